@@ -1,0 +1,3 @@
+module cross-account-s3
+
+go 1.26

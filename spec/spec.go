@@ -1,0 +1,125 @@
+// Package spec describes, as plain Go values, what the cross-account stack builds: the bucket
+// owner's account and bucket, and the consumer account's VPC, route tables and roles that reach
+// the bucket through an S3 gateway endpoint. It has no Pulumi dependency, so it can be built and
+// validated anywhere.
+package spec
+
+// Spec is the whole desired state of one stack.
+type Spec struct {
+	Bucket    BucketOwner
+	Consumers []Consumer
+	// Tags are applied to every taggable resource through each provider's default tags.
+	Tags map[string]string
+	// ExtraBucketStatements are bucket-policy statements the bucket owner must keep. A bucket has
+	// exactly one policy and this stack replaces it, so they are merged into the document.
+	ExtraBucketStatements []map[string]any
+}
+
+// BucketOwner is account A: it owns the bucket and its policy.
+type BucketOwner struct {
+	Account Account
+	// Name is the existing bucket's name.
+	Name string
+}
+
+// Account is one AWS account and how to reach it.
+type Account struct {
+	ID          string
+	Region      string
+	Credentials Credentials
+}
+
+// Credentials say how the provider for an account authenticates. All empty means the ambient
+// credentials of the shell that runs Pulumi.
+type Credentials struct {
+	// Profile is a named AWS CLI profile.
+	Profile string
+	// AssumeRoleARN is a role in the same account for the provider to assume (after Profile, if set).
+	AssumeRoleARN string
+	// ExternalID goes with AssumeRoleARN; kept secret in state.
+	ExternalID string
+	// SessionName goes with AssumeRoleARN.
+	SessionName string
+}
+
+// Mode names how the provider gets credentials, for humans.
+func (c Credentials) Mode() string {
+	switch {
+	case c.AssumeRoleARN != "" && c.Profile != "":
+		return "assume role " + c.AssumeRoleARN + " from profile " + c.Profile
+	case c.AssumeRoleARN != "":
+		return "assume role " + c.AssumeRoleARN
+	case c.Profile != "":
+		return "profile " + c.Profile
+	default:
+		return "ambient credentials"
+	}
+}
+
+// Consumer is account B's side: a VPC whose route tables reach S3 through a gateway endpoint, and
+// the IAM roles whose workloads read and write the bucket.
+type Consumer struct {
+	// Name is a short stable name; resource names and policy Sids derive from it.
+	Name          string
+	Account       Account
+	VpcID         string
+	RouteTableIDs []string
+	RoleARNs      []string
+	Endpoint      Endpoint
+	Access        Access
+	// ManageRolePolicy opts in to an inline identity policy on each role granting the same access:
+	// cross-account access needs an Allow on both sides.
+	ManageRolePolicy bool
+	// KeyPrefix is put before config key names in validation messages ("" for the flat form).
+	KeyPrefix string
+}
+
+// Endpoint says which S3 gateway endpoint carries the consumer's traffic.
+type Endpoint struct {
+	// AdoptID, when set, is an existing S3 gateway endpoint to use instead of creating one.
+	AdoptID string
+	Policy  EndpointPolicyMode
+	// AllowedBuckets are further buckets the restricted endpoint policy lets through.
+	AllowedBuckets []string
+}
+
+// EndpointPolicyMode selects the endpoint policy of a created endpoint.
+type EndpointPolicyMode string
+
+const (
+	// FullAccess is AWS's default endpoint policy: the endpoint does not filter S3 traffic.
+	FullAccess EndpointPolicyMode = "full-access"
+	// Restricted lets through only the consumer account's principals to the shared bucket, plus
+	// any principal to the buckets listed in AllowedBuckets.
+	Restricted EndpointPolicyMode = "restricted"
+)
+
+// Access is what the consumer roles may do in the bucket.
+type Access struct {
+	// Actions are object-level S3 actions, e.g. s3:GetObject.
+	Actions []string
+	// Prefixes limit access to keys under them; empty means the whole bucket.
+	Prefixes []string
+	// AllowListing grants s3:ListBucket, limited to Prefixes.
+	AllowListing bool
+}
+
+// DefaultActions are granted when the stack names none.
+var DefaultActions = []string{"s3:GetObject", "s3:PutObject"}
+
+// PutObjectACL is accepted for compatibility with the original design but grants nothing useful on
+// buckets with ACLs disabled (BucketOwnerEnforced, the default for new buckets).
+const PutObjectACL = "s3:PutObjectAcl"
+
+// Grants reports whether the access includes the action.
+func (a Access) Grants(action string) bool {
+	for _, x := range a.Actions {
+		if x == action {
+			return true
+		}
+	}
+	return false
+}
+
+// ServiceName is the S3 gateway endpoint service of a Region.
+func ServiceName(region string) string { return "com.amazonaws." + region + ".s3" }
