@@ -1,0 +1,91 @@
+// Package crossaccount is the Pulumi component that connects a consumer account's VPC to a bucket
+// in another account: an S3 gateway endpoint on the consumer's route tables, and a bucket policy
+// that lets the consumer's roles in only through that endpoint. Each account gets its own
+// explicit, account-pinned provider.
+package crossaccount
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/policydoc"
+	"cross-account-s3/spec"
+)
+
+// Type tokens. They are part of every child's URN: changing one replaces live resources unless
+// the old token is given as an alias.
+const (
+	TypeSharedBucketAccess = "cross-account-s3:index:SharedBucketAccess"
+	TypeBucketOwnerAccount = "cross-account-s3:index:BucketOwnerAccount"
+	TypeConsumerAccount    = "cross-account-s3:index:ConsumerAccount"
+)
+
+// Args are the component's typed inputs.
+type Args struct {
+	Spec spec.Spec
+}
+
+// SharedBucketAccess is the whole construct; its children read as one tree per account.
+type SharedBucketAccess struct {
+	pulumi.ResourceState
+
+	BucketArn    pulumi.StringOutput
+	BucketPolicy pulumi.StringOutput
+	// Consumers are keyed by consumer name.
+	Consumers map[string]*ConsumerAccount
+}
+
+// Check runs every validation the component relies on, without Pulumi.
+func Check(s spec.Spec) error {
+	if ps := s.Validate(); len(ps) > 0 {
+		return ps
+	}
+	return policydoc.Check(s).Err()
+}
+
+// NewSharedBucketAccess validates the spec and, only when it is valid, registers the component,
+// its providers and resources. Invalid input registers nothing.
+func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*SharedBucketAccess, error) {
+	s := args.Spec
+	if err := Check(s); err != nil {
+		return nil, err
+	}
+	comp := &SharedBucketAccess{Consumers: map[string]*ConsumerAccount{}}
+	if err := ctx.RegisterComponentResource(TypeSharedBucketAccess, name, comp, opts...); err != nil {
+		return nil, err
+	}
+	warnAboutACLs(ctx, comp, s)
+
+	endpointIDs := map[string]pulumi.StringOutput{}
+	for _, c := range s.Consumers {
+		consumer, err := newConsumerAccount(ctx, s, c, pulumi.Parent(comp))
+		if err != nil {
+			return nil, err
+		}
+		comp.Consumers[c.Name] = consumer
+		endpointIDs[c.Name] = consumer.EndpointID
+	}
+
+	owner, err := newBucketOwnerAccount(ctx, s, endpointIDs, pulumi.Parent(comp))
+	if err != nil {
+		return nil, err
+	}
+	comp.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()
+	comp.BucketPolicy = owner.Policy
+
+	outputs := pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy}
+	for name, c := range comp.Consumers {
+		outputs[name+"EndpointId"] = c.EndpointID
+	}
+	return comp, ctx.RegisterResourceOutputs(comp, outputs)
+}
+
+func warnAboutACLs(ctx *pulumi.Context, comp pulumi.Resource, s spec.Spec) {
+	for _, c := range s.Consumers {
+		if c.Access.Grants(spec.PutObjectACL) {
+			_ = ctx.Log.Warn(c.Key("actions")+" grants s3:PutObjectAcl: on buckets with Object Ownership "+
+				"BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; "+
+				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.",
+				&pulumi.LogArgs{Resource: comp})
+		}
+	}
+}

@@ -1,0 +1,73 @@
+// Package program is the stack's Pulumi program: it reads the stack configuration, validates all
+// of it before registering anything, declares the cross-account component and exports outputs.
+package program
+
+import (
+	"encoding/json"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/crossaccount"
+	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/spec"
+)
+
+// ComponentName is the logical name of the top-level component; it is part of every URN.
+const ComponentName = "shared-bucket"
+
+// Run is the program handed to pulumi.Run.
+func Run(ctx *pulumi.Context) error {
+	s, problems := stackconfig.Load(contextSource{ctx})
+	if len(problems) > 0 {
+		return problems
+	}
+	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{Spec: s})
+	if err != nil {
+		return err
+	}
+	export(ctx, s, access)
+	return nil
+}
+
+func export(ctx *pulumi.Context, s spec.Spec, access *crossaccount.SharedBucketAccess) {
+	c := s.Consumers[0]
+	consumer := access.Consumers[c.Name]
+	ctx.Export("endpointId", consumer.EndpointID)
+	ctx.Export("prefixListId", consumer.PrefixListID)
+	ctx.Export("routeTableIds", consumer.RouteTableIDs)
+	ctx.Export("bucketArn", access.BucketArn)
+	ctx.Export("bucketPolicy", access.BucketPolicy)
+	ctx.Export("endpointPolicy", consumer.EndpointPolicy)
+	ctx.Export("consumerRoleArns", consumer.RoleArns)
+	ctx.Export("testCommand", pulumi.String(crossaccount.TestCommand(s, c)))
+}
+
+// contextSource reads the project's config namespace from the running program.
+type contextSource struct{ ctx *pulumi.Context }
+
+func (c contextSource) key(k string) string { return c.ctx.Project() + ":" + k }
+
+func (c contextSource) Get(k string) (string, bool) { return c.ctx.GetConfig(c.key(k)) }
+
+func (c contextSource) IsSecret(k string) bool { return c.ctx.IsConfigSecret(c.key(k)) }
+
+// Keys lists the project keys the engine passed in PULUMI_CONFIG. Under test mocks that variable
+// is unset, and the typo check is then left to the tests of stackconfig.
+func (c contextSource) Keys() []string {
+	var all map[string]string
+	if err := json.Unmarshal([]byte(os.Getenv(pulumi.EnvConfig)), &all); err != nil {
+		return nil
+	}
+	prefix := c.ctx.Project() + ":"
+	var keys []string
+	for k := range all {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, strings.TrimPrefix(k, prefix))
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}

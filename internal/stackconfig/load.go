@@ -1,0 +1,220 @@
+package stackconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"cross-account-s3/policydoc"
+	"cross-account-s3/spec"
+)
+
+// Source gives the raw config values of the project namespace, by bare key ("vpcId"). Arrays and
+// objects arrive JSON-encoded, as Pulumi hands them to programs.
+type Source interface {
+	Get(key string) (value string, ok bool)
+	IsSecret(key string) bool
+	// Keys lists every project key the stack sets, or nil when the source cannot tell.
+	Keys() []string
+}
+
+// MapSource is a Source over plain maps.
+type MapSource struct {
+	Values  map[string]string
+	Secrets map[string]bool
+}
+
+// Get implements Source.
+func (m MapSource) Get(key string) (string, bool) { v, ok := m.Values[key]; return v, ok }
+
+// IsSecret implements Source.
+func (m MapSource) IsSecret(key string) bool { return m.Secrets[key] }
+
+// Keys implements Source.
+func (m MapSource) Keys() []string {
+	keys := make([]string, 0, len(m.Values))
+	for k := range m.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Load reads and validates the whole configuration. It returns every problem at once; the spec is
+// only usable when there are none.
+func Load(src Source) (spec.Spec, spec.Problems) {
+	r := &reader{src: src}
+	r.checkKeys()
+	s := spec.Spec{
+		Bucket: spec.BucketOwner{
+			Account: r.account(KeyBucketAccountID, KeyBucketRegion, KeyBucketProfile, KeyBucketAssumeRoleARN, KeyBucketExternalID, KeyBucketSessionName),
+			Name:    r.str(KeyBucketName),
+		},
+		Consumers: []spec.Consumer{{
+			Name:          r.str(KeyConsumerName),
+			Account:       r.account(KeyConsumerAccountID, KeyConsumerRegion, KeyConsumerProfile, KeyConsumerAssumeRoleARN, KeyConsumerExternalID, KeyConsumerSessionName),
+			VpcID:         r.str(KeyVpcID),
+			RouteTableIDs: r.list(KeyRouteTableIDs),
+			RoleARNs:      r.list(KeyConsumerRoleARNs),
+			Endpoint: spec.Endpoint{
+				AdoptID:        r.str(KeyAdoptEndpointID),
+				Policy:         spec.EndpointPolicyMode(r.str(KeyEndpointPolicy)),
+				AllowedBuckets: r.list(KeyEndpointAllowedBuckets),
+			},
+			Access: spec.Access{
+				Actions:      r.list(KeyActions),
+				Prefixes:     r.list(KeyPrefixes),
+				AllowListing: r.boolean(KeyAllowListing),
+			},
+			ManageRolePolicy: r.boolean(KeyManageRolePolicy),
+		}},
+		Tags:                  r.tags(),
+		ExtraBucketStatements: r.statements(),
+	}
+	ps := merge(r.problems, s.Validate())
+	if len(ps) == 0 {
+		ps = policydoc.Check(s)
+	}
+	return s, ps
+}
+
+// merge keeps the reader's problems and adds the spec's, except for keys the reader already
+// reported (a missing key would otherwise be reported twice).
+func merge(read, validated spec.Problems) spec.Problems {
+	reported := map[string]bool{}
+	for _, p := range read {
+		reported[p.Key] = true
+	}
+	out := append(spec.Problems{}, read...)
+	for _, p := range validated {
+		if !reported[baseKey(p.Key)] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// baseKey strips an index: "routeTableIds[0]" -> "routeTableIds".
+func baseKey(key string) string {
+	if i := strings.IndexByte(key, '['); i > 0 {
+		return key[:i]
+	}
+	return key
+}
+
+type reader struct {
+	src      Source
+	problems spec.Problems
+}
+
+func (r *reader) fail(key, format string, args ...any) {
+	r.problems = append(r.problems, spec.Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+func (r *reader) raw(key string) (string, bool) {
+	if v, ok := r.src.Get(key); ok {
+		return v, true
+	}
+	if example, ok := required[key]; ok {
+		r.fail(key, "is required; set it with: pulumi config set %s %s", key, example)
+		return "", false
+	}
+	v, ok := Defaults[key]
+	return v, ok
+}
+
+func (r *reader) str(key string) string {
+	v, _ := r.raw(key)
+	return v
+}
+
+func (r *reader) list(key string) []string {
+	v, ok := r.raw(key)
+	if !ok || v == "" {
+		return nil
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		r.fail(key, "must be a list of strings, e.g. pulumi config set --path '%s[0]' VALUE, or in the stack file a YAML list", key)
+		return nil
+	}
+	return out
+}
+
+func (r *reader) boolean(key string) bool {
+	v, _ := r.raw(key)
+	switch v {
+	case "true":
+		return true
+	case "false", "":
+		return false
+	}
+	r.fail(key, "%q is not a boolean; use true or false", v)
+	return false
+}
+
+func (r *reader) account(id, region, profile, roleARN, externalID, sessionName string) spec.Account {
+	if _, set := r.src.Get(externalID); set && !r.src.IsSecret(externalID) {
+		r.fail(externalID, "is stored in plain text; store it encrypted with: pulumi config set --secret %s VALUE", externalID)
+	}
+	return spec.Account{
+		ID:     r.str(id),
+		Region: r.str(region),
+		Credentials: spec.Credentials{
+			Profile:       r.str(profile),
+			AssumeRoleARN: r.str(roleARN),
+			ExternalID:    r.str(externalID),
+			SessionName:   r.str(sessionName),
+		},
+	}
+}
+
+func (r *reader) tags() map[string]string {
+	v, ok := r.raw(KeyTags)
+	if !ok || v == "" {
+		return nil
+	}
+	var tags map[string]string
+	if err := json.Unmarshal([]byte(v), &tags); err != nil {
+		r.fail(KeyTags, "must be a map of string keys to string values, e.g. in the stack file:  tags: {team: platform}")
+		return nil
+	}
+	return tags
+}
+
+func (r *reader) statements() []map[string]any {
+	v, ok := r.raw(KeyExtraBucketStatements)
+	if !ok || strings.TrimSpace(v) == "" {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
+	dec.UseNumber()
+	var out []map[string]any
+	if err := dec.Decode(&out); err != nil {
+		r.fail(KeyExtraBucketStatements, "is not a JSON array of policy statements (%v); e.g. '[{\"Sid\":\"KeepAuditRead\",\"Effect\":\"Allow\",...}]'", err)
+		return nil
+	}
+	return out
+}
+
+// checkKeys catches typos: an unknown key would otherwise be ignored silently.
+func (r *reader) checkKeys() {
+	known := map[string]bool{}
+	byLower := map[string]string{}
+	for _, k := range AllKeys {
+		known[k] = true
+		byLower[strings.ToLower(k)] = k
+	}
+	for _, k := range r.src.Keys() {
+		if known[k] {
+			continue
+		}
+		if match, ok := byLower[strings.ToLower(k)]; ok {
+			r.fail(k, "is not a key of this project; did you mean %s?", match)
+		} else {
+			r.fail(k, "is not a key of this project; Pulumi.yaml lists the keys it reads")
+		}
+	}
+}
