@@ -80,12 +80,21 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 }
 
 func warnAboutACLs(ctx *pulumi.Context, comp pulumi.Resource, s spec.Spec) {
+	for _, w := range Warnings(s) {
+		_ = ctx.Log.Warn(w, &pulumi.LogArgs{Resource: comp})
+	}
+}
+
+// Warnings are what a preview shows about choices that are valid but probably not what the user
+// meant.
+func Warnings(s spec.Spec) []string {
+	var out []string
 	for _, c := range s.Consumers {
 		if c.Access.Grants(spec.PutObjectACL) {
-			_ = ctx.Log.Warn(c.Key("actions")+" grants s3:PutObjectAcl: on buckets with Object Ownership "+
+			out = append(out, c.Key("actions")+" grants s3:PutObjectAcl: on buckets with Object Ownership "+
 				"BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; "+
-				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.",
-				&pulumi.LogArgs{Resource: comp})
+				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.")
 		}
 	}
+	return out
 }

@@ -20,29 +20,41 @@ const ComponentName = "shared-bucket"
 
 // Run is the program handed to pulumi.Run.
 func Run(ctx *pulumi.Context) error {
-	s, problems := stackconfig.Load(contextSource{ctx})
-	if len(problems) > 0 {
-		return problems
-	}
-	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{Spec: s})
+	s, access, err := Deploy(ctx)
 	if err != nil {
 		return err
 	}
-	export(ctx, s, access)
+	for name, value := range Exports(s, access) {
+		ctx.Export(name, value)
+	}
 	return nil
 }
 
-func export(ctx *pulumi.Context, s spec.Spec, access *crossaccount.SharedBucketAccess) {
+// Deploy loads and validates the configuration, then declares the component. Invalid
+// configuration returns every problem and registers nothing.
+func Deploy(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, error) {
+	s, problems := stackconfig.Load(contextSource{ctx})
+	if len(problems) > 0 {
+		return s, nil, problems
+	}
+	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{Spec: s})
+	return s, access, err
+}
+
+// Exports are the stack outputs.
+func Exports(s spec.Spec, access *crossaccount.SharedBucketAccess) map[string]pulumi.Input {
 	c := s.Consumers[0]
 	consumer := access.Consumers[c.Name]
-	ctx.Export("endpointId", consumer.EndpointID)
-	ctx.Export("prefixListId", consumer.PrefixListID)
-	ctx.Export("routeTableIds", consumer.RouteTableIDs)
-	ctx.Export("bucketArn", access.BucketArn)
-	ctx.Export("bucketPolicy", access.BucketPolicy)
-	ctx.Export("endpointPolicy", consumer.EndpointPolicy)
-	ctx.Export("consumerRoleArns", consumer.RoleArns)
-	ctx.Export("testCommand", pulumi.String(crossaccount.TestCommand(s, c)))
+	return map[string]pulumi.Input{
+		"endpointId":       consumer.EndpointID,
+		"prefixListId":     consumer.PrefixListID,
+		"routeTableIds":    consumer.RouteTableIDs,
+		"bucketArn":        access.BucketArn,
+		"bucketPolicy":     access.BucketPolicy,
+		"endpointPolicy":   consumer.EndpointPolicy,
+		"consumerRoleArns": consumer.RoleArns,
+		"testCommand":      pulumi.String(crossaccount.TestCommand(s, c)),
+	}
 }
 
 // contextSource reads the project's config namespace from the running program.
