@@ -1,0 +1,97 @@
+package policydoc
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"cross-account-s3/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+// golden compares got with testdata/<name>.json byte for byte.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".json")
+	if *update {
+		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./policydoc -update to create it)", err)
+	}
+	if got+"\n" != string(want) {
+		t.Errorf("%s differs from its golden file\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+const endpointID = "vpce-0fedcba9876543210"
+
+func baseSpec() spec.Spec {
+	return spec.Spec{
+		Bucket: spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: "eu-west-1"}, Name: "shared-data"},
+		Consumers: []spec.Consumer{{
+			Name:          "analytics",
+			Account:       spec.Account{ID: "222222222222", Region: "eu-west-1"},
+			VpcID:         "vpc-0a1b2c3d4e5f60718",
+			RouteTableIDs: []string{"rtb-0a1b2c3d4e5f60718"},
+			RoleARNs:      []string{"arn:aws:iam::222222222222:role/analytics-ec2"},
+			Endpoint:      spec.Endpoint{Policy: spec.FullAccess},
+			Access:        spec.Access{Actions: []string{"s3:GetObject", "s3:PutObject"}},
+		}},
+	}
+}
+
+func with(change func(s *spec.Spec, c *spec.Consumer)) spec.Spec {
+	s := baseSpec()
+	change(&s, &s.Consumers[0])
+	return s
+}
+
+// Cases are the configurations whose documents are kept as golden files.
+var cases = map[string]spec.Spec{
+	"whole-bucket": baseSpec(),
+	"prefixes-listing-two-roles": with(func(s *spec.Spec, c *spec.Consumer) {
+		c.RoleARNs = append(c.RoleARNs, "arn:aws:iam::222222222222:role/batch/nightly-export")
+		c.Access.Prefixes = []string{"reports/", "exports/daily/"}
+		c.Access.AllowListing = true
+	}),
+	"put-object-acl": with(func(s *spec.Spec, c *spec.Consumer) {
+		c.Access.Actions = []string{"s3:GetObject", "s3:PutObject", "s3:PutObjectAcl"}
+	}),
+	"read-only-restricted-endpoint": with(func(s *spec.Spec, c *spec.Consumer) {
+		c.Access.Actions = []string{"s3:GetObject"}
+		c.Access.AllowListing = true
+		c.Endpoint = spec.Endpoint{Policy: spec.Restricted, AllowedBuckets: []string{"al2023-repos-eu-west-1-de612dc2", "example-logs"}}
+	}),
+	"extra-statements": with(func(s *spec.Spec, c *spec.Consumer) {
+		s.ExtraBucketStatements = []map[string]any{{
+			"Sid": "KeepAuditRead", "Effect": "Allow",
+			"Principal": map[string]any{"AWS": "arn:aws:iam::333333333333:role/auditor"},
+			"Action":    "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceVpc": "vpc-0123456789abcdef0"}},
+		}}
+	}),
+	"china-partition": with(func(s *spec.Spec, c *spec.Consumer) {
+		s.Bucket.Account.Region, c.Account.Region = "cn-north-1", "cn-north-1"
+		c.RoleARNs = []string{"arn:aws-cn:iam::222222222222:role/analytics-ec2"}
+	}),
+}
+
+func TestGoldenDocuments(t *testing.T) {
+	for name, s := range cases {
+		t.Run(name, func(t *testing.T) {
+			if ps := s.Validate(); len(ps) > 0 {
+				t.Fatalf("case is not a valid spec: %v", ps)
+			}
+			c := s.Consumers[0]
+			golden(t, name+".bucket-policy", BucketPolicy(s, EndpointIDs{c.Name: endpointID}).JSON())
+			golden(t, name+".endpoint-policy", EndpointPolicy(s, c).JSON())
+			golden(t, name+".role-policy", RolePolicy(s, c).JSON())
+		})
+	}
+}
