@@ -37,11 +37,11 @@ type Resource struct {
 
 // ProviderName is the logical name of the resource's provider ("" when none).
 func (r Resource) ProviderName() string {
-	urn, _, _ := strings.Cut(r.Provider, "::")
-	if urn == "" {
+	i := strings.LastIndex(r.Provider, "::")
+	if i < 0 {
 		return ""
 	}
-	return resource.URN(urn).Name()
+	return resource.URN(r.Provider[:i]).Name()
 }
 
 // Str returns a string input ("" when absent).

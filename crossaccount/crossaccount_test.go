@@ -1,0 +1,64 @@
+package crossaccount
+
+import (
+	"strings"
+	"testing"
+
+	"cross-account-s3/spec"
+)
+
+func consumerSpec(actions ...string) (spec.Spec, spec.Consumer) {
+	c := spec.Consumer{
+		Name: "analytics", Account: spec.Account{ID: "222222222222", Region: "eu-west-1"},
+		VpcID: "vpc-0a1b2c3d4e5f60718", RouteTableIDs: []string{"rtb-0a1b2c3d4e5f60718"},
+		RoleARNs: []string{"arn:aws:iam::222222222222:role/app"},
+		Endpoint: spec.Endpoint{Policy: spec.FullAccess},
+		Access:   spec.Access{Actions: actions},
+	}
+	s := spec.Spec{
+		Bucket:    spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: "eu-west-1"}, Name: "shared-data"},
+		Consumers: []spec.Consumer{c},
+	}
+	return s, c
+}
+
+func TestPutObjectAclIsWarnedAbout(t *testing.T) {
+	s, _ := consumerSpec("s3:GetObject", "s3:PutObject")
+	if w := Warnings(s); len(w) != 0 {
+		t.Errorf("unexpected warnings %v", w)
+	}
+	s, _ = consumerSpec("s3:PutObject", "s3:PutObjectAcl")
+	want := "actions grants s3:PutObjectAcl: on buckets with Object Ownership BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control."
+	if w := Warnings(s); len(w) != 1 || w[0] != want {
+		t.Errorf("warnings %v\nwant %s", w, want)
+	}
+}
+
+func TestTestCommandMatchesTheGrantedAccess(t *testing.T) {
+	s, c := consumerSpec("s3:GetObject")
+	want := "aws s3api get-object --region eu-west-1 --bucket shared-data --key REPLACE-WITH-AN-EXISTING-KEY /dev/stdout"
+	if got := TestCommand(s, c); got != want {
+		t.Errorf("read-only:\n got %s\nwant %s", got, want)
+	}
+	s, c = consumerSpec("s3:PutObject", "s3:PutObjectAcl")
+	want = "echo ok > /tmp/endpoint-check.txt && aws s3api put-object --region eu-west-1 --bucket shared-data --key endpoint-check.txt --body /tmp/endpoint-check.txt --acl bucket-owner-full-control"
+	if got := TestCommand(s, c); got != want {
+		t.Errorf("write with ACL:\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestCheckRefusesWhatValidationRefuses(t *testing.T) {
+	s, _ := consumerSpec("s3:*")
+	err := Check(s)
+	if err == nil || !strings.Contains(err.Error(), `actions[0]: "s3:*" is a wildcard`) {
+		t.Errorf("Check = %v", err)
+	}
+}
+
+func TestCheckAdoptedAcceptsAFittingEndpoint(t *testing.T) {
+	_, c := consumerSpec("s3:GetObject")
+	c.Endpoint.AdoptID = "vpce-0123456789abcdef0"
+	if err := CheckAdopted(c, "Gateway", "com.amazonaws.eu-west-1.s3", c.VpcID, []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"}); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,382 @@
+package program
+
+import (
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/internal/mocktest"
+	"cross-account-s3/internal/stackfile"
+)
+
+const (
+	typeProvider     = "pulumi:providers:aws"
+	typeEndpoint     = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	typeBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
+	typeRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	typeGetEndpoint  = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
+)
+
+// baseConfig is a valid flat-form stack, as Pulumi passes config to the program.
+func baseConfig() map[string]string {
+	return map[string]string{
+		"bucketAccountId":   "111111111111",
+		"bucketRegion":      "eu-west-1",
+		"bucketName":        "shared-data",
+		"bucketProfile":     "owner-admin",
+		"consumerName":      "analytics",
+		"consumerAccountId": "222222222222",
+		"consumerRegion":    "eu-west-1",
+		"consumerRoleArns":  `["arn:aws:iam::222222222222:role/analytics-ec2","arn:aws:iam::222222222222:role/batch/nightly"]`,
+		"vpcId":             "vpc-0a1b2c3d4e5f60718",
+		"routeTableIds":     `["rtb-0a1b2c3d4e5f60718","rtb-0f1e2d3c4b5a69788"]`,
+	}
+}
+
+func run(t *testing.T, config map[string]string, secrets ...string) *mocktest.Mocks {
+	t.Helper()
+	m := &mocktest.Mocks{}
+	if err := m.Run(Run, config, secrets...); err != nil {
+		t.Fatalf("program failed: %v", err)
+	}
+	return m
+}
+
+func one(t *testing.T, m *mocktest.Mocks, typ string) mocktest.Resource {
+	t.Helper()
+	rs := m.OfType(typ)
+	if len(rs) != 1 {
+		t.Fatalf("want one %s, got %d", typ, len(rs))
+	}
+	return rs[0]
+}
+
+func strings_(v resource.PropertyValue) []string {
+	var out []string
+	for _, x := range v.ArrayValue() {
+		out = append(out, x.StringValue())
+	}
+	return out
+}
+
+func TestEveryResourceHasAnExplicitProviderOfItsAccount(t *testing.T) {
+	cfg := baseConfig()
+	cfg["manageRolePolicy"] = "true"
+	m := run(t, cfg)
+	wantProvider := map[string]string{
+		typeEndpoint:     "consumer-analytics",
+		typeRolePolicy:   "consumer-analytics",
+		typeBucketPolicy: "bucket-owner",
+	}
+	counted := 0
+	for _, r := range m.Resources {
+		if !r.Custom || r.Type == typeProvider {
+			continue
+		}
+		counted++
+		want, known := wantProvider[r.Type]
+		if !known {
+			t.Errorf("unexpected resource %s %s: nothing outside the stated scope may be created", r.Type, r.Name)
+			continue
+		}
+		if got := r.ProviderName(); got != want {
+			t.Errorf("%s %s: provider %q, want %q", r.Type, r.Name, got, want)
+		}
+	}
+	if counted != 4 { // endpoint, bucket policy, two role policies
+		t.Errorf("counted %d resources, want 4", counted)
+	}
+}
+
+func TestProvidersArePinnedToTheirAccountsAndRegion(t *testing.T) {
+	cfg := baseConfig()
+	cfg["consumerAssumeRoleArn"] = "arn:aws:iam::222222222222:role/deployer"
+	cfg["consumerExternalId"] = "ext-1234"
+	cfg["consumerSessionName"] = "pulumi-deploy"
+	cfg["tags"] = `{"team":"platform","env":"dev"}`
+	m := run(t, cfg, "consumerExternalId")
+
+	providers := map[string]mocktest.Resource{}
+	for _, p := range m.OfType(typeProvider) {
+		providers[p.Name] = p
+	}
+	if len(providers) != 2 {
+		t.Fatalf("want 2 providers, got %v", providers)
+	}
+	owner, consumer := providers["bucket-owner"], providers["consumer-analytics"]
+	for _, tc := range []struct {
+		p       mocktest.Resource
+		account string
+	}{{owner, "111111111111"}, {consumer, "222222222222"}} {
+		if got := strings_(tc.p.Inputs["allowedAccountIds"]); !reflect.DeepEqual(got, []string{tc.account}) {
+			t.Errorf("%s allowedAccountIds = %v, want [%s]", tc.p.Name, got, tc.account)
+		}
+		if tc.p.Str("region") != "eu-west-1" {
+			t.Errorf("%s region = %q", tc.p.Name, tc.p.Str("region"))
+		}
+		tags := tc.p.Inputs["defaultTags"].ObjectValue()["tags"].ObjectValue()
+		if tags["team"].StringValue() != "platform" || tags["env"].StringValue() != "dev" {
+			t.Errorf("%s default tags = %v", tc.p.Name, tags)
+		}
+	}
+	if owner.Str("profile") != "owner-admin" || owner.Inputs.HasValue("assumeRole") {
+		t.Errorf("bucket-owner credentials: profile %q, assumeRole %v", owner.Str("profile"), owner.Inputs["assumeRole"])
+	}
+	role := consumer.Inputs["assumeRole"].ObjectValue()
+	if role["roleArn"].StringValue() != "arn:aws:iam::222222222222:role/deployer" || role["sessionName"].StringValue() != "pulumi-deploy" {
+		t.Errorf("consumer assumeRole = %v", role)
+	}
+	ext := role["externalId"]
+	if !ext.IsSecret() || ext.SecretValue().Element.StringValue() != "ext-1234" {
+		t.Errorf("externalId must be passed as a secret, got %v", ext)
+	}
+	if consumer.Inputs.HasValue("profile") {
+		t.Errorf("consumer profile set without config: %v", consumer.Inputs["profile"])
+	}
+}
+
+func TestEndpointIsAnS3GatewayOnTheConfiguredRouteTables(t *testing.T) {
+	m := run(t, baseConfig())
+	e := one(t, m, typeEndpoint)
+	checks := map[string]string{
+		"vpcEndpointType": "Gateway",
+		"serviceName":     "com.amazonaws.eu-west-1.s3",
+		"vpcId":           "vpc-0a1b2c3d4e5f60718",
+		"policy":          `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`,
+	}
+	for k, want := range checks {
+		if got := e.Str(k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+	if got := strings_(e.Inputs["routeTableIds"]); !reflect.DeepEqual(got, []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"}) {
+		t.Errorf("routeTableIds = %v", got)
+	}
+	if len(m.Invokes) != 0 {
+		t.Errorf("creating an endpoint must not look one up: %v", m.Invokes)
+	}
+}
+
+func TestBucketPolicyCarriesTheEndpointIDTheEndpointGot(t *testing.T) {
+	m := run(t, baseConfig())
+	p := one(t, m, typeBucketPolicy)
+	if p.Str("bucket") != "shared-data" {
+		t.Errorf("bucket = %q", p.Str("bucket"))
+	}
+	doc := p.Str("policy")
+	if strings.Count(doc, `"aws:SourceVpce":"`+mocktest.EndpointID+`"`) != 2 {
+		t.Errorf("policy does not use the endpoint's ID %s in its Allow and Deny: %s", mocktest.EndpointID, doc)
+	}
+}
+
+func TestRestrictedEndpointPolicyGoesOnTheEndpoint(t *testing.T) {
+	cfg := baseConfig()
+	cfg["endpointPolicy"] = "restricted"
+	cfg["endpointAllowedBuckets"] = `["al2023-repos-eu-west-1-de612dc2"]`
+	m := run(t, cfg)
+	want := `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}},` +
+		`{"Sid":"AllowListedBuckets","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2","arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"]}]}`
+	if got := one(t, m, typeEndpoint).Str("policy"); got != want {
+		t.Errorf("endpoint policy\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestRolePoliciesOnlyWhenOptedIn(t *testing.T) {
+	if got := run(t, baseConfig()).OfType(typeRolePolicy); len(got) != 0 {
+		t.Fatalf("role policies created without manageRolePolicy: %v", got)
+	}
+	cfg := baseConfig()
+	cfg["manageRolePolicy"] = "true"
+	policies := run(t, cfg).OfType(typeRolePolicy)
+	var roles []string
+	for _, p := range policies {
+		roles = append(roles, p.Str("role"))
+		if p.Str("name") != "cross-account-s3-shared-data" {
+			t.Errorf("%s name = %q", p.Name, p.Str("name"))
+		}
+		want := `{"Version":"2012-10-17","Statement":[{"Sid":"SharedBucketObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::shared-data/*"}]}`
+		if p.Str("policy") != want {
+			t.Errorf("%s policy = %s", p.Name, p.Str("policy"))
+		}
+	}
+	sort.Strings(roles)
+	if !reflect.DeepEqual(roles, []string{"analytics-ec2", "nightly"}) {
+		t.Errorf("role policies on %v, want the role names without path", roles)
+	}
+}
+
+// adoptable is what the endpoint lookup returns for an endpoint that fits baseConfig.
+func adoptable() resource.PropertyMap {
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"id":              "vpce-0123456789abcdef0",
+		"vpcEndpointType": "Gateway",
+		"serviceName":     "com.amazonaws.eu-west-1.s3",
+		"vpcId":           "vpc-0a1b2c3d4e5f60718",
+		"routeTableIds":   []any{"rtb-0f1e2d3c4b5a69788", "rtb-0a1b2c3d4e5f60718", "rtb-00000000000000000"},
+		"prefixListId":    "pl-6da54004",
+		"policy":          `{"Statement":[{"Action":"*","Effect":"Allow","Principal":"*","Resource":"*"}],"Version":"2008-10-17"}`,
+	})
+}
+
+func TestAdoptingAnExistingEndpointCreatesNoEndpoint(t *testing.T) {
+	cfg := baseConfig()
+	cfg["adoptEndpointId"] = "vpce-0123456789abcdef0"
+	m := &mocktest.Mocks{Endpoints: map[string]resource.PropertyMap{"vpce-0123456789abcdef0": adoptable()}}
+	if err := m.Run(Run, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.OfType(typeEndpoint); len(got) != 0 {
+		t.Fatalf("adoption created an endpoint: %v", got)
+	}
+	if len(m.Invokes) != 1 || m.Invokes[0].Token != typeGetEndpoint {
+		t.Fatalf("invokes = %v", m.Invokes)
+	}
+	if p := m.Invokes[0].Provider; !strings.Contains(p, "pulumi:providers:aws::consumer-analytics::") {
+		t.Errorf("lookup ran on provider %q, want the consumer's", p)
+	}
+	doc := one(t, m, typeBucketPolicy).Str("policy")
+	if !strings.Contains(doc, `"aws:SourceVpce":"vpce-0123456789abcdef0"`) {
+		t.Errorf("bucket policy does not name the adopted endpoint: %s", doc)
+	}
+}
+
+func TestAdoptionRefusesAnEndpointThatCannotCarryTheTraffic(t *testing.T) {
+	cfg := baseConfig()
+	cfg["adoptEndpointId"] = "vpce-0123456789abcdef0"
+	wrong := adoptable()
+	wrong["vpcEndpointType"] = resource.NewStringProperty("Interface")
+	wrong["serviceName"] = resource.NewStringProperty("com.amazonaws.us-east-1.s3")
+	wrong["vpcId"] = resource.NewStringProperty("vpc-99999999999999999")
+	wrong["routeTableIds"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewStringProperty("rtb-0a1b2c3d4e5f60718")})
+	m := &mocktest.Mocks{Endpoints: map[string]resource.PropertyMap{"vpce-0123456789abcdef0": wrong}}
+	err := m.Run(Run, cfg)
+	for _, want := range []string{
+		"adoptEndpointId: vpce-0123456789abcdef0 is a Interface endpoint; adopt an S3 endpoint of type Gateway",
+		"adoptEndpointId: vpce-0123456789abcdef0 serves com.amazonaws.us-east-1.s3, not com.amazonaws.eu-west-1.s3",
+		"adoptEndpointId: vpce-0123456789abcdef0 is in vpc-99999999999999999, not in vpcId vpc-0a1b2c3d4e5f60718",
+		"routeTableIds: rtb-0f1e2d3c4b5a69788 is not associated with the adopted endpoint vpce-0123456789abcdef0",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v\nlacks %q", err, want)
+		}
+	}
+	if got := m.OfType(typeBucketPolicy); len(got) != 0 {
+		t.Errorf("bucket policy registered despite an unusable endpoint")
+	}
+}
+
+func TestAdoptingAnEndpointThatDoesNotExist(t *testing.T) {
+	cfg := baseConfig()
+	cfg["adoptEndpointId"] = "vpce-0123456789abcdef0"
+	err := (&mocktest.Mocks{}).Run(Run, cfg)
+	want := "adoptEndpointId: cannot read endpoint vpce-0123456789abcdef0 in account 222222222222"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
+func TestComponentTreeIsOneSubtreePerAccount(t *testing.T) {
+	m := run(t, baseConfig())
+	parents := map[string]string{}
+	for _, r := range m.Resources {
+		parents[r.Type+"::"+r.Name] = resource.URN(r.Parent).Name()
+	}
+	want := map[string]string{
+		"cross-account-s3:index:SharedBucketAccess::shared-bucket": "cross-account-s3-dev",
+		"cross-account-s3:index:ConsumerAccount::analytics":        "shared-bucket",
+		"cross-account-s3:index:BucketOwnerAccount::bucket-owner":  "shared-bucket",
+		typeProvider + "::consumer-analytics":                      "analytics",
+		typeEndpoint + "::analytics-s3-gateway":                    "analytics",
+		typeProvider + "::bucket-owner":                            "bucket-owner",
+		typeBucketPolicy + "::shared-data":                         "bucket-owner",
+	}
+	if !reflect.DeepEqual(parents, want) {
+		t.Errorf("tree\n got %v\nwant %v", parents, want)
+	}
+}
+
+func TestStackOutputs(t *testing.T) {
+	cfg := baseConfig()
+	cfg["prefixes"] = `["reports/"]`
+	cfg["allowListing"] = "true"
+	got := map[string]any{}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	program := func(ctx *pulumi.Context) error {
+		s, access, err := Deploy(ctx)
+		if err != nil {
+			return err
+		}
+		for name, value := range Exports(s, access) {
+			wg.Add(1)
+			pulumi.ToOutput(value).ApplyT(func(v any) any {
+				mu.Lock()
+				got[name] = v
+				mu.Unlock()
+				wg.Done()
+				return nil
+			})
+		}
+		return nil
+	}
+	if err := (&mocktest.Mocks{}).Run(program, cfg); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	want := map[string]any{
+		"endpointId":       mocktest.EndpointID,
+		"prefixListId":     mocktest.PrefixListID,
+		"routeTableIds":    []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"},
+		"bucketArn":        "arn:aws:s3:::shared-data",
+		"consumerRoleArns": []string{"arn:aws:iam::222222222222:role/analytics-ec2", "arn:aws:iam::222222222222:role/batch/nightly"},
+		"endpointPolicy":   `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`,
+		"testCommand": "echo ok > /tmp/endpoint-check.txt && aws s3api put-object --region eu-west-1 --bucket shared-data --key reports/endpoint-check.txt --body /tmp/endpoint-check.txt" +
+			" && aws s3api get-object --region eu-west-1 --bucket shared-data --key reports/endpoint-check.txt /dev/stdout" +
+			" && aws s3api list-objects-v2 --region eu-west-1 --bucket shared-data --prefix 'reports/' --max-items 5",
+	}
+	policy, _ := got["bucketPolicy"].(string)
+	delete(got, "bucketPolicy")
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("outputs\n got %#v\nwant %#v", got, want)
+	}
+	if !strings.Contains(policy, mocktest.EndpointID) {
+		t.Errorf("bucketPolicy output = %s", policy)
+	}
+}
+
+// The example stack file must deploy, and its policies are kept as golden files that the policy
+// pack's tests read too.
+func TestDevStackMatchesItsGoldenDocuments(t *testing.T) {
+	st, err := stackfile.Load("../..", "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := run(t, st.Values)
+	docs := map[string]string{
+		"dev.bucket-policy.json":   one(t, m, typeBucketPolicy).Str("policy"),
+		"dev.endpoint-policy.json": one(t, m, typeEndpoint).Str("policy"),
+		"dev.role-policy.json":     one(t, m, typeRolePolicy).Str("policy"),
+	}
+	for name, got := range docs {
+		path := "../../testdata/" + name
+		if *update {
+			if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got+"\n" != string(want) {
+			t.Errorf("%s\n got %s\nwant %s", name, got, want)
+		}
+	}
+}
