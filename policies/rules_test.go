@@ -1,0 +1,200 @@
+package policies
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+const (
+	bucketPolicyType = "aws:s3/bucketPolicy:BucketPolicy"
+	endpointType     = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	rolePolicyType   = "aws:iam/rolePolicy:RolePolicy"
+)
+
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func owner() map[string]any    { return provider("bucket-owner", "111111111111", "eu-west-1") }
+func consumer() map[string]any { return provider("consumer-analytics", "222222222222", "eu-west-1") }
+
+func bucketPolicy(policy string) analyzerResource {
+	return analyzerResource{Type: bucketPolicyType, Name: "shared-data", Provider: owner(),
+		Properties: map[string]any{"bucket": "shared-data", "policy": policy}}
+}
+
+func document(statements ...string) string {
+	return `{"Version":"2012-10-17","Statement":[` + strings.Join(statements, ",") + `]}`
+}
+
+const (
+	tlsDeny      = `{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`
+	viaEndpoint  = `{"Sid":"AllowViaEndpoint","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0fedcba9876543210"}}}`
+	fullAccess   = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
+	s3EuWest1    = "com.amazonaws.eu-west-1.s3"
+	restrictedEP = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
+)
+
+func endpoint(change func(props map[string]any)) analyzerResource {
+	props := map[string]any{
+		"vpcEndpointType": "Gateway", "serviceName": s3EuWest1, "vpcId": "vpc-0a1b2c3d4e5f60718",
+		"routeTableIds": []any{"rtb-0a1b2c3d4e5f60718"}, "policy": restrictedEP,
+	}
+	if change != nil {
+		change(props)
+	}
+	return analyzerResource{Type: endpointType, Name: "analytics-s3-gateway", Provider: consumer(), Properties: props}
+}
+
+// Each rule: a resource that passes it (no finding at all) and one that violates it, with the
+// exact message the user sees.
+func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
+	p := loadPack(t)
+	cases := []struct {
+		rule      string
+		pass, bad analyzerResource
+		msg       string
+	}{
+		{"deny_default_provider",
+			endpoint(nil),
+			func() analyzerResource {
+				r := endpoint(nil)
+				r.Provider = map[string]any{"type": "pulumi:providers:aws", "name": "default_6_83_4", "properties": map[string]any{"region": "eu-west-1"}}
+				return r
+			}(),
+			`aws:ec2/vpcEndpoint:VpcEndpoint "analytics-s3-gateway" uses a default AWS provider; give it an explicit provider pinned to its account (pulumi.Provider(...)), and keep pulumi:disable-default-providers: ["*"] in Pulumi.yaml`},
+		{"deny_public_allow",
+			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, `{"Sid":"Public","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
+			`bucket policy of "shared-data" allows principal "*" (statement "Public"); name the consumer roles instead`},
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
+			bucketPolicy(document(tlsDeny, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
+			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:role/app from another account without an aws:SourceVpce or aws:SourceVpc condition (statement "Anywhere"); condition it on the consumer's endpoint`},
+		{"deny_everyone_vpc_lockout",
+			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"DenyAppOutside","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
+			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:sourceVpc":"vpc-1"}}}`)),
+			`bucket policy of "shared-data" denies principal "*" on an aws:SourceVpce/aws:SourceVpc condition (statement "LockOut"), which locks out every administrator; scope the Deny to the consumer roles`},
+		{"deny_missing_tls_deny",
+			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(viaEndpoint)),
+			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
+		{"deny_bucket_policy_too_large",
+			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"Padding","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:DeleteObject","Resource":["`+strings.Repeat("x", 20480)+`"]}`)),
+			`bucket policy of "shared-data" is 21094 characters, over S3's 20 KB limit (20480); share fewer prefixes or roles`},
+		{"deny_endpoint_not_gateway",
+			endpoint(nil),
+			endpoint(func(p map[string]any) { p["vpcEndpointType"] = "Interface"; p["routeTableIds"] = []any{} }),
+			`S3 endpoint "analytics-s3-gateway" is of type Interface; use vpcEndpointType Gateway`},
+		{"deny_endpoint_without_route_tables",
+			endpoint(func(p map[string]any) { delete(p, "vpcEndpointType") }),
+			endpoint(func(p map[string]any) { delete(p, "routeTableIds") }),
+			`S3 gateway endpoint "analytics-s3-gateway" has no route tables; list the route tables of the workload subnets`},
+		{"deny_endpoint_region_mismatch",
+			endpoint(nil),
+			endpoint(func(p map[string]any) { p["serviceName"] = "com.amazonaws.us-east-1.s3" }),
+			`S3 endpoint "analytics-s3-gateway" serves com.amazonaws.us-east-1.s3 but its provider is in eu-west-1; use com.amazonaws.eu-west-1.s3`},
+		{"deny_endpoint_policy_too_large",
+			endpoint(nil),
+			endpoint(func(p map[string]any) {
+				p["policy"] = strings.Replace(restrictedEP, `"arn:aws:s3:::shared-data"`, `"arn:aws:s3:::shared-data","`+strings.Repeat("y", 20500)+`"`, 1)
+			}),
+			`endpoint policy of "analytics-s3-gateway" is 20783 characters, over AWS's limit of 20480; list fewer buckets`},
+		{"warn_put_object_acl",
+			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, strings.Replace(viaEndpoint, `["s3:GetObject"]`, `["s3:PutObject","s3:PutObjectAcl"]`, 1))),
+			`aws:s3/bucketPolicy:BucketPolicy "shared-data" grants s3:PutObjectAcl (statement "AllowViaEndpoint"); on BucketOwnerEnforced buckets ACLs are disabled and it grants nothing, elsewhere require x-amz-acl bucket-owner-full-control`},
+		{"warn_wildcard_action",
+			analyzerResource{Type: rolePolicyType, Name: "analytics-app", Provider: consumer(), Properties: map[string]any{"role": "app",
+				"policy": document(`{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)}},
+			analyzerResource{Type: rolePolicyType, Name: "analytics-app", Provider: consumer(), Properties: map[string]any{"role": "app",
+				"policy": document(`{"Sid":"Everything","Effect":"Allow","Action":["s3:Get*"],"Resource":"arn:aws:s3:::shared-data/*"}`)}},
+			`aws:iam/rolePolicy:RolePolicy "analytics-app" allows the wildcard action "s3:Get*" (statement "Everything"); name the object actions the workload needs`},
+		{"warn_endpoint_full_access",
+			endpoint(nil),
+			endpoint(func(p map[string]any) { p["policy"] = fullAccess }),
+			`S3 endpoint "analytics-s3-gateway" has AWS's full-access policy: any principal may reach any bucket through it; set endpointPolicy: restricted to limit it to the shared bucket`},
+	}
+	covered := map[string]bool{}
+	for _, tc := range cases {
+		covered[tc.rule] = true
+		t.Run(tc.rule, func(t *testing.T) {
+			if got := p.checkResource(t, tc.pass); len(got) != 0 {
+				t.Errorf("passing case reported %v", got)
+			}
+			got := p.checkResource(t, tc.bad)
+			want := []finding{{tc.rule, tc.msg}}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("violating case\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+	for _, rule := range p.resource {
+		if !covered[rule] {
+			t.Errorf("rule %s has no test case", rule)
+		}
+	}
+}
+
+func TestStackRuleWantsTwoDistinctPinnedAccounts(t *testing.T) {
+	p := loadPack(t)
+	policy := bucketPolicy(document(tlsDeny, viaEndpoint))
+	if got := p.checkStack(t, endpoint(nil), policy); len(got) != 0 {
+		t.Errorf("distinct accounts reported: %v", got)
+	}
+	sameAccount := endpoint(nil)
+	sameAccount.Provider = owner()
+	want := []finding{{"stack_deny_accounts_not_distinct",
+		`S3 endpoint "analytics-s3-gateway" and bucket policy "shared-data" must sit on providers pinned (allowedAccountIds) to two different accounts; found 111111111111 and 111111111111`}}
+	if got := p.checkStack(t, sameAccount, policy); !reflect.DeepEqual(got, want) {
+		t.Errorf("same account\n got %v\nwant %v", got, want)
+	}
+	unpinned := endpoint(nil)
+	unpinned.Provider = map[string]any{"type": "pulumi:providers:aws", "name": "consumer", "properties": map[string]any{"region": "eu-west-1"}}
+	want = []finding{{"stack_deny_accounts_not_distinct",
+		`S3 endpoint "analytics-s3-gateway" and bucket policy "shared-data" must sit on providers pinned (allowedAccountIds) to two different accounts; found unpinned and 111111111111`}}
+	if got := p.checkStack(t, unpinned, policy); !reflect.DeepEqual(got, want) {
+		t.Errorf("unpinned\n got %v\nwant %v", got, want)
+	}
+	for _, rule := range p.stack {
+		if rule != "stack_deny_accounts_not_distinct" {
+			t.Errorf("stack rule %s has no test", rule)
+		}
+	}
+}
+
+// Some SDKs hand provider properties to the analyzer as JSON-encoded strings.
+func TestProviderPropertiesAsJSONStrings(t *testing.T) {
+	p := loadPack(t)
+	e := endpoint(func(props map[string]any) { props["serviceName"] = "com.amazonaws.us-east-1.s3" })
+	e.Provider["properties"] = map[string]any{"region": "eu-west-1", "allowedAccountIds": `["222222222222"]`}
+	got := p.checkResource(t, e)
+	if len(got) != 1 || got[0].rule != "deny_endpoint_region_mismatch" {
+		t.Errorf("got %v", got)
+	}
+	b := bucketPolicy(document(tlsDeny, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`))
+	b.Provider["properties"] = map[string]any{"region": "eu-west-1", "allowedAccountIds": `["111111111111"]`}
+	got = p.checkResource(t, b)
+	if len(got) != 1 || got[0].rule != "deny_cross_account_without_endpoint" {
+		t.Errorf("got %v", got)
+	}
+}
+
+// In a first preview the bucket policy depends on an endpoint ID that is not known yet: the rules
+// must not report the unknown value as a violation.
+func TestUnknownPolicyIsNotJudged(t *testing.T) {
+	p := loadPack(t)
+	r := bucketPolicy("")
+	r.Properties["policy"] = map[string]any{"unknown": true}
+	if got := p.checkResource(t, r); len(got) != 0 {
+		t.Errorf("got %v", got)
+	}
+}
