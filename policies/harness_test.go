@@ -160,7 +160,7 @@ func (r analyzerResource) input() map[string]any {
 func provider(name, account, region string) map[string]any {
 	return map[string]any{
 		"type": "pulumi:providers:aws", "name": name,
-		"urn": "urn:pulumi:dev::cross-account-s3::pulumi:providers:aws::" + name,
+		"urn":        "urn:pulumi:dev::cross-account-s3::pulumi:providers:aws::" + name,
 		"properties": map[string]any{"region": region, "allowedAccountIds": []any{account}},
 	}
 }
