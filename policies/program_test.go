@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/mocktest"
+	"cross-account-s3/internal/offline"
 	"cross-account-s3/internal/program"
 	"cross-account-s3/internal/stackfile"
 )
@@ -13,7 +13,7 @@ import (
 // analyzer would see it on `pulumi up`.
 func programResources(t *testing.T, config map[string]string) []analyzerResource {
 	t.Helper()
-	m := &mocktest.Mocks{}
+	m := &offline.Mocks{}
 	if err := m.Run(program.Run, config); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/mocktest"
+	"cross-account-s3/internal/offline"
 )
 
 // Each invalid configuration must fail with a message that names the key and a valid form, and
@@ -110,7 +110,7 @@ func TestInvalidConfigurationsRegisterNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := baseConfig()
 			tc.change(cfg)
-			m := &mocktest.Mocks{}
+			m := &offline.Mocks{}
 			err := m.Run(Run, cfg, "bucketExternalId", "consumerExternalId")
 			if err == nil {
 				t.Fatal("accepted")
@@ -132,7 +132,7 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	cfg["bucketAccountId"] = "1"
 	cfg["vpcId"] = "vpc-1"
 	cfg["actions"] = `["s3:*"]`
-	err := (&mocktest.Mocks{}).Run(Run, cfg)
+	err := (&offline.Mocks{}).Run(Run, cfg)
 	want := "invalid stack configuration, nothing was created (4 problems):\n" +
 		"  - bucketName: is required; set it with: pulumi config set bucketName shared-data-bucket\n" +
 		`  - bucketAccountId: "1" is not an AWS account ID; use the 12 digits, e.g. 111111111111` + "\n" +
@@ -147,7 +147,7 @@ func TestExternalIDInPlainTextIsRefused(t *testing.T) {
 	cfg := baseConfig()
 	cfg["consumerAssumeRoleArn"] = "arn:aws:iam::222222222222:role/deployer"
 	cfg["consumerExternalId"] = "abc123"
-	m := &mocktest.Mocks{}
+	m := &offline.Mocks{}
 	err := m.Run(Run, cfg)
 	want := "\n  - consumerExternalId: is stored in plain text; store it encrypted with: pulumi config set --secret consumerExternalId VALUE"
 	if err == nil || !strings.Contains(err.Error(), want) || len(m.Resources) != 0 {

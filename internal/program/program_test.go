@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/mocktest"
+	"cross-account-s3/internal/offline"
 	"cross-account-s3/internal/stackfile"
 )
 
@@ -39,16 +39,16 @@ func baseConfig() map[string]string {
 	}
 }
 
-func run(t *testing.T, config map[string]string, secrets ...string) *mocktest.Mocks {
+func run(t *testing.T, config map[string]string, secrets ...string) *offline.Mocks {
 	t.Helper()
-	m := &mocktest.Mocks{}
+	m := &offline.Mocks{}
 	if err := m.Run(Run, config, secrets...); err != nil {
 		t.Fatalf("program failed: %v", err)
 	}
 	return m
 }
 
-func one(t *testing.T, m *mocktest.Mocks, typ string) mocktest.Resource {
+func one(t *testing.T, m *offline.Mocks, typ string) offline.Resource {
 	t.Helper()
 	rs := m.OfType(typ)
 	if len(rs) != 1 {
@@ -102,7 +102,7 @@ func TestProvidersArePinnedToTheirAccountsAndRegion(t *testing.T) {
 	cfg["tags"] = `{"team":"platform","env":"dev"}`
 	m := run(t, cfg, "consumerExternalId")
 
-	providers := map[string]mocktest.Resource{}
+	providers := map[string]offline.Resource{}
 	for _, p := range m.OfType(typeProvider) {
 		providers[p.Name] = p
 	}
@@ -111,7 +111,7 @@ func TestProvidersArePinnedToTheirAccountsAndRegion(t *testing.T) {
 	}
 	owner, consumer := providers["bucket-owner"], providers["consumer-analytics"]
 	for _, tc := range []struct {
-		p       mocktest.Resource
+		p       offline.Resource
 		account string
 	}{{owner, "111111111111"}, {consumer, "222222222222"}} {
 		if got := strings_(tc.p.Inputs["allowedAccountIds"]); !reflect.DeepEqual(got, []string{tc.account}) {
@@ -170,8 +170,8 @@ func TestBucketPolicyCarriesTheEndpointIDTheEndpointGot(t *testing.T) {
 		t.Errorf("bucket = %q", p.Str("bucket"))
 	}
 	doc := p.Str("policy")
-	if strings.Count(doc, `"aws:SourceVpce":"`+mocktest.EndpointID+`"`) != 2 {
-		t.Errorf("policy does not use the endpoint's ID %s in its Allow and Deny: %s", mocktest.EndpointID, doc)
+	if strings.Count(doc, `"aws:SourceVpce":"`+offline.EndpointID+`"`) != 2 {
+		t.Errorf("policy does not use the endpoint's ID %s in its Allow and Deny: %s", offline.EndpointID, doc)
 	}
 }
 
@@ -228,7 +228,7 @@ func adoptable() resource.PropertyMap {
 func TestAdoptingAnExistingEndpointCreatesNoEndpoint(t *testing.T) {
 	cfg := baseConfig()
 	cfg["adoptEndpointId"] = "vpce-0123456789abcdef0"
-	m := &mocktest.Mocks{Endpoints: map[string]resource.PropertyMap{"vpce-0123456789abcdef0": adoptable()}}
+	m := &offline.Mocks{Endpoints: map[string]resource.PropertyMap{"vpce-0123456789abcdef0": adoptable()}}
 	if err := m.Run(Run, cfg); err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestAdoptionRefusesAnEndpointThatCannotCarryTheTraffic(t *testing.T) {
 	wrong["serviceName"] = resource.NewStringProperty("com.amazonaws.us-east-1.s3")
 	wrong["vpcId"] = resource.NewStringProperty("vpc-99999999999999999")
 	wrong["routeTableIds"] = resource.NewArrayProperty([]resource.PropertyValue{resource.NewStringProperty("rtb-0a1b2c3d4e5f60718")})
-	m := &mocktest.Mocks{Endpoints: map[string]resource.PropertyMap{"vpce-0123456789abcdef0": wrong}}
+	m := &offline.Mocks{Endpoints: map[string]resource.PropertyMap{"vpce-0123456789abcdef0": wrong}}
 	err := m.Run(Run, cfg)
 	for _, want := range []string{
 		"adoptEndpointId: vpce-0123456789abcdef0 is a Interface endpoint; adopt an S3 endpoint of type Gateway",
@@ -275,7 +275,7 @@ func TestAdoptionRefusesAnEndpointThatCannotCarryTheTraffic(t *testing.T) {
 func TestAdoptingAnEndpointThatDoesNotExist(t *testing.T) {
 	cfg := baseConfig()
 	cfg["adoptEndpointId"] = "vpce-0123456789abcdef0"
-	err := (&mocktest.Mocks{}).Run(Run, cfg)
+	err := (&offline.Mocks{}).Run(Run, cfg)
 	want := "adoptEndpointId: cannot read endpoint vpce-0123456789abcdef0 in account 222222222222"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("error %v, want %q", err, want)
@@ -326,13 +326,13 @@ func TestStackOutputs(t *testing.T) {
 		}
 		return nil
 	}
-	if err := (&mocktest.Mocks{}).Run(program, cfg); err != nil {
+	if err := (&offline.Mocks{}).Run(program, cfg); err != nil {
 		t.Fatal(err)
 	}
 	wg.Wait()
 	want := map[string]any{
-		"endpointId":       mocktest.EndpointID,
-		"prefixListId":     mocktest.PrefixListID,
+		"endpointId":       offline.EndpointID,
+		"prefixListId":     offline.PrefixListID,
 		"routeTableIds":    []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"},
 		"bucketArn":        "arn:aws:s3:::shared-data",
 		"consumerRoleArns": []string{"arn:aws:iam::222222222222:role/analytics-ec2", "arn:aws:iam::222222222222:role/batch/nightly"},
@@ -346,7 +346,7 @@ func TestStackOutputs(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("outputs\n got %#v\nwant %#v", got, want)
 	}
-	if !strings.Contains(policy, mocktest.EndpointID) {
+	if !strings.Contains(policy, offline.EndpointID) {
 		t.Errorf("bucketPolicy output = %s", policy)
 	}
 }

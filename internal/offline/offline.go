@@ -1,6 +1,7 @@
-// Package mocktest runs the stack program under Pulumi's mocks and records what it registers, so
-// tests can assert every resource's type, provider and inputs without an AWS account.
-package mocktest
+// Package offline runs the stack program under Pulumi's mocks and records what it registers: no
+// engine, no backend, no credentials. Tests use it to assert every resource's type, provider and
+// inputs; cmd/plan uses it to show a stack's plan before anyone has AWS access.
+package offline
 
 import (
 	"encoding/json"
@@ -12,16 +13,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// Project and Stack are the names the mocked runs use.
+// Project is the Pulumi project name the runs use; Stack the default stack name.
 const (
 	Project = "cross-account-s3"
 	Stack   = "dev"
 )
 
-// IDs the mocks assign, so tests can look for them in documents.
+// IDs the mocks assign by default, so tests can look for them in documents.
 const (
 	EndpointID   = "vpce-0fedcba9876543210"
 	PrefixListID = "pl-6da54004"
+)
+
+const (
+	typeEndpoint    = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	typeGetEndpoint = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
 )
 
 // Resource is one registered resource as the engine would see it.
@@ -58,17 +64,21 @@ type Mocks struct {
 	mu        sync.Mutex
 	Resources []Resource
 	Invokes   []pulumi.MockCallArgs
-	// Endpoints answers aws:ec2/getVpcEndpoint by ID.
+	// Endpoints answers aws:ec2/getVpcEndpoint by ID; an ID not in it is "not found".
 	Endpoints map[string]resource.PropertyMap
+	// EndpointIDFor and PrefixListIDFor name what AWS would assign to a new endpoint; unset, they
+	// give EndpointID and PrefixListID.
+	EndpointIDFor   func(name string) string
+	PrefixListIDFor func(name string) string
 }
 
 // NewResource implements pulumi.MockResourceMonitor.
 func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	id := args.Name + "-id"
 	outputs := args.Inputs.Copy()
-	if args.TypeToken == "aws:ec2/vpcEndpoint:VpcEndpoint" {
-		id = EndpointID
-		outputs["prefixListId"] = resource.NewStringProperty(PrefixListID)
+	if args.TypeToken == typeEndpoint {
+		id = pick(m.EndpointIDFor, args.Name, EndpointID)
+		outputs["prefixListId"] = resource.NewStringProperty(pick(m.PrefixListIDFor, args.Name, PrefixListID))
 	}
 	parent := ""
 	if args.RegisterRPC != nil {
@@ -83,12 +93,19 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, outputs, nil
 }
 
+func pick(f func(string) string, name, fallback string) string {
+	if f == nil {
+		return fallback
+	}
+	return f(name)
+}
+
 // Call implements pulumi.MockResourceMonitor.
 func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	m.Invokes = append(m.Invokes, args)
 	m.mu.Unlock()
-	if args.Token == "aws:ec2/getVpcEndpoint:getVpcEndpoint" {
+	if args.Token == typeGetEndpoint {
 		id := args.Args["id"].StringValue()
 		if found, ok := m.Endpoints[id]; ok {
 			return found, nil
@@ -101,6 +118,11 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // Run runs program under the mocks with the given project config (bare keys; lists and maps are
 // JSON-encoded as Pulumi passes them) and secret keys.
 func (m *Mocks) Run(program pulumi.RunFunc, config map[string]string, secrets ...string) error {
+	return m.RunStack(Stack, program, config, secrets...)
+}
+
+// RunStack is Run for a named stack.
+func (m *Mocks) RunStack(stack string, program pulumi.RunFunc, config map[string]string, secrets ...string) error {
 	full := map[string]string{}
 	for k, v := range config {
 		full[Project+":"+k] = v
@@ -109,7 +131,7 @@ func (m *Mocks) Run(program pulumi.RunFunc, config map[string]string, secrets ..
 	for _, k := range secrets {
 		secretKeys = append(secretKeys, Project+":"+k)
 	}
-	return pulumi.RunErr(program, pulumi.WithMocks(Project, Stack, m), func(info *pulumi.RunInfo) {
+	return pulumi.RunErr(program, pulumi.WithMocks(Project, stack, m), func(info *pulumi.RunInfo) {
 		info.Config = full
 		info.ConfigSecretKeys = secretKeys
 	})
