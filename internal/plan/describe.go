@@ -1,0 +1,163 @@
+package plan
+
+import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"cross-account-s3/crossaccount"
+	"cross-account-s3/internal/offline"
+	"cross-account-s3/spec"
+)
+
+const (
+	typeProvider     = "pulumi:providers:aws"
+	secretText       = "[secret]"
+	policyPlaceholer = "(shown with the documents)"
+)
+
+var documentTitles = map[string]string{
+	"aws:s3/bucketPolicy:BucketPolicy": "Bucket policy",
+	"aws:ec2/vpcEndpoint:VpcEndpoint":  "Endpoint policy",
+	"aws:iam/rolePolicy:RolePolicy":    "Role policy",
+}
+
+// describe groups what the program registered by provider (account), and lifts policies out.
+func (p *Plan) describe(m *offline.Mocks) {
+	byProvider := map[string]*Account{}
+	for _, r := range m.OfType(typeProvider) {
+		a := providerAccount(r)
+		byProvider[r.Name] = &a
+	}
+	for _, r := range m.Resources {
+		if !r.Custom || r.Type == typeProvider {
+			continue
+		}
+		a := byProvider[r.ProviderName()]
+		if a == nil {
+			a = &Account{Role: "no explicit provider", Provider: "(default)"}
+			byProvider[""] = a
+		}
+		a.Resources = append(a.Resources, p.resource(r))
+	}
+	for _, call := range m.Invokes {
+		name := offline.Resource{Provider: call.Provider}.ProviderName()
+		if a := byProvider[name]; a != nil {
+			a.Reads = append(a.Reads, call.Token+" "+stringOf(call.Args["id"]))
+		}
+	}
+	for _, a := range byProvider {
+		sort.Strings(a.Reads)
+		sort.Slice(a.Resources, func(i, j int) bool {
+			return a.Resources[i].Type+a.Resources[i].Name < a.Resources[j].Type+a.Resources[j].Name
+		})
+		p.Accounts = append(p.Accounts, *a)
+	}
+	sort.Slice(p.Accounts, func(i, j int) bool { return accountOrder(p.Accounts[i]) < accountOrder(p.Accounts[j]) })
+	sort.Slice(p.Documents, func(i, j int) bool {
+		return p.Documents[i].Title+p.Documents[i].Resource < p.Documents[j].Title+p.Documents[j].Resource
+	})
+}
+
+// accountOrder puts the bucket owner first, then consumers by name.
+func accountOrder(a Account) string {
+	if strings.HasPrefix(a.Role, "bucket owner") {
+		return "0"
+	}
+	return "1" + a.Role
+}
+
+func (p *Plan) resource(r offline.Resource) Resource {
+	inputs := map[string]any{}
+	for k, v := range r.Inputs {
+		inputs[string(k)] = plain(v)
+	}
+	if title, ok := documentTitles[r.Type]; ok && r.Str("policy") != "" {
+		p.Documents = append(p.Documents, Document{Title: title, Resource: r.Name, Policy: json.RawMessage(r.Str("policy"))})
+		inputs["policy"] = policyPlaceholer
+	}
+	return Resource{Type: r.Type, Name: r.Name, Inputs: inputs}
+}
+
+func providerAccount(r offline.Resource) Account {
+	a := Account{Provider: r.Name, Region: r.Str("region"), Role: role(r.Parent)}
+	if ids := r.Inputs["allowedAccountIds"]; ids.IsArray() && len(ids.ArrayValue()) == 1 {
+		a.AccountID = ids.ArrayValue()[0].StringValue()
+	}
+	creds := spec.Credentials{Profile: r.Str("profile")}
+	extra := ""
+	if ar := r.Inputs["assumeRole"]; ar.IsObject() {
+		role := ar.ObjectValue()
+		creds.AssumeRoleARN = stringOf(role["roleArn"])
+		if role.HasValue("externalId") {
+			extra += ", external ID " + secretText
+		}
+		if name := stringOf(role["sessionName"]); name != "" {
+			extra += ", session name " + name
+		}
+	}
+	a.Credentials = creds.Mode() + extra
+	if dt := r.Inputs["defaultTags"]; dt.IsObject() {
+		if tags := dt.ObjectValue()["tags"]; tags.IsObject() {
+			a.DefaultTags = map[string]string{}
+			for k, v := range tags.ObjectValue() {
+				a.DefaultTags[string(k)] = stringOf(v)
+			}
+		}
+	}
+	return a
+}
+
+// role names the account side from the provider's parent component.
+func role(parent string) string {
+	urn := resource.URN(parent)
+	if !urn.IsValid() {
+		return "unknown"
+	}
+	switch string(urn.Type()) {
+	case crossaccount.TypeBucketOwnerAccount:
+		return "bucket owner"
+	case crossaccount.TypeConsumerAccount:
+		return "consumer " + strconv.Quote(urn.Name())
+	}
+	return string(urn.Type())
+}
+
+func stringOf(v resource.PropertyValue) string {
+	if v.IsString() {
+		return v.StringValue()
+	}
+	return ""
+}
+
+// plain turns a property value into plain data, with secrets blanked out.
+func plain(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return secretText
+	case v.IsComputed() || (v.IsOutput() && !v.OutputValue().Known):
+		return KnownAfterDeploy("value")
+	case v.IsString():
+		return v.StringValue()
+	case v.IsBool():
+		return v.BoolValue()
+	case v.IsNumber():
+		return v.NumberValue()
+	case v.IsArray():
+		out := []any{}
+		for _, x := range v.ArrayValue() {
+			out = append(out, plain(x))
+		}
+		return out
+	case v.IsObject():
+		out := map[string]any{}
+		for k, x := range v.ObjectValue() {
+			out[string(k)] = plain(x)
+		}
+		return out
+	}
+	return nil
+}

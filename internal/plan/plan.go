@@ -1,0 +1,190 @@
+// Package plan evaluates a stack's configuration offline: it runs the stack program itself under
+// Pulumi's mocks and describes what `pulumi up` would create in each account, with the policy
+// documents in full. It needs no Pulumi CLI, no backend and no credentials.
+package plan
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/crossaccount"
+	"cross-account-s3/internal/offline"
+	"cross-account-s3/internal/program"
+	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/internal/stackfile"
+	"cross-account-s3/spec"
+)
+
+// Plan is what a stack would deploy.
+type Plan struct {
+	Project   string            `json:"project"`
+	Stack     string            `json:"stack"`
+	Accounts  []Account         `json:"accounts"`
+	Documents []Document        `json:"documents"`
+	Outputs   map[string]any    `json:"outputs"`
+	Warnings  []string          `json:"warnings"`
+	Unproven  []string          `json:"notChecked"`
+	Secrets   map[string]string `json:"-"`
+}
+
+// Account is one provider, the account it is pinned to, and the resources it would manage.
+type Account struct {
+	Role        string            `json:"role"`
+	Provider    string            `json:"provider"`
+	AccountID   string            `json:"accountId"`
+	Region      string            `json:"region"`
+	Credentials string            `json:"credentials"`
+	DefaultTags map[string]string `json:"defaultTags,omitempty"`
+	Resources   []Resource        `json:"resources"`
+	// Reads are lookups the program makes in this account, such as an adopted endpoint.
+	Reads []string `json:"reads,omitempty"`
+}
+
+// Resource is one resource with its inputs; policy documents are listed apart.
+type Resource struct {
+	Type   string         `json:"type"`
+	Name   string         `json:"name"`
+	Inputs map[string]any `json:"inputs"`
+}
+
+// Document is a policy document a resource would carry.
+type Document struct {
+	Title    string          `json:"title"`
+	Resource string          `json:"resource"`
+	Policy   json.RawMessage `json:"policy"`
+}
+
+// ConfigError is an invalid configuration: the program's own validation messages.
+type ConfigError struct{ Err error }
+
+func (e ConfigError) Error() string { return e.Err.Error() }
+
+// notDecrypted stands in for secure config values, which the plan never decrypts.
+const notDecrypted = "not-decrypted"
+
+// KnownAfterDeploy marks a value AWS assigns on deploy.
+func KnownAfterDeploy(what string) string { return "<" + what + ", known after deploy>" }
+
+// Build reads dir/Pulumi.yaml and dir/Pulumi.<stack>.yaml and plans the stack. A missing or
+// malformed stack file is a plain error; invalid configuration is a ConfigError.
+func Build(dir, stack string) (*Plan, error) {
+	st, err := stackfile.Load(dir, stack)
+	if err != nil {
+		return nil, err
+	}
+	values := map[string]string{}
+	var secretKeys []string
+	for k, v := range st.Values {
+		values[k] = v
+		if st.Secrets[k] {
+			values[k] = notDecrypted
+			secretKeys = append(secretKeys, k)
+		}
+	}
+	sort.Strings(secretKeys)
+	s, problems := stackconfig.Load(stackconfig.MapSource{Values: values, Secrets: st.Secrets})
+	if len(problems) > 0 {
+		return nil, ConfigError{problems}
+	}
+	m := mocksFor(s)
+	outputs, err := runProgram(m, stack, values, secretKeys)
+	if err != nil {
+		return nil, ConfigError{err}
+	}
+	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs, Warnings: crossaccount.Warnings(s)}
+	p.describe(m)
+	p.Unproven = unproven(s, secretKeys)
+	if p.Warnings == nil {
+		p.Warnings = []string{}
+	}
+	return p, nil
+}
+
+// mocksFor answers what AWS would: placeholders for IDs assigned on deploy, and for an adopted
+// endpoint an answer shaped as configured, since the plan cannot look it up.
+func mocksFor(s spec.Spec) *offline.Mocks {
+	m := &offline.Mocks{
+		EndpointIDFor:   func(name string) string { return KnownAfterDeploy("ID of endpoint " + name) },
+		PrefixListIDFor: func(name string) string { return KnownAfterDeploy("S3 prefix list ID") },
+		Endpoints:       map[string]resource.PropertyMap{},
+	}
+	for _, c := range s.Consumers {
+		if id := c.Endpoint.AdoptID; id != "" {
+			routes := make([]any, len(c.RouteTableIDs))
+			for i, rt := range c.RouteTableIDs {
+				routes[i] = rt
+			}
+			m.Endpoints[id] = resource.NewPropertyMapFromMap(map[string]any{
+				"id": id, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(c.Account.Region),
+				"vpcId": c.VpcID, "routeTableIds": routes,
+				"prefixListId": KnownAfterDeploy("S3 prefix list ID"),
+				"policy":       KnownAfterDeploy("policy of adopted endpoint " + id),
+			})
+		}
+	}
+	return m
+}
+
+// runProgram runs the stack's program and resolves its outputs.
+func runProgram(m *offline.Mocks, stack string, values map[string]string, secretKeys []string) (map[string]any, error) {
+	outputs := map[string]any{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	run := func(ctx *pulumi.Context) error {
+		s, access, err := program.Deploy(ctx)
+		if err != nil {
+			return err
+		}
+		for name, value := range program.Exports(s, access) {
+			wg.Add(1)
+			pulumi.ToOutput(value).ApplyT(func(v any) any {
+				mu.Lock()
+				outputs[name] = v
+				mu.Unlock()
+				wg.Done()
+				return nil
+			})
+		}
+		return nil
+	}
+	if err := m.RunStack(stack, run, values, secretKeys...); err != nil {
+		return nil, unwrapRunError(err)
+	}
+	wg.Wait()
+	return outputs, nil
+}
+
+// unwrapRunError drops the engine's "1 error occurred" wrapping around the program's own error.
+func unwrapRunError(err error) error {
+	var problems spec.Problems
+	if errors.As(err, &problems) {
+		return problems
+	}
+	msg := strings.TrimSpace(err.Error())
+	msg = strings.TrimPrefix(msg, "1 error occurred:")
+	return errors.New(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(msg), "*")))
+}
+
+func unproven(s spec.Spec, secretKeys []string) []string {
+	notes := []string{
+		"credentials: nothing was read from AWS; pulumi preview checks that each provider's credentials resolve to its account ID",
+		"existence: the bucket, VPC, route tables and roles are not looked up; pulumi up fails if one is missing",
+	}
+	for _, c := range s.Consumers {
+		if c.Endpoint.AdoptID != "" {
+			notes = append(notes, fmt.Sprintf("adopted endpoint %s was not looked up; pulumi preview checks that it is an S3 gateway endpoint in %s on %s",
+				c.Endpoint.AdoptID, c.VpcID, strings.Join(c.RouteTableIDs, ", ")))
+		}
+	}
+	if len(secretKeys) > 0 {
+		notes = append(notes, "secrets were not decrypted, so their values were not checked: "+strings.Join(secretKeys, ", "))
+	}
+	return notes
+}

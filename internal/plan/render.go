@@ -1,0 +1,125 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// longOutputs are stack outputs the text plan refers to instead of repeating.
+var longOutputs = map[string]string{
+	"bucketPolicy":   "(the bucket policy above)",
+	"endpointPolicy": "(the endpoint policy above)",
+}
+
+// Text renders the plan for people.
+func (p *Plan) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Plan for stack %q of project %s\n", p.Stack, p.Project)
+	b.WriteString("Offline: the stack program ran under Pulumi's mocks; nothing was read from or written to AWS.\n")
+	for _, a := range p.Accounts {
+		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, a.Role)
+		fmt.Fprintf(&b, "  provider %s, Region %s, %s\n", a.Provider, a.Region, a.Credentials)
+		if len(a.DefaultTags) > 0 {
+			fmt.Fprintf(&b, "  default tags: %s\n", render(a.DefaultTags))
+		}
+		for _, read := range a.Reads {
+			fmt.Fprintf(&b, "  = reads %s (on deploy; not looked up offline)\n", read)
+		}
+		if len(a.Resources) == 0 {
+			b.WriteString("  (creates or changes nothing in this account)\n")
+		}
+		for _, r := range a.Resources {
+			fmt.Fprintf(&b, "  + %s %q\n", r.Type, r.Name)
+			for _, k := range sortedKeys(r.Inputs) {
+				fmt.Fprintf(&b, "      %s: %s\n", k, render(r.Inputs[k]))
+			}
+		}
+	}
+	for _, d := range p.Documents {
+		fmt.Fprintf(&b, "\n%s of %s:\n%s\n", d.Title, d.Resource, indent(d.Policy))
+	}
+	b.WriteString("\nOutputs:\n")
+	for _, k := range sortedKeys(p.Outputs) {
+		v := render(p.Outputs[k])
+		if short, ok := longOutputs[k]; ok {
+			v = short
+		}
+		fmt.Fprintf(&b, "  %s: %s\n", k, v)
+	}
+	writeList(&b, "Warnings", p.Warnings)
+	writeList(&b, "Not checked offline", p.Unproven)
+	return b.String()
+}
+
+func writeList(b *strings.Builder, title string, items []string) {
+	fmt.Fprintf(b, "\n%s:\n", title)
+	if len(items) == 0 {
+		b.WriteString("  (none)\n")
+	}
+	for _, item := range items {
+		fmt.Fprintf(b, "  - %s\n", item)
+	}
+}
+
+// JSON renders the plan as one document, byte for byte the same for the same input.
+func (p *Plan) JSON() string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(p); err != nil {
+		panic("plan: " + err.Error()) // plain data built in this package always encodes
+	}
+	return buf.String()
+}
+
+func indent(doc json.RawMessage) string {
+	var out bytes.Buffer
+	if err := json.Indent(&out, doc, "  ", "  "); err != nil {
+		return "  " + string(doc)
+	}
+	return "  " + out.String()
+}
+
+// render writes a value on one line: lists comma-separated, maps as sorted key=value.
+func render(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, item := range x {
+			parts[i] = render(item)
+		}
+		return strings.Join(parts, ", ")
+	case []string:
+		return strings.Join(x, ", ")
+	case map[string]string:
+		m := map[string]any{}
+		for k, s := range x {
+			m[k] = s
+		}
+		return render(m)
+	case map[string]any:
+		parts := []string{}
+		for _, k := range sortedKeys(x) {
+			parts = append(parts, k+"="+render(x[k]))
+		}
+		return strings.Join(parts, ", ")
+	case nil:
+		return "(none)"
+	}
+	return fmt.Sprint(v)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
