@@ -4,7 +4,6 @@
 package offline
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -137,6 +136,36 @@ func (m *Mocks) RunStack(stack string, program pulumi.RunFunc, config map[string
 	})
 }
 
+// RunOutputs runs a program that returns its stack outputs, and resolves them.
+func (m *Mocks) RunOutputs(stack string, program func(*pulumi.Context) (map[string]pulumi.Input, error),
+	config map[string]string, secrets ...string) (map[string]any, error) {
+	outputs := map[string]any{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	run := func(ctx *pulumi.Context) error {
+		exports, err := program(ctx)
+		if err != nil {
+			return err
+		}
+		for name, value := range exports {
+			wg.Add(1)
+			pulumi.ToOutput(value).ApplyT(func(v any) any {
+				mu.Lock()
+				outputs[name] = v
+				mu.Unlock()
+				wg.Done()
+				return nil
+			})
+		}
+		return nil
+	}
+	if err := m.RunStack(stack, run, config, secrets...); err != nil {
+		return nil, err
+	}
+	wg.Wait()
+	return outputs, nil
+}
+
 // OfType returns the registered resources of a type token, in registration order.
 func (m *Mocks) OfType(typ string) []Resource {
 	var out []Resource
@@ -146,13 +175,4 @@ func (m *Mocks) OfType(typ string) []Resource {
 		}
 	}
 	return out
-}
-
-// JSON encodes a value as a config string.
-func JSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
 }

@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/offline"
@@ -134,30 +132,10 @@ func mocksFor(s spec.Spec) *offline.Mocks {
 
 // runProgram runs the stack's program and resolves its outputs.
 func runProgram(m *offline.Mocks, stack string, values map[string]string, secretKeys []string) (map[string]any, error) {
-	outputs := map[string]any{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	run := func(ctx *pulumi.Context) error {
-		s, access, err := program.Deploy(ctx)
-		if err != nil {
-			return err
-		}
-		for name, value := range program.Exports(s, access) {
-			wg.Add(1)
-			pulumi.ToOutput(value).ApplyT(func(v any) any {
-				mu.Lock()
-				outputs[name] = v
-				mu.Unlock()
-				wg.Done()
-				return nil
-			})
-		}
-		return nil
-	}
-	if err := m.RunStack(stack, run, values, secretKeys...); err != nil {
+	outputs, err := m.RunOutputs(stack, program.Outputs, values, secretKeys...)
+	if err != nil {
 		return nil, unwrapRunError(err)
 	}
-	wg.Wait()
 	return outputs, nil
 }
 

@@ -20,14 +20,23 @@ const ComponentName = "shared-bucket"
 
 // Run is the program handed to pulumi.Run.
 func Run(ctx *pulumi.Context) error {
-	s, access, err := Deploy(ctx)
+	outputs, err := Outputs(ctx)
 	if err != nil {
 		return err
 	}
-	for name, value := range Exports(s, access) {
+	for name, value := range outputs {
 		ctx.Export(name, value)
 	}
 	return nil
+}
+
+// Outputs declares the stack and returns its outputs, for Run and for offline runs.
+func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
+	s, access, err := Deploy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Exports(s, access), nil
 }
 
 // Deploy loads and validates the configuration, then declares the component. Invalid

@@ -5,11 +5,9 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/internal/offline"
 	"cross-account-s3/internal/stackfile"
@@ -306,30 +304,10 @@ func TestStackOutputs(t *testing.T) {
 	cfg := baseConfig()
 	cfg["prefixes"] = `["reports/"]`
 	cfg["allowListing"] = "true"
-	got := map[string]any{}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	program := func(ctx *pulumi.Context) error {
-		s, access, err := Deploy(ctx)
-		if err != nil {
-			return err
-		}
-		for name, value := range Exports(s, access) {
-			wg.Add(1)
-			pulumi.ToOutput(value).ApplyT(func(v any) any {
-				mu.Lock()
-				got[name] = v
-				mu.Unlock()
-				wg.Done()
-				return nil
-			})
-		}
-		return nil
-	}
-	if err := (&offline.Mocks{}).Run(program, cfg); err != nil {
+	got, err := (&offline.Mocks{}).RunOutputs(offline.Stack, Outputs, cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
-	wg.Wait()
 	want := map[string]any{
 		"endpointId":       offline.EndpointID,
 		"prefixListId":     offline.PrefixListID,
