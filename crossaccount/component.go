@@ -30,8 +30,19 @@ type SharedBucketAccess struct {
 
 	BucketArn    pulumi.StringOutput
 	BucketPolicy pulumi.StringOutput
-	// Consumers are keyed by consumer name.
-	Consumers map[string]*ConsumerAccount
+	// Accounts are keyed by consumer account ID, Consumers by consumer name.
+	Accounts  map[string]*ConsumerAccount
+	Consumers map[string]ConsumerOutputs
+}
+
+// ConsumerOutputs is what one consumer's users need to know.
+type ConsumerOutputs struct {
+	EndpointID     pulumi.StringOutput
+	PrefixListID   pulumi.StringOutput
+	EndpointPolicy pulumi.StringOutput
+	RouteTableIDs  pulumi.StringArrayOutput
+	RoleArns       pulumi.StringArrayOutput
+	TestCommand    string
 }
 
 // Check runs every validation the component relies on, without Pulumi.
@@ -49,20 +60,31 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 	if err := Check(s); err != nil {
 		return nil, err
 	}
-	comp := &SharedBucketAccess{Consumers: map[string]*ConsumerAccount{}}
+	comp := &SharedBucketAccess{Accounts: map[string]*ConsumerAccount{}, Consumers: map[string]ConsumerOutputs{}}
 	if err := ctx.RegisterComponentResource(TypeSharedBucketAccess, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	warnAboutACLs(ctx, comp, s)
 
-	endpointIDs := map[string]pulumi.StringOutput{}
-	for _, c := range s.Consumers {
-		consumer, err := newConsumerAccount(ctx, s, c, pulumi.Parent(comp))
+	for _, account := range s.ConsumerAccounts() {
+		consumerAccount, err := newConsumerAccount(ctx, s, account, pulumi.Parent(comp))
 		if err != nil {
 			return nil, err
 		}
-		comp.Consumers[c.Name] = consumer
-		endpointIDs[c.Name] = consumer.EndpointID
+		comp.Accounts[account.ID] = consumerAccount
+	}
+	endpointIDs := map[string]pulumi.StringOutput{}
+	for _, c := range s.Consumers {
+		endpoint := comp.Accounts[c.Account.ID].Endpoints[c.VpcID]
+		endpointIDs[c.Name] = endpoint.ID
+		comp.Consumers[c.Name] = ConsumerOutputs{
+			EndpointID:     endpoint.ID,
+			PrefixListID:   endpoint.PrefixListID,
+			EndpointPolicy: endpoint.Policy,
+			RouteTableIDs:  pulumi.ToStringArray(c.RouteTableIDs).ToStringArrayOutput(),
+			RoleArns:       pulumi.ToStringArray(c.RoleARNs).ToStringArrayOutput(),
+			TestCommand:    TestCommand(s, c),
+		}
 	}
 
 	owner, err := newBucketOwnerAccount(ctx, s, endpointIDs, pulumi.Parent(comp))
@@ -71,12 +93,7 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 	}
 	comp.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()
 	comp.BucketPolicy = owner.Policy
-
-	outputs := pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy}
-	for name, c := range comp.Consumers {
-		outputs[name+"EndpointId"] = c.EndpointID
-	}
-	return comp, ctx.RegisterResourceOutputs(comp, outputs)
+	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy})
 }
 
 func warnAboutACLs(ctx *pulumi.Context, comp pulumi.Resource, s spec.Spec) {

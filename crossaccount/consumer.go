@@ -12,120 +12,134 @@ import (
 	"cross-account-s3/spec"
 )
 
-// ConsumerAccount holds one consumer's side: its provider, its S3 gateway endpoint (created or
-// adopted) and, when opted in, the inline policies on its roles.
+// ConsumerAccount holds one consumer account's side: its provider(s), the S3 gateway endpoint of
+// each of its VPCs (created or adopted) and, when opted in, the inline policies on its roles.
 type ConsumerAccount struct {
 	pulumi.ResourceState
 
-	Provider       *aws.Provider
-	EndpointID     pulumi.StringOutput
-	PrefixListID   pulumi.StringOutput
-	RouteTableIDs  pulumi.StringArrayOutput
-	EndpointPolicy pulumi.StringOutput
-	RoleArns       pulumi.StringArrayOutput
+	// Providers and Endpoints are keyed by provider name and VPC ID.
+	Providers map[string]*aws.Provider
+	Endpoints map[string]*Endpoint
 }
 
-// endpointName is the logical name of a consumer's endpoint resource.
-func endpointName(c spec.Consumer) string { return c.Name + "-s3-gateway" }
+// Endpoint is what the bucket side and the outputs need of a gateway endpoint.
+type Endpoint struct {
+	ID           pulumi.StringOutput
+	PrefixListID pulumi.StringOutput
+	Policy       pulumi.StringOutput
+}
 
-func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
-	comp := &ConsumerAccount{}
-	if err := ctx.RegisterComponentResource(TypeConsumerAccount, c.Name, comp, opts...); err != nil {
+func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
+	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}}
+	if err := ctx.RegisterComponentResource(TypeConsumerAccount, "account-"+account.ID, comp, opts...); err != nil {
 		return nil, err
 	}
-	provider, err := newProvider(ctx, "consumer-"+c.Name, c.Account, s.Tags, pulumi.Parent(comp))
-	if err != nil {
-		return nil, err
-	}
-	comp.Provider = provider
-	in := []pulumi.ResourceOption{pulumi.Provider(provider), pulumi.Parent(comp)}
-
-	if c.Endpoint.AdoptID != "" {
-		err = comp.adoptEndpoint(ctx, c, in)
-	} else {
-		err = comp.createEndpoint(ctx, s, c, in)
-	}
-	if err != nil {
-		return nil, err
-	}
-	comp.RouteTableIDs = pulumi.ToStringArray(c.RouteTableIDs).ToStringArrayOutput()
-	comp.RoleArns = pulumi.ToStringArray(c.RoleARNs).ToStringArrayOutput()
-
-	if c.ManageRolePolicy {
-		if err := newRolePolicies(ctx, s, c, in); err != nil {
+	for _, p := range account.Providers {
+		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, pulumi.Parent(comp))
+		if err != nil {
 			return nil, err
 		}
+		comp.Providers[p.Name] = provider
 	}
-	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{
-		"endpointId":     comp.EndpointID,
-		"prefixListId":   comp.PrefixListID,
-		"routeTableIds":  comp.RouteTableIDs,
-		"endpointPolicy": comp.EndpointPolicy,
-		"roleArns":       comp.RoleArns,
-	})
+	for _, g := range s.EndpointGroups() {
+		if g.AccountID != account.ID {
+			continue
+		}
+		in := comp.options(s.ProviderOf(g.Consumers[0]))
+		var endpoint *Endpoint
+		var err error
+		if g.AdoptID != "" {
+			endpoint, err = adoptEndpoint(ctx, g, in)
+		} else {
+			endpoint, err = createEndpoint(ctx, s, g, in)
+		}
+		if err != nil {
+			return nil, err
+		}
+		comp.Endpoints[g.VpcID] = endpoint
+	}
+	for _, p := range account.Providers {
+		for _, c := range p.Consumers {
+			if c.ManageRolePolicy {
+				if err := newRolePolicies(ctx, s, c, comp.options(p.Name)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	outputs := pulumi.Map{}
+	for vpc, e := range comp.Endpoints {
+		outputs[vpc+"EndpointId"] = e.ID
+	}
+	return comp, ctx.RegisterResourceOutputs(comp, outputs)
+}
+
+// options places a resource in this account: on the named provider, under this component.
+func (comp *ConsumerAccount) options(provider string) []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Provider(comp.Providers[provider]), pulumi.Parent(comp)}
 }
 
 // createEndpoint declares the gateway endpoint with its route tables inline. Route tables are never
 // also managed with VpcEndpointRouteTableAssociation: the two fight over the associations.
-func (comp *ConsumerAccount) createEndpoint(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, opts []pulumi.ResourceOption) error {
-	policy := policydoc.EndpointPolicy(s, c).JSON()
-	endpoint, err := ec2.NewVpcEndpoint(ctx, endpointName(c), &ec2.VpcEndpointArgs{
-		VpcId:           pulumi.String(c.VpcID),
-		ServiceName:     pulumi.String(spec.ServiceName(c.Account.Region)),
+func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
+	policy := policydoc.EndpointPolicy(s, g).JSON()
+	endpoint, err := ec2.NewVpcEndpoint(ctx, g.Name(), &ec2.VpcEndpointArgs{
+		VpcId:           pulumi.String(g.VpcID),
+		ServiceName:     pulumi.String(spec.ServiceName(g.Region)),
 		VpcEndpointType: pulumi.String("Gateway"),
-		RouteTableIds:   pulumi.ToStringArray(c.RouteTableIDs),
+		RouteTableIds:   pulumi.ToStringArray(g.RouteTableIDs),
 		Policy:          pulumi.String(policy),
-		Tags:            pulumi.StringMap{"Name": pulumi.String("s3-gateway-" + c.Name)},
+		Tags:            pulumi.StringMap{"Name": pulumi.String("s3-to-" + s.Bucket.Name)},
 	}, opts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	comp.EndpointID = endpoint.ID().ToStringOutput()
-	comp.PrefixListID = endpoint.PrefixListId
-	comp.EndpointPolicy = pulumi.String(policy).ToStringOutput()
-	return nil
+	return &Endpoint{ID: endpoint.ID().ToStringOutput(), PrefixListID: endpoint.PrefixListId, Policy: pulumi.String(policy).ToStringOutput()}, nil
 }
 
 // adoptEndpoint reads an existing endpoint and proves it can carry the traffic: an S3 gateway
 // endpoint of the bucket's Region, in the configured VPC, on every configured route table. The
 // endpoint itself, its route tables and its policy are left as they are.
-func (comp *ConsumerAccount) adoptEndpoint(ctx *pulumi.Context, c spec.Consumer, opts []pulumi.ResourceOption) error {
-	id := c.Endpoint.AdoptID
+func adoptEndpoint(ctx *pulumi.Context, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
+	c := g.Consumers[0]
 	invokeOpts := make([]pulumi.InvokeOption, 0, len(opts))
 	for _, o := range opts {
 		invokeOpts = append(invokeOpts, o.(pulumi.ResourceOrInvokeOption))
 	}
+	id := g.AdoptID
 	found, err := ec2.LookupVpcEndpoint(ctx, &ec2.LookupVpcEndpointArgs{Id: &id}, invokeOpts...)
 	if err != nil {
-		return fmt.Errorf("%s: cannot read endpoint %s in account %s: %w", c.Key("adoptEndpointId"), id, c.Account.ID, err)
+		return nil, fmt.Errorf("%s: cannot read endpoint %s in account %s: %w", c.Key("adoptEndpointId"), id, g.AccountID, err)
 	}
-	if err := CheckAdopted(c, found.VpcEndpointType, found.ServiceName, found.VpcId, found.RouteTableIds); err != nil {
-		return err
+	if err := CheckAdopted(g, found.VpcEndpointType, found.ServiceName, found.VpcId, found.RouteTableIds); err != nil {
+		return nil, err
 	}
-	comp.EndpointID = pulumi.String(found.Id).ToStringOutput()
-	comp.PrefixListID = pulumi.String(found.PrefixListId).ToStringOutput()
-	comp.EndpointPolicy = pulumi.String(found.Policy).ToStringOutput()
-	return nil
+	return &Endpoint{
+		ID:           pulumi.String(found.Id).ToStringOutput(),
+		PrefixListID: pulumi.String(found.PrefixListId).ToStringOutput(),
+		Policy:       pulumi.String(found.Policy).ToStringOutput(),
+	}, nil
 }
 
-// CheckAdopted reports why an existing endpoint cannot serve the consumer, or nil.
-func CheckAdopted(c spec.Consumer, endpointType, serviceName, vpcID string, routeTables []string) error {
-	key, id := c.Key("adoptEndpointId"), c.Endpoint.AdoptID
+// CheckAdopted reports why an existing endpoint cannot serve its consumers, or nil.
+func CheckAdopted(g spec.EndpointGroup, endpointType, serviceName, vpcID string, routeTables []string) error {
+	c := g.Consumers[0]
+	key, id := c.Key("adoptEndpointId"), g.AdoptID
 	var ps spec.Problems
 	if endpointType != "Gateway" {
 		ps = append(ps, spec.Problem{Key: key, Message: fmt.Sprintf("%s is a %s endpoint; adopt an S3 endpoint of type Gateway", id, endpointType)})
 	}
-	if want := spec.ServiceName(c.Account.Region); serviceName != want {
+	if want := spec.ServiceName(g.Region); serviceName != want {
 		ps = append(ps, spec.Problem{Key: key, Message: fmt.Sprintf("%s serves %s, not %s; adopt the S3 gateway endpoint of the bucket's Region", id, serviceName, want)})
 	}
-	if vpcID != c.VpcID {
-		ps = append(ps, spec.Problem{Key: key, Message: fmt.Sprintf("%s is in %s, not in vpcId %s", id, vpcID, c.VpcID)})
+	if vpcID != g.VpcID {
+		ps = append(ps, spec.Problem{Key: key, Message: fmt.Sprintf("%s is in %s, not in vpcId %s", id, vpcID, g.VpcID)})
 	}
 	associated := map[string]bool{}
 	for _, rt := range routeTables {
 		associated[rt] = true
 	}
-	for _, rt := range c.RouteTableIDs {
+	for _, rt := range g.RouteTableIDs {
 		if !associated[rt] {
 			ps = append(ps, spec.Problem{Key: c.Key("routeTableIds"), Message: fmt.Sprintf(
 				"%s is not associated with the adopted endpoint %s; associate it where that endpoint is managed, or remove it here", rt, id)})

@@ -14,30 +14,35 @@ func FullAccessEndpointPolicy() Document {
 	}}}
 }
 
-// EndpointPolicy is the policy of the consumer's endpoint in its configured mode.
-func EndpointPolicy(s spec.Spec, c spec.Consumer) Document {
-	if c.Endpoint.Policy != spec.Restricted {
+// EndpointPolicy is the policy of one endpoint in its configured mode. Restricted, it lets the
+// endpoint's account reach the shared bucket with the actions its consumers need, and anyone reach
+// the buckets the consumers list.
+func EndpointPolicy(s spec.Spec, g spec.EndpointGroup) Document {
+	if g.Policy != spec.Restricted {
 		return FullAccessEndpointPolicy()
 	}
 	region := s.Bucket.Account.Region
 	bucketARN := spec.BucketARN(region, s.Bucket.Name)
-	actions := append([]string{}, c.Access.Actions...)
-	if c.Access.AllowListing {
-		actions = append(actions, actionListBucket)
+	var actions []string
+	for _, c := range g.Consumers {
+		actions = append(actions, c.Access.Actions...)
+		if c.Access.AllowListing {
+			actions = append(actions, actionListBucket)
+		}
 	}
 	statements := []any{Statement{
 		Sid:       "AllowConsumerAccountToSharedBucket",
 		Effect:    "Allow",
 		Principal: Everyone,
-		Action:    actions,
+		Action:    sortedUnique(actions),
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
-		Condition: Condition{"StringEquals": {keyPrincipalAcct: {c.Account.ID}}},
+		Condition: Condition{"StringEquals": {keyPrincipalAcct: {g.AccountID}}},
 	}}
-	if len(c.Endpoint.AllowedBuckets) > 0 {
+	if len(g.AllowedBuckets) > 0 {
 		// No principal condition here: OS package repositories and other public buckets are read
 		// anonymously, and an anonymous request has no principal account.
 		var resources Strings
-		for _, b := range c.Endpoint.AllowedBuckets {
+		for _, b := range g.AllowedBuckets {
 			arn := spec.BucketARN(region, b)
 			resources = append(resources, arn, arn+"/*")
 		}

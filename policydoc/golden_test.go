@@ -90,7 +90,7 @@ func TestGoldenDocuments(t *testing.T) {
 			}
 			c := s.Consumers[0]
 			golden(t, name+".bucket-policy", BucketPolicy(s, EndpointIDs{c.Name: endpointID}).JSON())
-			golden(t, name+".endpoint-policy", EndpointPolicy(s, c).JSON())
+			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
 			golden(t, name+".role-policy", RolePolicy(s, c).JSON())
 		})
 	}

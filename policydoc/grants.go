@@ -1,10 +1,6 @@
 package policydoc
 
-import (
-	"strings"
-
-	"cross-account-s3/spec"
-)
+import "cross-account-s3/spec"
 
 // Condition keys and values used across the documents.
 const (
@@ -91,15 +87,4 @@ func (c Condition) with(op, key string, values ...string) Condition {
 	}
 	out[op][key] = values
 	return out
-}
-
-// SidPrefix turns a consumer name such as "data-lake" into the Sid-safe "DataLake".
-func SidPrefix(name string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(name, "-") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
-	}
-	return b.String()
 }

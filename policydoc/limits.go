@@ -18,10 +18,6 @@ const (
 	MaxRoleInlinePolicyChars = 10240
 )
 
-// LongestEndpointID stands in for endpoint IDs that are not known yet when sizes are checked:
-// it is as long as a real one can be, so a document that fits with it fits on deploy.
-const LongestEndpointID = "vpce-0123456789abcdef0"
-
 // Check reports the problems that only show once the documents are built: the user's extra
 // bucket-policy statements and AWS's size limits. Call it after spec.Validate passes.
 func Check(s spec.Spec) spec.Problems {
@@ -29,17 +25,16 @@ func Check(s spec.Spec) spec.Problems {
 	if len(ps) > 0 {
 		return ps
 	}
-	bucket := BucketPolicy(s, longestEndpointIDs(s)).JSON()
-	if n := len(bucket); n > MaxBucketPolicyBytes {
-		ps = append(ps, spec.Problem{Key: "bucketName", Message: fmt.Sprintf(
-			"the bucket policy would be %d bytes, over S3's limit of %d bytes; share fewer prefixes or roles, or shorten extraBucketPolicyStatements",
-			n, MaxBucketPolicyBytes)})
+	if n := bucketPolicySize(s); n > MaxBucketPolicyBytes {
+		ps = append(ps, spec.Problem{Key: bucketSizeKey(s), Message: bucketTooLarge(s, n)})
 	}
-	for _, c := range s.Consumers {
-		if n := utf8.RuneCountInString(EndpointPolicy(s, c).JSON()); n > MaxEndpointPolicyChars {
-			ps = append(ps, spec.Problem{Key: c.Key("endpointAllowedBuckets"), Message: fmt.Sprintf(
+	for _, g := range s.EndpointGroups() {
+		if n := utf8.RuneCountInString(EndpointPolicy(s, g).JSON()); n > MaxEndpointPolicyChars {
+			ps = append(ps, spec.Problem{Key: g.Consumers[0].Key("endpointAllowedBuckets"), Message: fmt.Sprintf(
 				"the endpoint policy would be %d characters, over AWS's limit of %d; list fewer buckets", n, MaxEndpointPolicyChars)})
 		}
+	}
+	for _, c := range s.Consumers {
 		if n := utf8.RuneCountInString(RolePolicy(s, c).JSON()); c.ManageRolePolicy && n > MaxRoleInlinePolicyChars {
 			ps = append(ps, spec.Problem{Key: c.Key("prefixes"), Message: fmt.Sprintf(
 				"the role policy would be %d characters, over IAM's limit of %d for a role's inline policies; share fewer prefixes", n, MaxRoleInlinePolicyChars)})
@@ -48,10 +43,55 @@ func Check(s spec.Spec) spec.Problems {
 	return ps
 }
 
+// bucketPolicySize is the final bucket policy's size in bytes, with endpoint IDs as long as they
+// can be, so that a policy that fits here fits on deploy.
+func bucketPolicySize(s spec.Spec) int {
+	return len(BucketPolicy(s, longestEndpointIDs(s)).JSON())
+}
+
+func bucketSizeKey(s spec.Spec) string {
+	if len(s.Consumers) > 1 {
+		return "consumers"
+	}
+	return "bucketName"
+}
+
+// bucketTooLarge says by how much, and, for several consumers, how many of them fit and how to
+// split them.
+func bucketTooLarge(s spec.Spec, size int) string {
+	msg := fmt.Sprintf("the bucket policy would be %d bytes, over S3's limit of %d bytes; ", size, MaxBucketPolicyBytes)
+	if len(s.Consumers) < 2 {
+		return msg + "share fewer prefixes or roles, or shorten extraBucketPolicyStatements"
+	}
+	return msg + fmt.Sprintf("the first %d of the %d consumers (by name) fit. Split the consumers: give the others a second bucket "+
+		"(a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own; "+
+		"consumers that share a VPC or the same actions and prefixes also take less room", fittingConsumers(s), len(s.Consumers))
+}
+
+// fittingConsumers is how many consumers, taken by name, fit in one bucket policy.
+func fittingConsumers(s spec.Spec) int {
+	sorted := s.SortedConsumers()
+	lo, hi := 0, len(sorted) // the policy grows with each consumer: search the largest prefix that fits
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		part := s
+		part.Consumers = sorted[:mid]
+		if bucketPolicySize(part) <= MaxBucketPolicyBytes {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// longestEndpointIDs gives each endpoint a distinct ID as long as a real one can be.
 func longestEndpointIDs(s spec.Spec) EndpointIDs {
 	ids := EndpointIDs{}
-	for _, c := range s.Consumers {
-		ids[c.Name] = LongestEndpointID
+	for i, g := range s.EndpointGroups() {
+		for _, c := range g.Consumers {
+			ids[c.Name] = fmt.Sprintf("vpce-%017x", i)
+		}
 	}
 	return ids
 }

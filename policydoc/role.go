@@ -11,7 +11,7 @@ func RolePolicyName(bucket string) string { return "cross-account-s3-" + bucket 
 func RolePolicy(s spec.Spec, c spec.Consumer) Document {
 	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
 	var statements []any
-	for _, g := range grants(bucketARN, c.Access) {
+	for _, g := range grants(bucketARN, canonical(c.Access)) {
 		statements = append(statements, Statement{
 			Sid:       "SharedBucket" + g.sidSuffix,
 			Effect:    "Allow",

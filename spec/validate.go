@@ -38,6 +38,7 @@ func (s Spec) Validate() Problems {
 	for _, c := range s.Consumers {
 		validateConsumer(&ps, s.Bucket, c)
 	}
+	validateAcrossConsumers(&ps, s)
 	validateTags(&ps, s.Tags)
 	return ps
 }

@@ -3,7 +3,6 @@ package plan
 import (
 	"encoding/json"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -26,10 +25,11 @@ var documentTitles = map[string]string{
 }
 
 // describe groups what the program registered by provider (account), and lifts policies out.
-func (p *Plan) describe(m *offline.Mocks) {
+func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 	byProvider := map[string]*Account{}
 	for _, r := range m.OfType(typeProvider) {
 		a := providerAccount(r)
+		a.Consumers = consumersOf(s, r.Name)
 		byProvider[r.Name] = &a
 	}
 	for _, r := range m.Resources {
@@ -67,7 +67,7 @@ func accountOrder(a Account) string {
 	if strings.HasPrefix(a.Role, "bucket owner") {
 		return "0"
 	}
-	return "1" + a.Role
+	return "1" + a.AccountID + "/" + a.Provider
 }
 
 func (p *Plan) resource(r offline.Resource) Resource {
@@ -121,9 +121,20 @@ func role(parent string) string {
 	case crossaccount.TypeBucketOwnerAccount:
 		return "bucket owner"
 	case crossaccount.TypeConsumerAccount:
-		return "consumer " + strconv.Quote(urn.Name())
+		return "consumer"
 	}
 	return string(urn.Type())
+}
+
+// consumersOf names the consumers whose resources a provider manages.
+func consumersOf(s spec.Spec, provider string) []string {
+	var names []string
+	for _, c := range s.SortedConsumers() {
+		if s.ProviderOf(c) == provider {
+			names = append(names, c.Name)
+		}
+	}
+	return names
 }
 
 func stringOf(v resource.PropertyValue) string {

@@ -39,6 +39,7 @@ type Account struct {
 	AccountID   string            `json:"accountId"`
 	Region      string            `json:"region"`
 	Credentials string            `json:"credentials"`
+	Consumers   []string          `json:"consumers,omitempty"`
 	DefaultTags map[string]string `json:"defaultTags,omitempty"`
 	Resources   []Resource        `json:"resources"`
 	// Reads are lookups the program makes in this account, such as an adopted endpoint.
@@ -82,7 +83,11 @@ func Build(dir, stack string) (*Plan, error) {
 	for k, v := range st.Values {
 		values[k] = v
 		if st.Secrets[k] {
-			values[k] = notDecrypted
+			// A list or map value holds its secrets inside; replace each, keep the structure.
+			values[k] = strings.ReplaceAll(v, `"`+stackfile.Secret+`"`, `"`+notDecrypted+`"`)
+			if v == stackfile.Secret {
+				values[k] = notDecrypted
+			}
 			secretKeys = append(secretKeys, k)
 		}
 	}
@@ -97,7 +102,7 @@ func Build(dir, stack string) (*Plan, error) {
 		return nil, ConfigError{err}
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs, Warnings: crossaccount.Warnings(s)}
-	p.describe(m)
+	p.describe(s, m)
 	p.Unproven = unproven(s, secretKeys)
 	if p.Warnings == nil {
 		p.Warnings = []string{}

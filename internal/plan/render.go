@@ -20,7 +20,11 @@ func (p *Plan) Text() string {
 	fmt.Fprintf(&b, "Plan for stack %q of project %s\n", p.Stack, p.Project)
 	b.WriteString("Offline: the stack program ran under Pulumi's mocks; nothing was read from or written to AWS.\n")
 	for _, a := range p.Accounts {
-		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, a.Role)
+		role := a.Role
+		if len(a.Consumers) > 0 {
+			role += " (" + strings.Join(a.Consumers, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, role)
 		fmt.Fprintf(&b, "  provider %s, Region %s, %s\n", a.Provider, a.Region, a.Credentials)
 		if len(a.DefaultTags) > 0 {
 			fmt.Fprintf(&b, "  default tags: %s\n", render(a.DefaultTags))

@@ -98,8 +98,8 @@ func TestInvalidConfigurationsRegisterNothing(t *testing.T) {
 		{"extra statements not JSON", func(c map[string]string) { c["extraBucketPolicyStatements"] = `{"Sid":` },
 			"extraBucketPolicyStatements: is not a JSON array of policy statements"},
 		{"extra statement Sid clash", func(c map[string]string) {
-			c["extraBucketPolicyStatements"] = `[{"Sid":"AllowAnalyticsObjects","Effect":"Allow"}]`
-		}, `extraBucketPolicyStatements[0]: Sid "AllowAnalyticsObjects" is already used by this stack's own statements`},
+			c["extraBucketPolicyStatements"] = `[{"Sid":"DenyInsecureTransport","Effect":"Allow"}]`
+		}, `extraBucketPolicyStatements[0]: Sid "DenyInsecureTransport" is already used by this stack's own statements`},
 		{"consumer name shape", func(c map[string]string) { c["consumerName"] = "Data Lake" },
 			`consumerName: "Data Lake" is not a usable name; use 2 to 32 lowercase letters, digits and '-', starting with a letter, e.g. analytics`},
 	}

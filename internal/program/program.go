@@ -50,19 +50,35 @@ func Deploy(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, e
 	return s, access, err
 }
 
-// Exports are the stack outputs.
+// Exports are the stack outputs: the bucket's, and each consumer's under "consumers", keyed by
+// consumer name. A stack with one consumer also gets that consumer's outputs at the top level.
 func Exports(s spec.Spec, access *crossaccount.SharedBucketAccess) map[string]pulumi.Input {
-	c := s.Consumers[0]
-	consumer := access.Consumers[c.Name]
+	exports := map[string]pulumi.Input{
+		"bucketArn":    access.BucketArn,
+		"bucketPolicy": access.BucketPolicy,
+	}
+	consumers := pulumi.Map{}
+	for name, c := range access.Consumers {
+		outputs := consumerExports(c)
+		consumers[name] = pulumi.Map(outputs)
+		if len(access.Consumers) == 1 {
+			for k, v := range outputs {
+				exports[k] = v
+			}
+		}
+	}
+	exports["consumers"] = consumers
+	return exports
+}
+
+func consumerExports(c crossaccount.ConsumerOutputs) map[string]pulumi.Input {
 	return map[string]pulumi.Input{
-		"endpointId":       consumer.EndpointID,
-		"prefixListId":     consumer.PrefixListID,
-		"routeTableIds":    consumer.RouteTableIDs,
-		"bucketArn":        access.BucketArn,
-		"bucketPolicy":     access.BucketPolicy,
-		"endpointPolicy":   consumer.EndpointPolicy,
-		"consumerRoleArns": consumer.RoleArns,
-		"testCommand":      pulumi.String(crossaccount.TestCommand(s, c)),
+		"endpointId":       c.EndpointID,
+		"prefixListId":     c.PrefixListID,
+		"routeTableIds":    c.RouteTableIDs,
+		"endpointPolicy":   c.EndpointPolicy,
+		"consumerRoleArns": c.RoleArns,
+		"testCommand":      pulumi.String(c.TestCommand),
 	}
 }
 

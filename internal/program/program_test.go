@@ -68,8 +68,8 @@ func TestEveryResourceHasAnExplicitProviderOfItsAccount(t *testing.T) {
 	cfg["manageRolePolicy"] = "true"
 	m := run(t, cfg)
 	wantProvider := map[string]string{
-		typeEndpoint:     "consumer-analytics",
-		typeRolePolicy:   "consumer-analytics",
+		typeEndpoint:     "consumer-222222222222",
+		typeRolePolicy:   "consumer-222222222222",
 		typeBucketPolicy: "bucket-owner",
 	}
 	counted := 0
@@ -107,7 +107,7 @@ func TestProvidersArePinnedToTheirAccountsAndRegion(t *testing.T) {
 	if len(providers) != 2 {
 		t.Fatalf("want 2 providers, got %v", providers)
 	}
-	owner, consumer := providers["bucket-owner"], providers["consumer-analytics"]
+	owner, consumer := providers["bucket-owner"], providers["consumer-222222222222"]
 	for _, tc := range []struct {
 		p       offline.Resource
 		account string
@@ -168,8 +168,8 @@ func TestBucketPolicyCarriesTheEndpointIDTheEndpointGot(t *testing.T) {
 		t.Errorf("bucket = %q", p.Str("bucket"))
 	}
 	doc := p.Str("policy")
-	if strings.Count(doc, `"aws:SourceVpce":"`+offline.EndpointID+`"`) != 2 {
-		t.Errorf("policy does not use the endpoint's ID %s in its Allow and Deny: %s", offline.EndpointID, doc)
+	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":"`+offline.EndpointID+`"}}`) {
+		t.Errorf("policy does not admit the roles through the endpoint's ID %s: %s", offline.EndpointID, doc)
 	}
 }
 
@@ -236,7 +236,7 @@ func TestAdoptingAnExistingEndpointCreatesNoEndpoint(t *testing.T) {
 	if len(m.Invokes) != 1 || m.Invokes[0].Token != typeGetEndpoint {
 		t.Fatalf("invokes = %v", m.Invokes)
 	}
-	if p := m.Invokes[0].Provider; !strings.Contains(p, "pulumi:providers:aws::consumer-analytics::") {
+	if p := m.Invokes[0].Provider; !strings.Contains(p, "pulumi:providers:aws::consumer-222222222222::") {
 		t.Errorf("lookup ran on provider %q, want the consumer's", p)
 	}
 	doc := one(t, m, typeBucketPolicy).Str("policy")
@@ -287,13 +287,13 @@ func TestComponentTreeIsOneSubtreePerAccount(t *testing.T) {
 		parents[r.Type+"::"+r.Name] = resource.URN(r.Parent).Name()
 	}
 	want := map[string]string{
-		"cross-account-s3:index:SharedBucketAccess::shared-bucket": "cross-account-s3-dev",
-		"cross-account-s3:index:ConsumerAccount::analytics":        "shared-bucket",
-		"cross-account-s3:index:BucketOwnerAccount::bucket-owner":  "shared-bucket",
-		typeProvider + "::consumer-analytics":                      "analytics",
-		typeEndpoint + "::analytics-s3-gateway":                    "analytics",
-		typeProvider + "::bucket-owner":                            "bucket-owner",
-		typeBucketPolicy + "::shared-data":                         "bucket-owner",
+		"cross-account-s3:index:SharedBucketAccess::shared-bucket":     "cross-account-s3-dev",
+		"cross-account-s3:index:ConsumerAccount::account-222222222222": "shared-bucket",
+		"cross-account-s3:index:BucketOwnerAccount::bucket-owner":      "shared-bucket",
+		typeProvider + "::consumer-222222222222":                       "account-222222222222",
+		typeEndpoint + "::s3-gateway-vpc-0a1b2c3d4e5f60718":            "account-222222222222",
+		typeProvider + "::bucket-owner":                                "bucket-owner",
+		typeBucketPolicy + "::shared-data":                             "bucket-owner",
 	}
 	if !reflect.DeepEqual(parents, want) {
 		t.Errorf("tree\n got %v\nwant %v", parents, want)
@@ -321,6 +321,14 @@ func TestStackOutputs(t *testing.T) {
 	}
 	policy, _ := got["bucketPolicy"].(string)
 	delete(got, "bucketPolicy")
+	// One consumer: its outputs stand at the top level and under consumers.<name>.
+	perConsumer := map[string]any{}
+	for k, v := range want {
+		if k != "bucketArn" {
+			perConsumer[k] = v
+		}
+	}
+	want["consumers"] = map[string]any{"analytics": perConsumer}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("outputs\n got %#v\nwant %#v", got, want)
 	}

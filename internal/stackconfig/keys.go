@@ -69,5 +69,5 @@ var AllKeys = []string{
 	KeyConsumerExternalID, KeyConsumerSessionName, KeyConsumerRoleARNs,
 	KeyVpcID, KeyRouteTableIDs, KeyAdoptEndpointID, KeyEndpointPolicy, KeyEndpointAllowedBuckets,
 	KeyActions, KeyPrefixes, KeyAllowListing, KeyManageRolePolicy,
-	KeyTags, KeyExtraBucketStatements,
+	KeyTags, KeyExtraBucketStatements, KeyConsumers,
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -52,26 +53,13 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 			Account: r.account(KeyBucketAccountID, KeyBucketRegion, KeyBucketProfile, KeyBucketAssumeRoleARN, KeyBucketExternalID, KeyBucketSessionName),
 			Name:    r.str(KeyBucketName),
 		},
-		Consumers: []spec.Consumer{{
-			Name:          r.str(KeyConsumerName),
-			Account:       r.account(KeyConsumerAccountID, KeyConsumerRegion, KeyConsumerProfile, KeyConsumerAssumeRoleARN, KeyConsumerExternalID, KeyConsumerSessionName),
-			VpcID:         r.str(KeyVpcID),
-			RouteTableIDs: r.list(KeyRouteTableIDs),
-			RoleARNs:      r.list(KeyConsumerRoleARNs),
-			Endpoint: spec.Endpoint{
-				AdoptID:        r.str(KeyAdoptEndpointID),
-				Policy:         spec.EndpointPolicyMode(r.str(KeyEndpointPolicy)),
-				AllowedBuckets: r.list(KeyEndpointAllowedBuckets),
-			},
-			Access: spec.Access{
-				Actions:      r.list(KeyActions),
-				Prefixes:     r.list(KeyPrefixes),
-				AllowListing: r.boolean(KeyAllowListing),
-			},
-			ManageRolePolicy: r.boolean(KeyManageRolePolicy),
-		}},
 		Tags:                  r.tags(),
 		ExtraBucketStatements: r.statements(),
+	}
+	if raw, listForm := src.Get(KeyConsumers); listForm {
+		s.Consumers = r.consumerList(raw, s.Bucket.Account.Region)
+	} else {
+		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
 	ps := merge(r.problems, s.Validate())
 	if len(ps) == 0 {
@@ -96,12 +84,12 @@ func merge(read, validated spec.Problems) spec.Problems {
 	return out
 }
 
-// baseKey strips an index: "routeTableIds[0]" -> "routeTableIds".
+var trailingIndex = regexp.MustCompile(`\[\d+\]$`)
+
+// baseKey strips a trailing index: "routeTableIds[0]" -> "routeTableIds", and
+// "consumers[1].routeTableIds[0]" -> "consumers[1].routeTableIds".
 func baseKey(key string) string {
-	if i := strings.IndexByte(key, '['); i > 0 {
-		return key[:i]
-	}
-	return key
+	return trailingIndex.ReplaceAllString(key, "")
 }
 
 type reader struct {
@@ -153,6 +141,28 @@ func (r *reader) boolean(key string) bool {
 	}
 	r.fail(key, "%q is not a boolean; use true or false", v)
 	return false
+}
+
+// flatConsumer reads the single consumer of the flat form.
+func (r *reader) flatConsumer() spec.Consumer {
+	return spec.Consumer{
+		Name:          r.str(KeyConsumerName),
+		Account:       r.account(KeyConsumerAccountID, KeyConsumerRegion, KeyConsumerProfile, KeyConsumerAssumeRoleARN, KeyConsumerExternalID, KeyConsumerSessionName),
+		VpcID:         r.str(KeyVpcID),
+		RouteTableIDs: r.list(KeyRouteTableIDs),
+		RoleARNs:      r.list(KeyConsumerRoleARNs),
+		Endpoint: spec.Endpoint{
+			AdoptID:        r.str(KeyAdoptEndpointID),
+			Policy:         spec.EndpointPolicyMode(r.str(KeyEndpointPolicy)),
+			AllowedBuckets: r.list(KeyEndpointAllowedBuckets),
+		},
+		Access: spec.Access{
+			Actions:      r.list(KeyActions),
+			Prefixes:     r.list(KeyPrefixes),
+			AllowListing: r.boolean(KeyAllowListing),
+		},
+		ManageRolePolicy: r.boolean(KeyManageRolePolicy),
+	}
 }
 
 func (r *reader) account(id, region, profile, roleARN, externalID, sessionName string) spec.Account {

@@ -1,0 +1,180 @@
+package stackconfig
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"cross-account-s3/spec"
+)
+
+// KeyConsumers holds the list form: one object per consumer.
+const KeyConsumers = "consumers"
+
+// Fields of one consumers item. Access and endpoint fields default to the top-level keys of the
+// same name; region defaults to bucketRegion.
+var itemFields = []string{
+	"name", "accountId", "region", "profile", "assumeRoleArn", "externalId", "sessionName",
+	"roleArns", "vpcId", "routeTableIds", "adoptEndpointId", "endpointPolicy", "endpointAllowedBuckets",
+	"actions", "prefixes", "allowListing", "manageRolePolicy",
+}
+
+var requiredItemFields = []string{"name", "accountId", "roleArns", "vpcId", "routeTableIds"}
+
+// flatConsumerKeys describe the one consumer of the flat form; they cannot be mixed with the list.
+var flatConsumerKeys = []string{
+	KeyConsumerName, KeyConsumerAccountID, KeyConsumerRegion, KeyConsumerProfile, KeyConsumerAssumeRoleARN,
+	KeyConsumerExternalID, KeyConsumerSessionName, KeyConsumerRoleARNs, KeyVpcID, KeyRouteTableIDs, KeyAdoptEndpointID,
+}
+
+// consumerList reads the list form.
+func (r *reader) consumerList(raw, bucketRegion string) []spec.Consumer {
+	for _, k := range flatConsumerKeys {
+		if _, set := r.src.Get(k); set {
+			r.fail(k, "is set together with %s; move it into each consumers item, or remove %s to use the single-consumer keys", KeyConsumers, KeyConsumers)
+		}
+	}
+	var items []map[string]any
+	if err := json.Unmarshal([]byte(raw), &items); err != nil || len(items) == 0 {
+		r.fail(KeyConsumers, "must be a non-empty list of objects, e.g. in the stack file:  consumers: [{name: analytics, accountId: \"222222222222\", roleArns: [...], vpcId: vpc-..., routeTableIds: [...]}]")
+		return nil
+	}
+	consumers := make([]spec.Consumer, 0, len(items))
+	for i, item := range items {
+		it := itemReader{r: r, item: item, prefix: fmt.Sprintf("%s[%d].", KeyConsumers, i)}
+		consumers = append(consumers, it.consumer(bucketRegion))
+	}
+	return consumers
+}
+
+// itemReader reads one consumers item, falling back to the top-level keys.
+type itemReader struct {
+	r      *reader
+	item   map[string]any
+	prefix string
+}
+
+func (it itemReader) consumer(bucketRegion string) spec.Consumer {
+	it.checkFields()
+	region := it.str("region")
+	if region == "" {
+		region = bucketRegion
+	}
+	c := spec.Consumer{
+		Name: it.str("name"),
+		Account: spec.Account{ID: it.str("accountId"), Region: region, Credentials: spec.Credentials{
+			Profile: it.str("profile"), AssumeRoleARN: it.str("assumeRoleArn"),
+			ExternalID: it.str("externalId"), SessionName: it.str("sessionName"),
+		}},
+		VpcID:         it.str("vpcId"),
+		RouteTableIDs: it.list("routeTableIds", ""),
+		RoleARNs:      it.list("roleArns", ""),
+		Endpoint: spec.Endpoint{
+			AdoptID:        it.str("adoptEndpointId"),
+			Policy:         spec.EndpointPolicyMode(it.strOr("endpointPolicy", KeyEndpointPolicy)),
+			AllowedBuckets: it.list("endpointAllowedBuckets", KeyEndpointAllowedBuckets),
+		},
+		Access: spec.Access{
+			Actions:      it.list("actions", KeyActions),
+			Prefixes:     it.list("prefixes", KeyPrefixes),
+			AllowListing: it.boolean("allowListing", KeyAllowListing),
+		},
+		ManageRolePolicy: it.boolean("manageRolePolicy", KeyManageRolePolicy),
+		KeyPrefix:        it.prefix,
+	}
+	if c.Account.Credentials.ExternalID != "" && !it.r.src.IsSecret(KeyConsumers) {
+		it.fail("externalId", "is stored in plain text; store it encrypted with: pulumi config set --secret --path '%sexternalId' VALUE", it.prefix)
+	}
+	return c
+}
+
+func (it itemReader) fail(field, format string, args ...any) {
+	it.r.fail(it.prefix+field, format, args...)
+}
+
+func (it itemReader) checkFields() {
+	known := map[string]bool{}
+	byLower := map[string]string{}
+	for _, f := range itemFields {
+		known[f] = true
+		byLower[strings.ToLower(f)] = f
+	}
+	var fields []string
+	for f := range it.item {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		if known[f] {
+			continue
+		}
+		if match, ok := byLower[strings.ToLower(f)]; ok {
+			it.fail(f, "is not a consumer field; did you mean %s?", match)
+		} else {
+			it.fail(f, "is not a consumer field; use %s", strings.Join(itemFields, ", "))
+		}
+	}
+	for _, f := range requiredItemFields {
+		if _, ok := it.item[f]; !ok {
+			it.fail(f, "is required in every consumers item")
+		}
+	}
+}
+
+func (it itemReader) str(field string) string {
+	v, ok := it.item[field]
+	if !ok || v == nil {
+		return ""
+	}
+	s, isString := v.(string)
+	if !isString {
+		it.fail(field, "must be a string, not %v", v)
+	}
+	return s
+}
+
+// strOr reads a string field, or the top-level key when the item lacks it.
+func (it itemReader) strOr(field, topLevel string) string {
+	if _, ok := it.item[field]; ok {
+		return it.str(field)
+	}
+	return it.r.str(topLevel)
+}
+
+func (it itemReader) list(field, topLevel string) []string {
+	v, ok := it.item[field]
+	if !ok {
+		if topLevel == "" {
+			return nil
+		}
+		return it.r.list(topLevel)
+	}
+	values, isList := v.([]any)
+	out := make([]string, 0, len(values))
+	for _, x := range values {
+		s, isString := x.(string)
+		if !isString {
+			isList = false
+			break
+		}
+		out = append(out, s)
+	}
+	if !isList {
+		it.fail(field, "must be a list of strings")
+		return nil
+	}
+	return out
+}
+
+func (it itemReader) boolean(field, topLevel string) bool {
+	v, ok := it.item[field]
+	if !ok {
+		return it.r.boolean(topLevel)
+	}
+	b, isBool := v.(bool)
+	if !isBool {
+		it.fail(field, "%v is not a boolean; use true or false", v)
+	}
+	return b
+}

@@ -1,0 +1,62 @@
+package spec
+
+import "fmt"
+
+// validateAcrossConsumers checks what no single consumer can get wrong alone: names, roles and
+// route tables claimed twice, and consumers that share an endpoint or a provider but disagree on it.
+func validateAcrossConsumers(ps *Problems, s Spec) {
+	names := map[string]bool{}
+	roles := map[string]string{}
+	routes := map[string]Consumer{}
+	for _, c := range s.SortedConsumers() {
+		if names[c.Name] {
+			ps.add(c.Key("name"), "%q names more than one consumer; give each consumer its own name", c.Name)
+		}
+		names[c.Name] = true
+		for _, arn := range c.RoleARNs {
+			if other, ok := roles[arn]; ok && other != c.Name {
+				ps.add(c.Key("roleArns"), "%s is also a role of consumer %q; list each role under one consumer", arn, other)
+			}
+			roles[arn] = c.Name
+		}
+		for _, rt := range c.RouteTableIDs {
+			other, ok := routes[rt]
+			if ok && (other.Account.ID != c.Account.ID || other.VpcID != c.VpcID) {
+				ps.add(c.Key("routeTableIds"), "%s is claimed by consumer %q too, in %s/%s; a route table belongs to one VPC", rt, other.Name, other.Account.ID, other.VpcID)
+			}
+			routes[rt] = c
+		}
+	}
+	for _, g := range s.EndpointGroups() {
+		validateSharedEndpoint(ps, g)
+	}
+	for _, a := range s.ConsumerAccounts() {
+		for _, p := range a.Providers {
+			first := p.Consumers[0]
+			for _, c := range p.Consumers[1:] {
+				if c.Account.Credentials.ExternalID != first.Account.Credentials.ExternalID {
+					ps.add(c.Key("externalId"), "differs from consumer %q's, which assumes the same role; use one external ID per role", first.Name)
+				}
+			}
+		}
+	}
+}
+
+// validateSharedEndpoint: consumers of one account and VPC share one endpoint, so they must agree
+// on it and on the provider that manages it.
+func validateSharedEndpoint(ps *Problems, g EndpointGroup) {
+	first := g.Consumers[0]
+	for _, c := range g.Consumers[1:] {
+		shared := fmt.Sprintf("consumer %q, which shares %s and its S3 gateway endpoint", first.Name, g.VpcID)
+		if c.Endpoint.AdoptID != first.Endpoint.AdoptID {
+			ps.add(c.Key("adoptEndpointId"), "%q differs from %q of %s; set the same value", c.Endpoint.AdoptID, first.Endpoint.AdoptID, shared)
+		}
+		if c.Endpoint.Policy != first.Endpoint.Policy {
+			ps.add(c.Key("endpointPolicy"), "%q differs from %q of %s; set the same mode", c.Endpoint.Policy, first.Endpoint.Policy, shared)
+		}
+		if credentialsKey(c.Account.Credentials) != credentialsKey(first.Account.Credentials) {
+			ps.add(c.Key("assumeRoleArn"), "credentials (%s) differ from those of %s (%s); one provider manages the endpoint, so use the same profile and role",
+				c.Account.Credentials.Mode(), shared, first.Account.Credentials.Mode())
+		}
+	}
+}
