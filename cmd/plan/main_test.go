@@ -119,7 +119,7 @@ func TestPlanDocumentsAreTheProgramsGoldenDocuments(t *testing.T) {
 		if err := json.Compact(&compact, d.Policy); err != nil {
 			t.Fatal(err)
 		}
-		got := strings.ReplaceAll(compact.String(), "<ID of endpoint s3-gateway-vpc-0a1b2c3d4e5f60718, known after deploy>", offline.EndpointID)
+		got := strings.ReplaceAll(compact.String(), "<ID of endpoint s3-gateway-vpc-0a1b2c3d4e5f60718, known after deploy>", offline.EndpointID("s3-gateway-vpc-0a1b2c3d4e5f60718"))
 		want, err := os.ReadFile("../../testdata/" + golden[d.Title])
 		if err != nil {
 			t.Fatal(err)

@@ -4,11 +4,14 @@
 package offline
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -18,11 +21,15 @@ const (
 	Stack   = "dev"
 )
 
-// IDs the mocks assign by default, so tests can look for them in documents.
-const (
-	EndpointID   = "vpce-0fedcba9876543210"
-	PrefixListID = "pl-6da54004"
-)
+// PrefixListID is the S3 prefix list ID the mocks give every endpoint by default.
+const PrefixListID = "pl-6da54004"
+
+// EndpointID is the ID the mocks give by default to the endpoint with this logical name: distinct
+// per endpoint and the same on every run, so tests can look for it in documents.
+func EndpointID(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return "vpce-" + hex.EncodeToString(sum[:])[:17]
+}
 
 const (
 	typeEndpoint    = "aws:ec2/vpcEndpoint:VpcEndpoint"
@@ -49,6 +56,16 @@ func (r Resource) ProviderName() string {
 	return resource.URN(r.Provider[:i]).Name()
 }
 
+// URN is the resource's URN in a stack of this project, as the engine derives it: the parent's
+// type chain, the type and the name.
+func (r Resource) URN(stack string) resource.URN {
+	parentType := tokens.Type("")
+	if parent := resource.URN(r.Parent); parent.IsValid() && parent.QualifiedType() != resource.RootStackType {
+		parentType = parent.QualifiedType()
+	}
+	return resource.NewURN(tokens.QName(stack), tokens.PackageName(Project), parentType, tokens.Type(r.Type), r.Name)
+}
+
 // Str returns a string input ("" when absent).
 func (r Resource) Str(key string) string {
 	v, ok := r.Inputs[resource.PropertyKey(key)]
@@ -66,7 +83,7 @@ type Mocks struct {
 	// Endpoints answers aws:ec2/getVpcEndpoint by ID; an ID not in it is "not found".
 	Endpoints map[string]resource.PropertyMap
 	// EndpointIDFor and PrefixListIDFor name what AWS would assign to a new endpoint; unset, they
-	// give EndpointID and PrefixListID.
+	// give EndpointID(name) and PrefixListID.
 	EndpointIDFor   func(name string) string
 	PrefixListIDFor func(name string) string
 }
@@ -76,7 +93,10 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	id := args.Name + "-id"
 	outputs := args.Inputs.Copy()
 	if args.TypeToken == typeEndpoint {
-		id = pick(m.EndpointIDFor, args.Name, EndpointID)
+		id = EndpointID(args.Name)
+		if m.EndpointIDFor != nil {
+			id = m.EndpointIDFor(args.Name)
+		}
 		outputs["prefixListId"] = resource.NewStringProperty(pick(m.PrefixListIDFor, args.Name, PrefixListID))
 	}
 	parent := ""

@@ -168,8 +168,8 @@ func TestBucketPolicyCarriesTheEndpointIDTheEndpointGot(t *testing.T) {
 		t.Errorf("bucket = %q", p.Str("bucket"))
 	}
 	doc := p.Str("policy")
-	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":"`+offline.EndpointID+`"}}`) {
-		t.Errorf("policy does not admit the roles through the endpoint's ID %s: %s", offline.EndpointID, doc)
+	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":"`+offline.EndpointID(devEndpoint)+`"}}`) {
+		t.Errorf("policy does not admit the roles through the endpoint's ID %s: %s", offline.EndpointID(devEndpoint), doc)
 	}
 }
 
@@ -309,7 +309,7 @@ func TestStackOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{
-		"endpointId":       offline.EndpointID,
+		"endpointId":       offline.EndpointID(devEndpoint),
 		"prefixListId":     offline.PrefixListID,
 		"routeTableIds":    []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"},
 		"bucketArn":        "arn:aws:s3:::shared-data",
@@ -332,7 +332,7 @@ func TestStackOutputs(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("outputs\n got %#v\nwant %#v", got, want)
 	}
-	if !strings.Contains(policy, offline.EndpointID) {
+	if !strings.Contains(policy, offline.EndpointID(devEndpoint)) {
 		t.Errorf("bucketPolicy output = %s", policy)
 	}
 }
@@ -366,3 +366,6 @@ func TestDevStackMatchesItsGoldenDocuments(t *testing.T) {
 		}
 	}
 }
+
+// devEndpoint is the logical name of baseConfig's endpoint.
+const devEndpoint = "s3-gateway-vpc-0a1b2c3d4e5f60718"
