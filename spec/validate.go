@@ -95,7 +95,7 @@ func validateCredentials(ps *Problems, a Account, key func(string) string) {
 	switch {
 	case !ok:
 		ps.add(key("assumeRoleArn"), "%q is not an IAM role ARN; use arn:aws:iam::%s:role/deployer", c.AssumeRoleARN, orExample(a.ID))
-	case role.AccountID != a.ID:
+	case accountIDPattern.MatchString(a.ID) && role.AccountID != a.ID:
 		ps.add(key("assumeRoleArn"), "role %s is in account %s, not in %s (%s); the provider would act in the wrong account", c.AssumeRoleARN, role.AccountID, key("accountId"), a.ID)
 	}
 	if n := len(c.ExternalID); n > 0 && (n < 2 || n > 1224 || !externalIDPattern.MatchString(c.ExternalID)) {
@@ -183,7 +183,7 @@ func validateRoles(ps *Problems, c Consumer) {
 		switch {
 		case !ok:
 			ps.add(k, "%q is not an IAM role ARN; use arn:%s:iam::%s:role/app", arn, partition, orExample(c.Account.ID))
-		case role.AccountID != c.Account.ID:
+		case accountIDPattern.MatchString(c.Account.ID) && role.AccountID != c.Account.ID:
 			ps.add(k, "role %s is in account %s, not in the consumer account %s", arn, role.AccountID, c.Account.ID)
 		case regionPattern.MatchString(c.Account.Region) && role.Partition != partition:
 			ps.add(k, "role %s is in partition %s but Region %s is in %s", arn, role.Partition, c.Account.Region, partition)
