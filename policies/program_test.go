@@ -1,6 +1,8 @@
 package policies
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -90,5 +92,30 @@ func TestARestrictedStackWithEveryOptionPassesThePack(t *testing.T) {
 		if got := p.checkResource(t, r); len(got) != 0 {
 			t.Errorf("%s %s: %v", r.Type, r.Name, got)
 		}
+	}
+}
+
+func TestASharedBucketStackPassesThePack(t *testing.T) {
+	p := loadPack(t)
+	dir := t.TempDir()
+	for from, to := range map[string]string{"../Pulumi.yaml": "Pulumi.yaml", "../cmd/plan/testdata/Pulumi.shared.yaml": "Pulumi.shared.yaml"} {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := stackfile.Load(dir, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := programResources(t, st.Values)
+	if len(rs) != 4 { // two endpoints, bucket policy, role policy
+		t.Fatalf("got %d resources", len(rs))
+	}
+	if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
+		t.Errorf("mandatory violations: %v", bad)
 	}
 }

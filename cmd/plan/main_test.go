@@ -62,7 +62,7 @@ func compareGolden(t *testing.T, name, got string) {
 }
 
 func TestPlanMatchesGoldenOutput(t *testing.T) {
-	for _, stack := range []string{"dev", "restricted", "adopt"} {
+	for _, stack := range []string{"dev", "restricted", "adopt", "shared"} {
 		for _, format := range []string{"txt", "json"} {
 			t.Run(stack+"."+format, func(t *testing.T) {
 				args := []string{"--stack", stack, "--dir", stackDir(t, stack)}

@@ -46,16 +46,26 @@ func (p *Plan) Text() string {
 		fmt.Fprintf(&b, "\n%s of %s:\n%s\n", d.Title, d.Resource, indent(d.Policy))
 	}
 	b.WriteString("\nOutputs:\n")
-	for _, k := range sortedKeys(p.Outputs) {
-		v := render(p.Outputs[k])
-		if short, ok := longOutputs[k]; ok {
-			v = short
-		}
-		fmt.Fprintf(&b, "  %s: %s\n", k, v)
-	}
+	writeOutputs(&b, "  ", p.Outputs)
 	writeList(&b, "Warnings", p.Warnings)
 	writeList(&b, "Not checked offline", p.Unproven)
 	return b.String()
+}
+
+// writeOutputs writes outputs one per line, nested maps (such as consumers) as indented blocks.
+func writeOutputs(b *strings.Builder, indent string, outputs map[string]any) {
+	for _, k := range sortedKeys(outputs) {
+		if nested, ok := outputs[k].(map[string]any); ok {
+			fmt.Fprintf(b, "%s%s:\n", indent, k)
+			writeOutputs(b, indent+"  ", nested)
+			continue
+		}
+		v := render(outputs[k])
+		if short, ok := longOutputs[k]; ok {
+			v = short
+		}
+		fmt.Fprintf(b, "%s%s: %s\n", indent, k, v)
+	}
 }
 
 func writeList(b *strings.Builder, title string, items []string) {

@@ -31,7 +31,8 @@ var flatConsumerKeys = []string{
 // consumerList reads the list form.
 func (r *reader) consumerList(raw, bucketRegion string) []spec.Consumer {
 	for _, k := range flatConsumerKeys {
-		if _, set := r.src.Get(k); set {
+		// The CLI fills in Pulumi.yaml's defaults (consumerName), so a default value is not a mix.
+		if v, set := r.src.Get(k); set && v != Defaults[k] {
 			r.fail(k, "is set together with %s; move it into each consumers item, or remove %s to use the single-consumer keys", KeyConsumers, KeyConsumers)
 		}
 	}
