@@ -163,8 +163,8 @@ func TestMovingFromTheFlatFormToAListKeepsEveryResource(t *testing.T) {
 	flat["manageRolePolicy"] = "true"
 	item := consumerItem{"name": "analytics", "accountId": "222222222222", "region": "eu-west-1",
 		"profile": "", "vpcId": "vpc-0a1b2c3d4e5f60718",
-		"routeTableIds": []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"},
-		"roleArns":      []string{"arn:aws:iam::222222222222:role/analytics-ec2", "arn:aws:iam::222222222222:role/batch/nightly"},
+		"routeTableIds":    []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"},
+		"roleArns":         []string{"arn:aws:iam::222222222222:role/analytics-ec2", "arn:aws:iam::222222222222:role/batch/nightly"},
 		"manageRolePolicy": true}
 	list := listConfig(item)
 	list["bucketProfile"] = "owner-admin"
