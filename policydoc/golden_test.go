@@ -1,32 +1,17 @@
 package policydoc
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
+	goldenfile "cross-account-s3/internal/golden"
 	"cross-account-s3/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata")
 
 // golden compares got with testdata/<name>.json byte for byte.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".json")
-	if *update {
-		if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./policydoc -update to create it)", err)
-	}
-	if got+"\n" != string(want) {
-		t.Errorf("%s differs from its golden file\n got: %s\nwant: %s", name, got, want)
-	}
+	goldenfile.Compare(t, filepath.Join("testdata", name+".json"), got+"\n")
 }
 
 const endpointID = "vpce-0fedcba9876543210"

@@ -3,16 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"cross-account-s3/internal/golden"
 	"cross-account-s3/internal/offline"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 // stackDir returns a folder with the project's Pulumi.yaml and the named stack file: the repo root
 // for dev, a temporary copy for the test stacks.
@@ -46,19 +44,7 @@ func runPlan(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 func compareGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from its golden file (go test ./cmd/plan -update rewrites it):\n%s", name, got)
-	}
+	golden.Compare(t, filepath.Join("testdata", "golden", name), got)
 }
 
 func TestPlanMatchesGoldenOutput(t *testing.T) {
@@ -106,13 +92,13 @@ func TestPlanDocumentsAreTheProgramsGoldenDocuments(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &parsed); err != nil {
 		t.Fatal(err)
 	}
-	golden := map[string]string{
+	goldenFiles := map[string]string{
 		"Bucket policy":   "dev.bucket-policy.json",
 		"Endpoint policy": "dev.endpoint-policy.json",
 		"Role policy":     "dev.role-policy.json",
 	}
-	if len(parsed.Documents) != len(golden) {
-		t.Fatalf("plan has %d documents, want %d", len(parsed.Documents), len(golden))
+	if len(parsed.Documents) != len(goldenFiles) {
+		t.Fatalf("plan has %d documents, want %d", len(parsed.Documents), len(goldenFiles))
 	}
 	for _, d := range parsed.Documents {
 		var compact bytes.Buffer
@@ -120,12 +106,12 @@ func TestPlanDocumentsAreTheProgramsGoldenDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := strings.ReplaceAll(compact.String(), "<ID of endpoint s3-gateway-vpc-0a1b2c3d4e5f60718, known after deploy>", offline.EndpointID("s3-gateway-vpc-0a1b2c3d4e5f60718"))
-		want, err := os.ReadFile("../../testdata/" + golden[d.Title])
+		want, err := os.ReadFile("../../testdata/" + goldenFiles[d.Title])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got+"\n" != string(want) {
-			t.Errorf("%s differs from %s:\n got %s\nwant %s", d.Title, golden[d.Title], got, want)
+			t.Errorf("%s differs from %s:\n got %s\nwant %s", d.Title, goldenFiles[d.Title], got, want)
 		}
 	}
 }

@@ -2,12 +2,12 @@ package program
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
+	"cross-account-s3/internal/golden"
 	"cross-account-s3/internal/offline"
 )
 
@@ -189,19 +189,7 @@ func TestThreeConsumerDocumentsMatchTheirGoldenFiles(t *testing.T) {
 	}
 	docs["three-consumers.reporting.role-policy.json"] = one(t, m, typeRolePolicy).Str("policy")
 	for name, got := range docs {
-		path := "../../testdata/" + name
-		if *update {
-			if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got+"\n" != string(want) {
-			t.Errorf("%s\n got %s\nwant %s", name, got, want)
-		}
+		golden.Compare(t, "../../testdata/"+name, got+"\n")
 	}
 }
 

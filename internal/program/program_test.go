@@ -1,7 +1,6 @@
 package program
 
 import (
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"cross-account-s3/internal/golden"
 	"cross-account-s3/internal/offline"
 	"cross-account-s3/internal/stackfile"
 )
@@ -351,19 +351,7 @@ func TestDevStackMatchesItsGoldenDocuments(t *testing.T) {
 		"dev.role-policy.json":     one(t, m, typeRolePolicy).Str("policy"),
 	}
 	for name, got := range docs {
-		path := "../../testdata/" + name
-		if *update {
-			if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got+"\n" != string(want) {
-			t.Errorf("%s\n got %s\nwant %s", name, got, want)
-		}
+		golden.Compare(t, "../../testdata/"+name, got+"\n")
 	}
 }
 
