@@ -1,7 +1,6 @@
 package policies
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,15 +11,6 @@ const (
 	endpointType     = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	rolePolicyType   = "aws:iam/rolePolicy:RolePolicy"
 )
-
-func golden(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile("../testdata/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(b))
-}
 
 func owner() map[string]any    { return provider("bucket-owner", "111111111111", "eu-west-1") }
 func consumer() map[string]any { return provider("consumer-analytics", "222222222222", "eu-west-1") }

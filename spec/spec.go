@@ -112,14 +112,7 @@ var DefaultActions = []string{"s3:GetObject", "s3:PutObject"}
 const PutObjectACL = "s3:PutObjectAcl"
 
 // Grants reports whether the access includes the action.
-func (a Access) Grants(action string) bool {
-	for _, x := range a.Actions {
-		if x == action {
-			return true
-		}
-	}
-	return false
-}
+func (a Access) Grants(action string) bool { return contains(a.Actions, action) }
 
 // ServiceName is the S3 gateway endpoint service of a Region.
 func ServiceName(region string) string { return "com.amazonaws." + region + ".s3" }

@@ -22,14 +22,13 @@ import (
 
 // Plan is what a stack would deploy.
 type Plan struct {
-	Project   string            `json:"project"`
-	Stack     string            `json:"stack"`
-	Accounts  []Account         `json:"accounts"`
-	Documents []Document        `json:"documents"`
-	Outputs   map[string]any    `json:"outputs"`
-	Warnings  []string          `json:"warnings"`
-	Unproven  []string          `json:"notChecked"`
-	Secrets   map[string]string `json:"-"`
+	Project   string         `json:"project"`
+	Stack     string         `json:"stack"`
+	Accounts  []Account      `json:"accounts"`
+	Documents []Document     `json:"documents"`
+	Outputs   map[string]any `json:"outputs"`
+	Warnings  []string       `json:"warnings"`
+	Unproven  []string       `json:"notChecked"`
 }
 
 // Account is one provider, the account it is pinned to, and the resources it would manage.

@@ -58,9 +58,6 @@ var required = map[string]string{
 	KeyRouteTableIDs:     `'["rtb-0123456789abcdef0"]'`,
 }
 
-// secretKeys must be stored encrypted (pulumi config set --secret).
-var secretKeys = []string{KeyBucketExternalID, KeyConsumerExternalID}
-
 // AllKeys lists every key this program reads, in the order Pulumi.yaml declares them.
 var AllKeys = []string{
 	KeyBucketAccountID, KeyBucketRegion, KeyBucketName, KeyBucketProfile, KeyBucketAssumeRoleARN,
