@@ -153,3 +153,23 @@ func TestBadInputExitsNonZeroWithAClearMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanWarnsWhenDefaultProvidersAreNotDisabled(t *testing.T) {
+	dir := stackDir(t, "adopt")
+	project, err := os.ReadFile(filepath.Join(dir, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(project), "  pulumi:disable-default-providers:\n    value: [\"*\"]\n", "", 1)
+	if edited == string(project) {
+		t.Fatal("Pulumi.yaml no longer declares pulumi:disable-default-providers as this test expects")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runPlan(t, "--stack", "adopt", "--dir", dir)
+	want := `  - pulumi:disable-default-providers is not ["*"]: a resource that forgot its provider would use the shell's account; restore it in Pulumi.yaml`
+	if code != 0 || !strings.Contains(out, "Warnings:\n"+want+"\n") {
+		t.Errorf("exit %d, plan lacks the warning:\n%s", code, out)
+	}
+}

@@ -100,7 +100,8 @@ func Build(dir, stack string) (*Plan, error) {
 	if err != nil {
 		return nil, ConfigError{err}
 	}
-	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs, Warnings: crossaccount.Warnings(s)}
+	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
+		Warnings: append(crossaccount.Warnings(s), settingsWarnings(st)...)}
 	p.describe(s, m)
 	p.Unproven = unproven(s, secretKeys)
 	if p.Warnings == nil {
@@ -152,6 +153,26 @@ func unwrapRunError(err error) error {
 	msg := strings.TrimSpace(err.Error())
 	msg = strings.TrimPrefix(msg, "1 error occurred:")
 	return errors.New(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(msg), "*")))
+}
+
+// settingsWarnings points at stack settings that do not do what they seem to.
+func settingsWarnings(st *stackfile.Stack) []string {
+	var out []string
+	keys := make([]string, 0, len(st.Other))
+	for k := range st.Other {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(k, "aws:") {
+			out = append(out, fmt.Sprintf("%s is set, but every AWS provider of this program is explicit and does not read aws: keys; "+
+				"remove it (Regions come from bucketRegion and consumerRegion, credentials from the profile and role keys)", k))
+		}
+	}
+	if v := st.Other["pulumi:disable-default-providers"]; !strings.Contains(v, `"*"`) {
+		out = append(out, `pulumi:disable-default-providers is not ["*"]: a resource that forgot its provider would use the shell's account; restore it in Pulumi.yaml`)
+	}
+	return out
 }
 
 func unproven(s spec.Spec, secretKeys []string) []string {
