@@ -27,16 +27,10 @@ type Statement struct {
 	Condition Condition `json:"Condition,omitempty"`
 }
 
-// Strings renders as a bare string when it holds one value, as IAM allows, to keep documents short.
+// Strings is a list of values. It always renders as a JSON array, even with one value: a list that
+// grows from one role or endpoint to two then shows in a diff as an insertion, not as a change of
+// type.
 type Strings []string
-
-// MarshalJSON implements json.Marshaler.
-func (s Strings) MarshalJSON() ([]byte, error) {
-	if len(s) == 1 {
-		return marshal(s[0])
-	}
-	return marshal([]string(s))
-}
 
 // Condition maps an operator (StringEquals) to condition keys and their values.
 type Condition map[string]map[string]Strings

@@ -138,3 +138,17 @@ func superset(big, small []string) bool {
 	}
 	return true
 }
+
+// A list that holds one value still renders as an array, so that a second value is an insertion.
+func TestListsStayArraysWithOneValue(t *testing.T) {
+	doc := BucketPolicy(baseSpec(), EndpointIDs{"analytics": endpointID}).JSON()
+	for _, want := range []string{
+		`"Principal":{"AWS":["arn:aws:iam::222222222222:role/analytics-ec2"]}`,
+		`"aws:SourceVpce":["` + endpointID + `"]`,
+		`"Principal":{"AWS":["arn:aws:iam::222222222222:root"]}`,
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("policy lacks %s:\n%s", want, doc)
+		}
+	}
+}

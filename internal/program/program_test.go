@@ -146,7 +146,7 @@ func TestEndpointIsAnS3GatewayOnTheConfiguredRouteTables(t *testing.T) {
 		"vpcEndpointType": "Gateway",
 		"serviceName":     "com.amazonaws.eu-west-1.s3",
 		"vpcId":           "vpc-0a1b2c3d4e5f60718",
-		"policy":          `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`,
+		"policy":          `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":["*"],"Resource":["*"]}]}`,
 	}
 	for k, want := range checks {
 		if got := e.Str(k); got != want {
@@ -168,7 +168,7 @@ func TestBucketPolicyCarriesTheEndpointIDTheEndpointGot(t *testing.T) {
 		t.Errorf("bucket = %q", p.Str("bucket"))
 	}
 	doc := p.Str("policy")
-	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":"`+offline.EndpointID(devEndpoint)+`"}}`) {
+	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":["`+offline.EndpointID(devEndpoint)+`"]}}`) {
 		t.Errorf("policy does not admit the roles through the endpoint's ID %s: %s", offline.EndpointID(devEndpoint), doc)
 	}
 }
@@ -179,8 +179,8 @@ func TestRestrictedEndpointPolicyGoesOnTheEndpoint(t *testing.T) {
 	cfg["endpointAllowedBuckets"] = `["al2023-repos-eu-west-1-de612dc2"]`
 	m := run(t, cfg)
 	want := `{"Version":"2012-10-17","Statement":[` +
-		`{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}},` +
-		`{"Sid":"AllowListedBuckets","Effect":"Allow","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2","arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"]}]}`
+		`{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":["222222222222"]}}},` +
+		`{"Sid":"AllowListedBuckets","Effect":"Allow","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2","arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"]}]}`
 	if got := one(t, m, typeEndpoint).Str("policy"); got != want {
 		t.Errorf("endpoint policy\n got %s\nwant %s", got, want)
 	}
@@ -199,7 +199,7 @@ func TestRolePoliciesOnlyWhenOptedIn(t *testing.T) {
 		if p.Str("name") != "cross-account-s3-shared-data" {
 			t.Errorf("%s name = %q", p.Name, p.Str("name"))
 		}
-		want := `{"Version":"2012-10-17","Statement":[{"Sid":"SharedBucketObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::shared-data/*"}]}`
+		want := `{"Version":"2012-10-17","Statement":[{"Sid":"SharedBucketObjects","Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::shared-data/*"]}]}`
 		if p.Str("policy") != want {
 			t.Errorf("%s policy = %s", p.Name, p.Str("policy"))
 		}
@@ -240,7 +240,7 @@ func TestAdoptingAnExistingEndpointCreatesNoEndpoint(t *testing.T) {
 		t.Errorf("lookup ran on provider %q, want the consumer's", p)
 	}
 	doc := one(t, m, typeBucketPolicy).Str("policy")
-	if !strings.Contains(doc, `"aws:SourceVpce":"vpce-0123456789abcdef0"`) {
+	if !strings.Contains(doc, `"aws:SourceVpce":["vpce-0123456789abcdef0"]`) {
 		t.Errorf("bucket policy does not name the adopted endpoint: %s", doc)
 	}
 }
@@ -314,7 +314,7 @@ func TestStackOutputs(t *testing.T) {
 		"routeTableIds":    []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"},
 		"bucketArn":        "arn:aws:s3:::shared-data",
 		"consumerRoleArns": []string{"arn:aws:iam::222222222222:role/analytics-ec2", "arn:aws:iam::222222222222:role/batch/nightly"},
-		"endpointPolicy":   `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`,
+		"endpointPolicy":   `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":["*"],"Resource":["*"]}]}`,
 		"testCommand": "echo ok > /tmp/endpoint-check.txt && aws s3api put-object --region eu-west-1 --bucket shared-data --key reports/endpoint-check.txt --body /tmp/endpoint-check.txt" +
 			" && aws s3api get-object --region eu-west-1 --bucket shared-data --key reports/endpoint-check.txt /dev/stdout" +
 			" && aws s3api list-objects-v2 --region eu-west-1 --bucket shared-data --prefix 'reports/' --max-items 5",
