@@ -240,3 +240,38 @@ func TestConsumersAcrossValidationErrors(t *testing.T) {
 		})
 	}
 }
+
+// One account reached with two sets of credentials gets two providers, named by account and a
+// hash of the credentials, each pinned to the account and used by its own consumers only.
+func TestOneAccountWithTwoCredentialSetsGetsTwoProviders(t *testing.T) {
+	second := ingest()
+	second["accountId"] = "222222222222"
+	second["roleArns"] = []string{"arn:aws:iam::222222222222:role/ingest-ec2"}
+	second["assumeRoleArn"] = "arn:aws:iam::222222222222:role/deployer"
+	m := run(t, listConfig(analytics(), second))
+	byName := map[string]offline.Resource{}
+	for _, p := range m.OfType(typeProvider) {
+		byName[p.Name] = p
+	}
+	var consumerProviders []string
+	for name, p := range byName {
+		if name == "bucket-owner" {
+			continue
+		}
+		consumerProviders = append(consumerProviders, name)
+		if ids := strings_(p.Inputs["allowedAccountIds"]); !reflect.DeepEqual(ids, []string{"222222222222"}) {
+			t.Errorf("%s pinned to %v", name, ids)
+		}
+	}
+	sort.Strings(consumerProviders)
+	if len(consumerProviders) != 2 || !strings.HasPrefix(consumerProviders[0], "consumer-222222222222-") {
+		t.Fatalf("providers = %v, want two named consumer-222222222222-<hash>", consumerProviders)
+	}
+	for _, e := range m.OfType(typeEndpoint) {
+		p := byName[e.ProviderName()]
+		assumes := p.Inputs.HasValue("assumeRole")
+		if (e.Name == "s3-gateway-vpc-0b0b0b0b0b0b0b0b0") != assumes {
+			t.Errorf("endpoint %s is on provider %s (assumes a role: %v)", e.Name, p.Name, assumes)
+		}
+	}
+}
