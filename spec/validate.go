@@ -72,7 +72,11 @@ func (c Consumer) Key(field string) string {
 
 func validateAccount(ps *Problems, a Account, key func(string) string) {
 	if !accountIDPattern.MatchString(a.ID) {
-		ps.add(key("accountId"), "%q is not an AWS account ID; use the 12 digits, e.g. 111111111111", a.ID)
+		hint := ""
+		if len(a.ID) >= 9 && len(a.ID) < 12 && strings.Trim(a.ID, "0123456789") == "" {
+			hint = " (quote it in the stack file: unquoted, YAML reads it as a number and drops leading zeros)"
+		}
+		ps.add(key("accountId"), "%q is not an AWS account ID; use the 12 digits, e.g. 111111111111%s", a.ID, hint)
 	}
 	if !regionPattern.MatchString(a.Region) {
 		ps.add(key("region"), "%q is not an AWS Region name; use a code such as eu-west-1", a.Region)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"cross-account-s3/spec"
@@ -128,11 +129,16 @@ func (it itemReader) str(field string) string {
 	if !ok || v == nil {
 		return ""
 	}
-	s, isString := v.(string)
-	if !isString {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		// An unquoted account ID is a YAML number, and a leading zero is already lost.
+		it.fail(field, "is a number; quote it in the stack file, e.g. %s: \"%s\"", field, strconv.FormatFloat(x, 'f', -1, 64))
+	default:
 		it.fail(field, "must be a string, not %v", v)
 	}
-	return s
+	return ""
 }
 
 // strOr reads a string field, or the top-level key when the item lacks it.
