@@ -1,6 +1,6 @@
-// Package crossaccount is the Pulumi component that connects a consumer account's VPC to a bucket
-// in another account: an S3 gateway endpoint on the consumer's route tables, and a bucket policy
-// that lets the consumer's roles in only through that endpoint. Each account gets its own
+// Package crossaccount is the Pulumi component that connects consumers' VPCs to a bucket in
+// another account: an S3 gateway endpoint per consumer VPC, on its route tables, and one bucket
+// policy that lets each consumer's roles in only through VPC endpoints. Each account gets its own
 // explicit, account-pinned provider.
 package crossaccount
 
