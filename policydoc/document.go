@@ -53,15 +53,6 @@ func (d Document) JSON() string {
 	return string(b)
 }
 
-// Indented renders the document for humans.
-func (d Document) Indented() string {
-	var out bytes.Buffer
-	if err := json.Indent(&out, []byte(d.JSON()), "", "  "); err != nil {
-		panic("policydoc: " + err.Error())
-	}
-	return out.String()
-}
-
 // marshal is json.Marshal without HTML escaping, so that '<', '>' and '&' stay readable.
 func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer

@@ -60,16 +60,6 @@ func (s Spec) EndpointGroups() []EndpointGroup {
 	return groups
 }
 
-// EndpointGroupOf returns the endpoint group a consumer belongs to.
-func (s Spec) EndpointGroupOf(c Consumer) EndpointGroup {
-	for _, g := range s.EndpointGroups() {
-		if g.AccountID == c.Account.ID && g.VpcID == c.VpcID {
-			return g
-		}
-	}
-	return EndpointGroup{}
-}
-
 // ConsumerAccount is one consumer account, its provider(s) and endpoints.
 type ConsumerAccount struct {
 	ID     string
