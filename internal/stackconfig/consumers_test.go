@@ -90,3 +90,13 @@ func TestSecretListHoldsTheExternalID(t *testing.T) {
 		t.Errorf("problems %v, consumer %+v", ps, s.Consumers)
 	}
 }
+
+func TestABadTopLevelDefaultIsReportedOnce(t *testing.T) {
+	cfg := listForm(twoConsumers)
+	cfg["prefixes"] = "reports/"
+	_, got := Load(MapSource{Values: cfg})
+	want := spec.Problems{{Key: "prefixes", Message: "must be a list of strings, e.g. pulumi config set --path 'prefixes[0]' VALUE, or in the stack file a YAML list"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v\nwant %v", got, want)
+	}
+}

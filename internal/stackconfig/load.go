@@ -68,14 +68,20 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 	return s, ps
 }
 
-// merge keeps the reader's problems and adds the spec's, except for keys the reader already
-// reported (a missing key would otherwise be reported twice).
+// merge keeps the reader's problems, once each (a top-level default is read for every consumers
+// item), and adds the spec's, except for keys the reader already reported (a missing key would
+// otherwise be reported twice).
 func merge(read, validated spec.Problems) spec.Problems {
 	reported := map[string]bool{}
+	seen := map[spec.Problem]bool{}
+	var out spec.Problems
 	for _, p := range read {
 		reported[p.Key] = true
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
 	}
-	out := append(spec.Problems{}, read...)
 	for _, p := range validated {
 		if !reported[baseKey(p.Key)] {
 			out = append(out, p)
