@@ -93,9 +93,9 @@ func TestSecretListHoldsTheExternalID(t *testing.T) {
 
 func TestABadTopLevelDefaultIsReportedOnce(t *testing.T) {
 	cfg := listForm(twoConsumers)
-	cfg["prefixes"] = "reports/"
+	cfg["manageRolePolicy"] = "maybe" // neither item sets its own: both read this one
 	_, got := Load(MapSource{Values: cfg})
-	want := spec.Problems{{Key: "prefixes", Message: "must be a list of strings, e.g. pulumi config set --path 'prefixes[0]' VALUE, or in the stack file a YAML list"}}
+	want := spec.Problems{{Key: "manageRolePolicy", Message: `"maybe" is not a boolean; use true or false`}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)
 	}
