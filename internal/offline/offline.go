@@ -97,7 +97,11 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		if m.EndpointIDFor != nil {
 			id = m.EndpointIDFor(args.Name)
 		}
-		outputs["prefixListId"] = resource.NewStringProperty(pick(m.PrefixListIDFor, args.Name, PrefixListID))
+		prefixList := PrefixListID
+		if m.PrefixListIDFor != nil {
+			prefixList = m.PrefixListIDFor(args.Name)
+		}
+		outputs["prefixListId"] = resource.NewStringProperty(prefixList)
 	}
 	parent := ""
 	if args.RegisterRPC != nil {
@@ -110,13 +114,6 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		Provider: args.Provider, Parent: parent, Inputs: args.Inputs,
 	})
 	return id, outputs, nil
-}
-
-func pick(f func(string) string, name, fallback string) string {
-	if f == nil {
-		return fallback
-	}
-	return f(name)
 }
 
 // Call implements pulumi.MockResourceMonitor.

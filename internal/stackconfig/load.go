@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
 
@@ -43,8 +42,9 @@ func (m MapSource) Keys() []string {
 	return keys
 }
 
-// Load reads and validates the whole configuration. It returns every problem at once; the spec is
-// only usable when there are none.
+// Load reads the whole configuration and validates the spec it describes. It returns every problem
+// at once; the spec is only usable when there are none. The checks that need the built policy
+// documents (sizes, kept statements) belong to the component, which runs them before registering.
 func Load(src Source) (spec.Spec, spec.Problems) {
 	r := &reader{src: src}
 	r.checkKeys()
@@ -61,11 +61,7 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 	} else {
 		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
-	ps := merge(r.problems, s.Validate())
-	if len(ps) == 0 {
-		ps = policydoc.Check(s)
-	}
-	return s, ps
+	return s, merge(r.problems, s.Validate())
 }
 
 // merge keeps the reader's problems, once each (a top-level default is read for every consumers
