@@ -31,11 +31,11 @@ type Endpoint struct {
 
 func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
 	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}}
-	if err := ctx.RegisterComponentResource(TypeConsumerAccount, "account-"+account.ID, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(TypeConsumerAccount, consumerAccountName(account.ID), comp, opts...); err != nil {
 		return nil, err
 	}
 	for _, p := range account.Providers {
-		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, pulumi.Parent(comp))
+		provider, err := newProvider(ctx, providerName(p), p.Account, s.Tags, pulumi.Parent(comp))
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func (comp *ConsumerAccount) options(provider string) []pulumi.ResourceOption {
 // also managed with VpcEndpointRouteTableAssociation: the two fight over the associations.
 func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
 	policy := policydoc.EndpointPolicy(s, g).JSON()
-	endpoint, err := ec2.NewVpcEndpoint(ctx, g.Name(), &ec2.VpcEndpointArgs{
+	endpoint, err := ec2.NewVpcEndpoint(ctx, endpointName(g), &ec2.VpcEndpointArgs{
 		VpcId:           pulumi.String(g.VpcID),
 		ServiceName:     pulumi.String(spec.ServiceName(g.Region)),
 		VpcEndpointType: pulumi.String("Gateway"),
@@ -152,11 +152,12 @@ func newRolePolicies(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, opts []p
 	policy := policydoc.RolePolicy(s, c).JSON()
 	for _, arn := range c.RoleARNs {
 		role := spec.RoleName(arn)
-		_, err := iam.NewRolePolicy(ctx, c.Name+"-"+role, &iam.RolePolicyArgs{
+		aliases := pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(legacyRolePolicyName(c.Name, role))}})
+		_, err := iam.NewRolePolicy(ctx, rolePolicyName(c.Account.ID, role), &iam.RolePolicyArgs{
 			Name:   pulumi.String(policydoc.RolePolicyName(s.Bucket.Name)),
 			Role:   pulumi.String(role),
 			Policy: pulumi.String(policy),
-		}, opts...)
+		}, append(opts, aliases)...)
 		if err != nil {
 			return err
 		}

@@ -1,8 +1,13 @@
 // Command plan shows what a stack of this project would create in each account, with the policy
-// documents in full, from Pulumi.yaml and Pulumi.<stack>.yaml alone: no Pulumi CLI, no backend and
-// no AWS credentials. It runs the stack's own program under Pulumi's mocks.
+// documents in full, from Pulumi.yaml and a stack file alone: no Pulumi CLI, no backend and no AWS
+// credentials. It checks the stack's config as the CLI does, then runs the stack's own program
+// under Pulumi's mocks.
 //
-//	go run ./cmd/plan --stack dev [--json] [--dir .]
+//	go run ./cmd/plan [--json] [--project Pulumi.yaml] examples/Pulumi.adopt.yaml
+//	go run ./cmd/plan --stack dev          # Pulumi.dev.yaml next to Pulumi.yaml
+//
+// Exit status: 0 planned, 1 the CLI or the program refuses the config, 2 bad usage or an
+// unreadable file. (`go run` reports every non-zero status as 1; build it to see the others.)
 package main
 
 import (
@@ -11,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"cross-account-s3/internal/plan"
 )
@@ -29,21 +35,37 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
 	flags.SetOutput(stderr)
-	stack := flags.String("stack", "dev", "stack whose Pulumi.<stack>.yaml to plan")
-	dir := flags.String("dir", ".", "folder holding Pulumi.yaml and the stack files")
+	stack := flags.String("stack", "", "plan Pulumi.<stack>.yaml next to the project file")
+	project := flags.String("project", "Pulumi.yaml", "the project file")
 	asJSON := flags.Bool("json", false, "print the plan as one JSON document")
-	if err := flags.Parse(args); err != nil {
+	// Flags may come before or after the stack file, as in the README's examples.
+	var positional []string
+	for {
+		if err := flags.Parse(args); err != nil {
+			return exitUsage
+		}
+		if flags.NArg() == 0 {
+			break
+		}
+		positional = append(positional, flags.Arg(0))
+		args = flags.Args()[1:]
+	}
+	usage := "usage: go run ./cmd/plan [--json] [--project Pulumi.yaml] (--stack NAME | PATH/Pulumi.NAME.yaml)"
+	var stackFile string
+	switch {
+	case *stack != "" && len(positional) == 0:
+		stackFile = filepath.Join(filepath.Dir(*project), "Pulumi."+*stack+".yaml")
+	case *stack == "" && len(positional) == 1:
+		stackFile = positional[0]
+	default:
+		fmt.Fprintf(stderr, "plan: name one stack file or --stack; %s\n", usage)
 		return exitUsage
 	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(stderr, "plan: unexpected argument %q; usage: go run ./cmd/plan --stack dev [--json]\n", flags.Arg(0))
-		return exitUsage
-	}
-	p, err := plan.Build(*dir, *stack)
+	p, err := plan.Build(*project, stackFile)
 	var invalid plan.ConfigError
 	switch {
 	case errors.As(err, &invalid):
-		fmt.Fprintf(stderr, "plan: stack %q: %v\n", *stack, invalid)
+		fmt.Fprintf(stderr, "plan: %s: %v\n", stackFile, invalid)
 		return exitInvalidConfig
 	case err != nil:
 		fmt.Fprintf(stderr, "plan: %v\n", err)

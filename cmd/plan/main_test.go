@@ -12,28 +12,14 @@ import (
 	"cross-account-s3/internal/offline"
 )
 
-// stackDir returns a folder with the project's Pulumi.yaml and the named stack file: the repo root
-// for dev, a temporary copy for the test stacks.
-func stackDir(t *testing.T, stack string) string {
-	t.Helper()
-	if stack == "dev" {
-		return "../.."
-	}
-	dir := t.TempDir()
-	for from, to := range map[string]string{
-		"../../Pulumi.yaml":                  "Pulumi.yaml",
-		"testdata/Pulumi." + stack + ".yaml": "Pulumi." + stack + ".yaml",
-	} {
-		b, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
+const project = "../../Pulumi.yaml"
+
+// examples are the stack files users copy; the plan of each is kept as a golden file.
+var examples = []string{"single-consumer", "restricted", "adopt", "several-accounts"}
+
+func example(name string) string { return "../../examples/Pulumi." + name + ".yaml" }
+
+func testStack(name string) string { return "testdata/Pulumi." + name + ".yaml" }
 
 func runPlan(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -48,10 +34,10 @@ func compareGolden(t *testing.T, name, got string) {
 }
 
 func TestPlanMatchesGoldenOutput(t *testing.T) {
-	for _, stack := range []string{"dev", "restricted", "adopt", "shared"} {
+	for _, stack := range examples {
 		for _, format := range []string{"txt", "json"} {
 			t.Run(stack+"."+format, func(t *testing.T) {
-				args := []string{"--stack", stack, "--dir", stackDir(t, stack)}
+				args := []string{"--project", project, example(stack)}
 				if format == "json" {
 					args = append(args, "--json")
 				}
@@ -70,7 +56,7 @@ func TestPlanMatchesGoldenOutput(t *testing.T) {
 }
 
 func TestSecretsAreNeverShown(t *testing.T) {
-	_, out, _ := runPlan(t, "--stack", "restricted", "--dir", stackDir(t, "restricted"), "--json")
+	_, out, _ := runPlan(t, "--project", project, example("restricted"), "--json")
 	if strings.Contains(out, "not-decrypted") || strings.Contains(out, "v1:iKRA7GXNQnTlC5DU") {
 		t.Errorf("a secret value leaked into the plan")
 	}
@@ -82,7 +68,7 @@ func TestSecretsAreNeverShown(t *testing.T) {
 // The plan runs the program itself, so its documents are the program's golden documents, with the
 // endpoint ID still a placeholder.
 func TestPlanDocumentsAreTheProgramsGoldenDocuments(t *testing.T) {
-	_, out, _ := runPlan(t, "--stack", "dev", "--dir", "../..", "--json")
+	_, out, _ := runPlan(t, "--project", project, example("single-consumer"), "--json")
 	var parsed struct {
 		Documents []struct {
 			Title  string
@@ -123,20 +109,26 @@ func TestBadInputExitsNonZeroWithAClearMessage(t *testing.T) {
 		code  int
 		lines []string
 	}{
-		{"invalid config", []string{"--stack", "invalid", "--dir", stackDir(t, "invalid")}, 1, []string{
-			`plan: stack "invalid": invalid stack configuration, nothing was created (3 problems):`,
+		{"invalid config", []string{"--project", project, testStack("invalid")}, 1, []string{
+			`plan: testdata/Pulumi.invalid.yaml: invalid stack configuration, nothing was created (3 problems):`,
 			`  - bucketAccountId: "11111111111" is not an AWS account ID; use the 12 digits, e.g. 111111111111`,
 			"  - consumerRegion: us-east-1 differs from bucketRegion eu-west-1; an S3 gateway endpoint reaches only buckets in its own Region, so set both to eu-west-1",
 			`  - routeTableIds: needs at least one route table ID, e.g. ["rtb-0123456789abcdef0"]`,
 		}},
-		{"missing stack file", []string{"--stack", "nosuch", "--dir", "../.."}, 2, []string{
-			`plan: no stack file ../../Pulumi.nosuch.yaml for stack "nosuch": create it (pulumi stack init nosuch, then pulumi config set ...), or copy Pulumi.dev.yaml`,
+		{"refused by the CLI's own check", []string{"--project", project, testStack("missing")}, 1, []string{
+			"plan: testdata/Pulumi.missing.yaml: validating stack config: Stack 'missing' is missing configuration value 'bucketName'\n",
 		}},
-		{"malformed stack file", []string{"--stack", "malformed", "--dir", stackDir(t, "malformed")}, 2, []string{
-			"plan: reading ",
+		{"missing stack file", []string{"--project", project, "--stack", "nosuch"}, 2, []string{
+			`plan: no stack file ../../Pulumi.nosuch.yaml for stack "nosuch": copy an example from examples/ to Pulumi.nosuch.yaml and edit it`,
 		}},
-		{"stray argument", []string{"dev"}, 2, []string{
-			`plan: unexpected argument "dev"; usage: go run ./cmd/plan --stack dev [--json]`,
+		{"malformed stack file", []string{"--project", project, testStack("malformed")}, 2, []string{
+			"plan: reading testdata/Pulumi.malformed.yaml",
+		}},
+		{"a file that names no stack", []string{"--project", project, "testdata/golden/adopt.txt"}, 2, []string{
+			"plan: testdata/golden/adopt.txt is not named Pulumi.<stack>.yaml, so it names no stack",
+		}},
+		{"two stacks", []string{"--stack", "dev", example("adopt")}, 2, []string{
+			"plan: name one stack file or --stack; usage: go run ./cmd/plan [--json] [--project Pulumi.yaml] (--stack NAME | PATH/Pulumi.NAME.yaml)",
 		}},
 	}
 	for _, tc := range cases {
@@ -155,21 +147,58 @@ func TestBadInputExitsNonZeroWithAClearMessage(t *testing.T) {
 }
 
 func TestPlanWarnsWhenDefaultProvidersAreNotDisabled(t *testing.T) {
-	dir := stackDir(t, "adopt")
-	project, err := os.ReadFile(filepath.Join(dir, "Pulumi.yaml"))
+	text, err := os.ReadFile(project)
 	if err != nil {
 		t.Fatal(err)
 	}
-	edited := strings.Replace(string(project), "  pulumi:disable-default-providers:\n    value: [\"*\"]\n", "", 1)
-	if edited == string(project) {
+	edited := strings.Replace(string(text), "  pulumi:disable-default-providers:\n    value: [\"*\"]\n", "", 1)
+	if edited == string(text) {
 		t.Fatal("Pulumi.yaml no longer declares pulumi:disable-default-providers as this test expects")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(edited), 0o644); err != nil {
+	edit := filepath.Join(t.TempDir(), "Pulumi.yaml")
+	if err := os.WriteFile(edit, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := runPlan(t, "--stack", "adopt", "--dir", dir)
+	code, out, _ := runPlan(t, "--project", edit, example("adopt"))
 	want := `  - pulumi:disable-default-providers is not ["*"]: a resource that forgot its provider would use the shell's account; restore it in Pulumi.yaml`
 	if code != 0 || !strings.Contains(out, "Warnings:\n"+want+"\n") {
 		t.Errorf("exit %d, plan lacks the warning:\n%s", code, out)
+	}
+}
+
+func TestPlanWarnsThatAWSKeysDoNothing(t *testing.T) {
+	code, out, errOut := runPlan(t, "--project", project, testStack("awsregion"))
+	want := "  - aws:region is set, but every AWS provider of this program is explicit and does not read aws: keys; remove it"
+	if code != 0 || !strings.Contains(out, "Warnings:\n"+want) {
+		t.Errorf("exit %d, stderr %s, plan lacks the warning:\n%s", code, errOut, out)
+	}
+}
+
+// Two consumers of one VPC that adopt one endpoint share it: the plan answers the lookup with the
+// endpoint on both consumers' route tables, as the program asks it once for the VPC.
+func TestConsumersSharingAnAdoptedEndpointPlan(t *testing.T) {
+	code, out, errOut := runPlan(t, "--project", project, testStack("shared-adopted"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "vpce-0aaaabbbbccccdddd") {
+		t.Errorf("plan does not mention the adopted endpoint:\n%s", out)
+	}
+}
+
+// Every stack file a user may start from plans: the dev stack and every example.
+func TestEveryStackFileInTheRepoPlans(t *testing.T) {
+	files, err := filepath.Glob("../../examples/Pulumi.*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "../../Pulumi.dev.yaml")
+	if len(files) < 5 {
+		t.Fatalf("found only %v", files)
+	}
+	for _, f := range files {
+		if code, _, errOut := runPlan(t, "--project", project, f); code != 0 {
+			t.Errorf("%s: exit %d: %s", f, code, errOut)
+		}
 	}
 }

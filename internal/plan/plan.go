@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -70,10 +71,19 @@ const notDecrypted = "not-decrypted"
 // KnownAfterDeploy marks a value AWS assigns on deploy.
 func KnownAfterDeploy(what string) string { return "<" + what + ", known after deploy>" }
 
-// Build reads dir/Pulumi.yaml and dir/Pulumi.<stack>.yaml and plans the stack. A missing or
-// malformed stack file is a plain error; invalid configuration is a ConfigError.
-func Build(dir, stack string) (*Plan, error) {
-	st, err := stackfile.Load(dir, stack)
+// Build reads a project file (Pulumi.yaml) and a stack file (Pulumi.<stack>.yaml, anywhere) and
+// plans the stack. A missing or malformed file is a plain error; configuration that the CLI or the
+// program refuses is a ConfigError, in their words.
+func Build(projectFile, stackFile string) (*Plan, error) {
+	stack, err := StackName(stackFile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := stackfile.LoadFile(projectFile, stackFile, stack)
+	var refused stackfile.ConfigError
+	if errors.As(err, &refused) {
+		return nil, ConfigError{refused}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +120,16 @@ func Build(dir, stack string) (*Plan, error) {
 	return p, nil
 }
 
+// StackName is the stack a file named Pulumi.<stack>.yaml configures.
+func StackName(stackFile string) (string, error) {
+	base := filepath.Base(stackFile)
+	stack := strings.TrimSuffix(strings.TrimPrefix(base, "Pulumi."), ".yaml")
+	if !strings.HasPrefix(base, "Pulumi.") || !strings.HasSuffix(base, ".yaml") || stack == "" {
+		return "", fmt.Errorf("%s is not named Pulumi.<stack>.yaml, so it names no stack", stackFile)
+	}
+	return stack, nil
+}
+
 // mocksFor answers what AWS would: placeholders for IDs assigned on deploy, and for an adopted
 // endpoint an answer shaped as configured, since the plan cannot look it up.
 func mocksFor(s spec.Spec) *offline.Mocks {
@@ -118,15 +138,15 @@ func mocksFor(s spec.Spec) *offline.Mocks {
 		PrefixListIDFor: func(name string) string { return KnownAfterDeploy("S3 prefix list ID") },
 		Endpoints:       map[string]resource.PropertyMap{},
 	}
-	for _, c := range s.Consumers {
-		if id := c.Endpoint.AdoptID; id != "" {
-			routes := make([]any, len(c.RouteTableIDs))
-			for i, rt := range c.RouteTableIDs {
+	for _, g := range s.EndpointGroups() {
+		if id := g.AdoptID; id != "" {
+			routes := make([]any, len(g.RouteTableIDs))
+			for i, rt := range g.RouteTableIDs {
 				routes[i] = rt
 			}
 			m.Endpoints[id] = resource.NewPropertyMapFromMap(map[string]any{
-				"id": id, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(c.Account.Region),
-				"vpcId": c.VpcID, "routeTableIds": routes,
+				"id": id, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(g.Region),
+				"vpcId": g.VpcID, "routeTableIds": routes,
 				"prefixListId": KnownAfterDeploy("S3 prefix list ID"),
 				"policy":       KnownAfterDeploy("policy of adopted endpoint " + id),
 			})

@@ -108,7 +108,7 @@ func TestConsumersOfOneVPCShareOneEndpointOnTheirAccountsProvider(t *testing.T) 
 		}
 	}
 	roles := m.OfType(typeRolePolicy)
-	if len(roles) != 1 || roles[0].Name != "reporting-reporting-ec2" || roles[0].ProviderName() != "consumer-222222222222" {
+	if len(roles) != 1 || roles[0].Name != "role-policy-222222222222-reporting-ec2" || roles[0].ProviderName() != "consumer-222222222222" {
 		t.Errorf("role policies = %+v, want reporting's only, on account 222222222222", roles)
 	}
 }
@@ -138,7 +138,7 @@ func TestRemovingAConsumerRemovesOnlyItsResources(t *testing.T) {
 			t.Errorf("removing reporting added %s", urn)
 		}
 	}
-	want := []string{"urn:pulumi:dev::cross-account-s3::cross-account-s3:index:SharedBucketAccess$cross-account-s3:index:ConsumerAccount$aws:iam/rolePolicy:RolePolicy::reporting-reporting-ec2"}
+	want := []string{"urn:pulumi:dev::cross-account-s3::cross-account-s3:index:SharedBucketAccess$cross-account-s3:index:ConsumerAccount$aws:iam/rolePolicy:RolePolicy::role-policy-222222222222-reporting-ec2"}
 	if !reflect.DeepEqual(removed, want) {
 		t.Errorf("removed %v, want only reporting's role policy (its endpoint is shared with analytics)", removed)
 	}

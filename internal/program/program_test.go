@@ -337,10 +337,10 @@ func TestStackOutputs(t *testing.T) {
 	}
 }
 
-// The example stack file must deploy, and its policies are kept as golden files that the policy
+// The single-consumer example must deploy, and its policies are kept as golden files that the policy
 // pack's tests read too.
 func TestDevStackMatchesItsGoldenDocuments(t *testing.T) {
-	st, err := stackfile.Load("../..", "dev")
+	st, err := stackfile.LoadFile("../../Pulumi.yaml", "../../examples/Pulumi.single-consumer.yaml", "single-consumer")
 	if err != nil {
 		t.Fatal(err)
 	}

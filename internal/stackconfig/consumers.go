@@ -10,24 +10,30 @@ import (
 	"cross-account-s3/spec"
 )
 
-// KeyConsumers holds the list form: one object per consumer.
-const KeyConsumers = "consumers"
-
-// Fields of one consumers item. Access and endpoint fields default to the top-level keys of the
-// same name; region defaults to bucketRegion.
-var itemFields = []string{
-	"name", "accountId", "region", "profile", "assumeRoleArn", "externalId", "sessionName",
-	"roleArns", "vpcId", "routeTableIds", "adoptEndpointId", "endpointPolicy", "endpointAllowedBuckets",
-	"actions", "prefixes", "allowListing", "manageRolePolicy",
-}
+// Fields of one consumers item, from Keys. Access and endpoint fields default to the top-level keys
+// of the same name; region defaults to bucketRegion.
+var itemFields = func() []string {
+	var out []string
+	for _, k := range Keys {
+		if k.ItemField != "" {
+			out = append(out, k.ItemField)
+		}
+	}
+	return out
+}()
 
 var requiredItemFields = []string{"name", "accountId", "roleArns", "vpcId", "routeTableIds"}
 
 // flatConsumerKeys describe the one consumer of the flat form; they cannot be mixed with the list.
-var flatConsumerKeys = []string{
-	KeyConsumerName, KeyConsumerAccountID, KeyConsumerRegion, KeyConsumerProfile, KeyConsumerAssumeRoleARN,
-	KeyConsumerExternalID, KeyConsumerSessionName, KeyConsumerRoleARNs, KeyVpcID, KeyRouteTableIDs, KeyAdoptEndpointID,
-}
+var flatConsumerKeys = func() []string {
+	var out []string
+	for _, k := range Keys {
+		if k.FlatOnly {
+			out = append(out, k.Name)
+		}
+	}
+	return out
+}()
 
 // consumerList reads the list form.
 func (r *reader) consumerList(raw, bucketRegion string) []spec.Consumer {

@@ -1,5 +1,7 @@
 // Package stackconfig reads the stack's Pulumi configuration into a spec.Spec, reporting every
-// problem with the config key the user has to fix.
+// problem with the config key the user has to fix. It is the one place that knows the keys: their
+// names, types, defaults and descriptions (Keys), which Pulumi.yaml and README.md repeat and tests
+// compare against.
 package stackconfig
 
 // Config keys of the project namespace, as the user sets them with `pulumi config set KEY`.
@@ -34,37 +36,145 @@ const (
 
 	KeyTags                  = "tags"
 	KeyExtraBucketStatements = "extraBucketPolicyStatements"
+	KeyConsumers             = "consumers"
 )
 
-// Defaults of optional keys. Pulumi.yaml declares the same defaults (a test keeps them equal);
-// they are applied here too because Pulumi's mocks, and older CLIs, do not apply project defaults.
-var Defaults = map[string]string{
-	KeyConsumerName:     "consumer",
-	KeyEndpointPolicy:   "full-access",
-	KeyActions:          `["s3:GetObject","s3:PutObject"]`,
-	KeyAllowListing:     "false",
-	KeyManageRolePolicy: "false",
+// Types of config values. Only string, boolean and array are types Pulumi.yaml can declare; a
+// key of another type is never declared there, and this program checks its shape itself.
+const (
+	TypeString  = "string"
+	TypeBoolean = "boolean"
+	TypeArray   = "array"   // a list of strings
+	TypeMap     = "map"     // string keys to string values
+	TypeObjects = "objects" // a list of maps
+)
+
+// Need says when a key must be set.
+type Need int
+
+const (
+	// Optional keys may be left unset; Default, if any, applies.
+	Optional Need = iota
+	// Required keys must be set in every stack. Pulumi.yaml declares them without a default, so the
+	// CLI refuses a stack without them before the program runs.
+	Required
+	// RequiredFlat keys describe the single consumer of the flat form: required there, and not
+	// allowed with the consumers list. Pulumi.yaml cannot say "required unless", so it does not
+	// declare them; the program checks them.
+	RequiredFlat
+)
+
+// Key is one config key of the project.
+type Key struct {
+	Name string
+	Type string
+	Need Need
+	// Default is the value applied when the stack does not set the key, as Pulumi passes it to
+	// the program (arrays JSON-encoded); "" means none.
+	Default string
+	// Example is a valid value, shown in the message about a missing key.
+	Example string
+	Secret  bool
+	// ItemField is the consumers-item field this key describes or defaults ("" for none).
+	ItemField string
+	// FlatOnly keys describe the single consumer and cannot be combined with the consumers list.
+	FlatOnly bool
+	Doc      string
 }
 
-// required keys and an example value for each, shown when one is missing.
-var required = map[string]string{
-	KeyBucketAccountID:   "111111111111",
-	KeyBucketRegion:      "eu-west-1",
-	KeyBucketName:        "shared-data-bucket",
-	KeyConsumerAccountID: "222222222222",
-	KeyConsumerRegion:    "eu-west-1",
-	KeyConsumerRoleARNs:  `'["arn:aws:iam::222222222222:role/app"]'`,
-	KeyVpcID:             "vpc-0123456789abcdef0",
-	KeyRouteTableIDs:     `'["rtb-0123456789abcdef0"]'`,
+// Declared reports whether Pulumi.yaml declares the key: the CLI then checks it (presence for
+// required keys, type for typed keys) and applies its default. Optional keys without a default are
+// not declared, because the CLI treats every declared key without a default as required.
+func (k Key) Declared() bool { return k.Need == Required || k.Default != "" }
+
+// Keys is every key this program reads, in the order Pulumi.yaml and README.md list them.
+var Keys = []Key{
+	{Name: KeyBucketAccountID, Type: TypeString, Need: Required, Example: "111111111111",
+		Doc: "Account ID (12 digits, quoted) that owns the bucket. The bucket provider refuses any other account."},
+	{Name: KeyBucketRegion, Type: TypeString, Need: Required, Example: "eu-west-1",
+		Doc: "Region of the bucket, e.g. eu-west-1. Every consumer's Region must equal it (gateway endpoints are regional)."},
+	{Name: KeyBucketName, Type: TypeString, Need: Required, Example: "shared-data-bucket",
+		Doc: "Name of the existing bucket to share. Its bucket policy is replaced by this stack's."},
+	{Name: KeyBucketProfile, Type: TypeString,
+		Doc: "AWS CLI profile for the bucket account. Unset uses the shell's credentials."},
+	{Name: KeyBucketAssumeRoleARN, Type: TypeString,
+		Doc: "Role in the bucket account for the provider to assume (after bucketProfile, if set)."},
+	{Name: KeyBucketExternalID, Type: TypeString, Secret: true,
+		Doc: "External ID for bucketAssumeRoleArn. Set it with --secret."},
+	{Name: KeyBucketSessionName, Type: TypeString,
+		Doc: "Session name for bucketAssumeRoleArn."},
+
+	{Name: KeyConsumerName, Type: TypeString, Default: "consumer", ItemField: "name", FlatOnly: true,
+		Doc: "Short name of the single consumer (lowercase letters, digits, '-'); outputs are keyed by it. Renaming it changes no resource."},
+	{Name: KeyConsumerAccountID, Type: TypeString, Need: RequiredFlat, Example: "222222222222", ItemField: "accountId", FlatOnly: true,
+		Doc: "Account ID (12 digits, quoted) of the VPC and the roles. The consumer provider refuses any other account."},
+	{Name: KeyConsumerRegion, Type: TypeString, Need: RequiredFlat, Example: "eu-west-1", ItemField: "region", FlatOnly: true,
+		Doc: "Region of the VPC; must equal bucketRegion. In a consumers item it defaults to bucketRegion."},
+	{Name: KeyConsumerProfile, Type: TypeString, ItemField: "profile", FlatOnly: true,
+		Doc: "AWS CLI profile for the consumer account. Unset uses the shell's credentials."},
+	{Name: KeyConsumerAssumeRoleARN, Type: TypeString, ItemField: "assumeRoleArn", FlatOnly: true,
+		Doc: "Role in the consumer account for the provider to assume (after the profile, if set)."},
+	{Name: KeyConsumerExternalID, Type: TypeString, Secret: true, ItemField: "externalId", FlatOnly: true,
+		Doc: "External ID for the consumer's assumed role. Set it with --secret."},
+	{Name: KeyConsumerSessionName, Type: TypeString, ItemField: "sessionName", FlatOnly: true,
+		Doc: "Session name for the consumer's assumed role."},
+	{Name: KeyConsumerRoleARNs, Type: TypeArray, Need: RequiredFlat, Example: `'["arn:aws:iam::222222222222:role/app"]'`, ItemField: "roleArns", FlatOnly: true,
+		Doc: "IAM role ARNs in the consumer account (e.g. the EC2 instance role) that get access."},
+	{Name: KeyVpcID, Type: TypeString, Need: RequiredFlat, Example: "vpc-0123456789abcdef0", ItemField: "vpcId", FlatOnly: true,
+		Doc: "VPC in the consumer account that gets the S3 gateway endpoint."},
+	{Name: KeyRouteTableIDs, Type: TypeArray, Need: RequiredFlat, Example: `'["rtb-0123456789abcdef0"]'`, ItemField: "routeTableIds", FlatOnly: true,
+		Doc: "Route tables of the subnets whose workloads reach the bucket. Each gets a route to S3's prefix list."},
+	{Name: KeyAdoptEndpointID, Type: TypeString, ItemField: "adoptEndpointId", FlatOnly: true,
+		Doc: "Existing S3 gateway endpoint (vpce-...) to use instead of creating one; it is read, never changed."},
+
+	{Name: KeyEndpointPolicy, Type: TypeString, Default: "full-access", ItemField: "endpointPolicy",
+		Doc: "full-access (AWS's default; the endpoint filters nothing) or restricted (only the consumer account to the shared bucket, plus endpointAllowedBuckets)."},
+	{Name: KeyEndpointAllowedBuckets, Type: TypeArray, ItemField: "endpointAllowedBuckets",
+		Doc: "With endpointPolicy restricted, further buckets the endpoint lets through (e.g. OS package repositories)."},
+	{Name: KeyActions, Type: TypeArray, Default: `["s3:GetObject","s3:PutObject"]`, ItemField: "actions",
+		Doc: "Object-level S3 actions granted. No wildcards."},
+	{Name: KeyPrefixes, Type: TypeArray, ItemField: "prefixes",
+		Doc: "Key prefixes (e.g. reports/) that limit access; unset shares the whole bucket."},
+	{Name: KeyAllowListing, Type: TypeBoolean, Default: "false", ItemField: "allowListing",
+		Doc: "Also grant s3:ListBucket, limited to the prefixes."},
+	{Name: KeyManageRolePolicy, Type: TypeBoolean, Default: "false", ItemField: "manageRolePolicy",
+		Doc: "Also put an inline policy on each consumer role granting the same access (cross-account access needs both sides)."},
+
+	{Name: KeyConsumers, Type: TypeObjects,
+		Doc: "List form for several consumers, instead of the single-consumer keys: one map per consumer (see README)."},
+	{Name: KeyTags, Type: TypeMap,
+		Doc: "Map of tags for every taggable resource, applied through every provider's default tags."},
+	{Name: KeyExtraBucketStatements, Type: TypeObjects,
+		Doc: "YAML list of bucket-policy statements to keep (each with a unique Sid); merged into the one policy this stack writes."},
 }
 
-// AllKeys lists every key this program reads, in the order Pulumi.yaml declares them.
-var AllKeys = []string{
-	KeyBucketAccountID, KeyBucketRegion, KeyBucketName, KeyBucketProfile, KeyBucketAssumeRoleARN,
-	KeyBucketExternalID, KeyBucketSessionName,
-	KeyConsumerName, KeyConsumerAccountID, KeyConsumerRegion, KeyConsumerProfile, KeyConsumerAssumeRoleARN,
-	KeyConsumerExternalID, KeyConsumerSessionName, KeyConsumerRoleARNs,
-	KeyVpcID, KeyRouteTableIDs, KeyAdoptEndpointID, KeyEndpointPolicy, KeyEndpointAllowedBuckets,
-	KeyActions, KeyPrefixes, KeyAllowListing, KeyManageRolePolicy,
-	KeyTags, KeyExtraBucketStatements, KeyConsumers,
+// Defaults of optional keys, by name. The CLI applies the same ones from Pulumi.yaml (a test keeps
+// them equal); they are applied here too because Pulumi's mocks do not apply project defaults.
+var Defaults = func() map[string]string {
+	out := map[string]string{}
+	for _, k := range Keys {
+		if k.Default != "" {
+			out[k.Name] = k.Default
+		}
+	}
+	return out
+}()
+
+// AllKeys lists every key this program reads, in the order of Keys.
+var AllKeys = func() []string {
+	out := make([]string, len(Keys))
+	for i, k := range Keys {
+		out[i] = k.Name
+	}
+	return out
+}()
+
+// Lookup returns the key of a name.
+func Lookup(name string) (Key, bool) {
+	for _, k := range Keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
 }

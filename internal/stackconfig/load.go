@@ -107,8 +107,8 @@ func (r *reader) raw(key string) (string, bool) {
 	if v, ok := r.src.Get(key); ok {
 		return v, true
 	}
-	if example, ok := required[key]; ok {
-		r.fail(key, "is required; set it with: pulumi config set %s %s", key, example)
+	if k, ok := Lookup(key); ok && k.Need != Optional {
+		r.fail(key, "is required; set it with: pulumi config set %s %s", key, k.Example)
 		return "", false
 	}
 	v, ok := Defaults[key]

@@ -1,19 +1,22 @@
-// Package stackfile reads Pulumi.yaml and Pulumi.<stack>.yaml with the Pulumi CLI's own loaders,
-// so that tools can evaluate a stack's configuration without the CLI, a backend or credentials.
+// Package stackfile reads Pulumi.yaml and Pulumi.<stack>.yaml with the Pulumi CLI's own loaders
+// and validates the config with the CLI's own code, so that tools can evaluate a stack's
+// configuration without the CLI, a backend or credentials, and refuse exactly what the CLI refuses.
 // Secure values are never decrypted.
 package stackfile
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 
+	cliworkspace "github.com/pulumi/pulumi/pkg/v3/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/esc"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
@@ -37,30 +40,47 @@ type Stack struct {
 
 // Load reads dir/Pulumi.yaml and dir/Pulumi.<stack>.yaml.
 func Load(dir, stack string) (*Stack, error) {
-	project, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
+	return LoadFile(filepath.Join(dir, "Pulumi.yaml"), filepath.Join(dir, "Pulumi."+stack+".yaml"), stack)
+}
+
+// ConfigError is a stack the Pulumi CLI refuses before the program runs: its words, exactly.
+type ConfigError struct{ Err error }
+
+func (e ConfigError) Error() string { return "validating stack config: " + e.Err.Error() }
+
+func (e ConfigError) Unwrap() error { return e.Err }
+
+// LoadFile reads a project file and a stack file, which may live anywhere (an example under
+// examples/, say), and validates the stack's config as `pulumi preview` does before it runs the
+// program: with the CLI's own code, so required keys, declared types and defaults behave the same.
+// A stack the CLI would refuse is a ConfigError.
+func LoadFile(projectPath, stackPath, stack string) (*Stack, error) {
+	project, err := workspace.LoadProject(projectPath)
 	if err != nil {
-		return nil, fmt.Errorf("reading Pulumi.yaml: %w", err)
+		return nil, fmt.Errorf("reading %s: %w", projectPath, err)
 	}
-	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("no stack file %s for stack %q: create it (pulumi stack init %s, then pulumi config set ...), or copy Pulumi.dev.yaml", path, stack, stack)
+	if _, err := os.Stat(stackPath); err != nil {
+		return nil, fmt.Errorf("no stack file %s for stack %q: copy an example from examples/ to Pulumi.%s.yaml and edit it", stackPath, stack, stack)
 	}
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
-	ps, err := workspace.LoadProjectStack(sink, project, path)
+	ps, err := workspace.LoadProjectStack(sink, project, stackPath)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+		return nil, fmt.Errorf("reading %s: %w", stackPath, err)
+	}
+	// The CLI's check, which also merges Pulumi.yaml's defaults into the map. Secure values are
+	// blinded, never decrypted.
+	if err := cliworkspace.ValidateStackConfigAndApplyProjectConfig(context.Background(), stack, project,
+		esc.Value{}, ps.Config, config.NopEncrypter, config.NewBlindingDecrypter()); err != nil {
+		return nil, ConfigError{err}
 	}
 	s := &Stack{
 		Project: project.Name.String(), Name: stack,
 		Values: map[string]string{}, Secrets: map[string]bool{}, Other: map[string]string{},
 	}
-	if err := s.applyDefaults(project); err != nil {
-		return nil, err
-	}
 	for key, value := range ps.Config {
 		text, err := value.Value(config.NewBlindingDecrypter())
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: key %s: %w", path, key, err)
+			return nil, fmt.Errorf("reading %s: key %s: %w", stackPath, key, err)
 		}
 		if key.Namespace() != s.Project {
 			s.Other[key.String()] = text
@@ -70,23 +90,6 @@ func Load(dir, stack string) (*Stack, error) {
 		s.Secrets[key.Name()] = value.Secure()
 	}
 	return s, nil
-}
-
-// applyDefaults sets the defaults Pulumi.yaml declares, as the CLI does for keys a stack lacks.
-func (s *Stack) applyDefaults(project *workspace.Project) error {
-	for key, decl := range project.Config {
-		name := strings.TrimPrefix(key, s.Project+":")
-		if strings.Contains(name, ":") {
-			if decl.Value != nil {
-				s.Other[key] = encode(decl.Value)
-			}
-			continue
-		}
-		if decl.Default != nil {
-			s.Values[name] = encode(decl.Default)
-		}
-	}
-	return nil
 }
 
 func encode(v any) string {

@@ -1,8 +1,9 @@
 package stackfile
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -13,59 +14,62 @@ import (
 
 const repoRoot = "../.."
 
-func TestPulumiYAMLDeclaresEveryKeyTheProgramReads(t *testing.T) {
-	project, err := workspace.LoadProject(filepath.Join(repoRoot, "Pulumi.yaml"))
+// Pulumi.yaml repeats stackconfig.Keys for the CLI: the keys it can check (required, or with a
+// default) are declared with the same type, default and description; the others are named in its
+// comment, since declaring them would make the CLI require them.
+func TestPulumiYAMLDeclaresExactlyTheKeysTheCLICanCheck(t *testing.T) {
+	path := filepath.Join(repoRoot, "Pulumi.yaml")
+	project, err := workspace.LoadProject(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	declared := map[string]bool{}
-	for key, decl := range project.Config {
-		if strings.Contains(key, ":") {
-			continue
-		}
-		declared[key] = true
-		if strings.TrimSpace(decl.Description) == "" {
-			t.Errorf("Pulumi.yaml: %s has no description", key)
+	for key := range project.Config {
+		if !strings.Contains(key, ":") {
+			declared[key] = true
 		}
 	}
-	for _, key := range stackconfig.AllKeys {
-		if !declared[key] {
-			t.Errorf("Pulumi.yaml does not declare %s", key)
+	for _, k := range stackconfig.Keys {
+		decl, ok := project.Config[k.Name]
+		delete(declared, k.Name)
+		if !k.Declared() {
+			if ok {
+				t.Errorf("Pulumi.yaml declares optional key %s without a default: the CLI would require it", k.Name)
+			}
+			if !strings.Contains(string(text), k.Name) {
+				t.Errorf("Pulumi.yaml's comment does not name the optional key %s", k.Name)
+			}
+			continue
 		}
-		delete(declared, key)
+		if !ok {
+			t.Errorf("Pulumi.yaml does not declare %s", k.Name)
+			continue
+		}
+		if decl.Type == nil || *decl.Type != k.Type {
+			t.Errorf("Pulumi.yaml: %s has type %v, want %s", k.Name, decl.Type, k.Type)
+		}
+		if got := ""; decl.Default != nil {
+			if got = encode(decl.Default); got != k.Default {
+				t.Errorf("Pulumi.yaml: %s defaults to %s, the program to %s", k.Name, got, k.Default)
+			}
+		} else if k.Need != stackconfig.Required {
+			t.Errorf("Pulumi.yaml: %s has no default, so the CLI requires it", k.Name)
+		}
+		if decl.Description != k.Doc {
+			t.Errorf("Pulumi.yaml: %s description\n got %q\nwant %q (stackconfig.Keys)", k.Name, decl.Description, k.Doc)
+		}
 	}
 	for key := range declared {
 		t.Errorf("Pulumi.yaml declares %s, which the program does not read", key)
 	}
-	for _, key := range []string{stackconfig.KeyBucketExternalID, stackconfig.KeyConsumerExternalID} {
-		if !project.Config[key].Secret {
-			t.Errorf("Pulumi.yaml: %s must be declared secret: true", key)
-		}
-	}
-}
-
-func TestPulumiYAMLDefaultsEqualTheProgramsDefaults(t *testing.T) {
-	s, err := Load(repoRoot, "dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	project, _ := workspace.LoadProject(filepath.Join(repoRoot, "Pulumi.yaml"))
-	got := map[string]string{}
-	for key, decl := range project.Config {
-		if decl.Default != nil {
-			got[key] = encode(decl.Default)
-		}
-	}
-	if !reflect.DeepEqual(got, stackconfig.Defaults) {
-		t.Errorf("Pulumi.yaml defaults %v\nprogram defaults     %v", got, stackconfig.Defaults)
-	}
-	if want := `["*"]`; s.Other["pulumi:disable-default-providers"] != want {
-		t.Errorf("pulumi:disable-default-providers = %q, want %q", s.Other["pulumi:disable-default-providers"], want)
-	}
 }
 
 func TestDevStackReadsAsTheCLIWouldPassIt(t *testing.T) {
-	s, err := Load(repoRoot, "dev")
+	s, err := LoadFile(filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(repoRoot, "examples", "Pulumi.single-consumer.yaml"), "single-consumer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,5 +122,65 @@ func TestMalformedStackFileIsAnError(t *testing.T) {
 	_, err := Load(dir, "bad")
 	if err == nil || !strings.Contains(err.Error(), "reading "+filepath.Join(dir, "Pulumi.bad.yaml")) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// The CLI's own checks, in its words: a required key that is missing, and a declared type that the
+// stack's value does not have.
+func TestTheCLIsRefusalsAreReproducedWordForWord(t *testing.T) {
+	cases := []struct{ name, config, want string }{
+		{"missing", "  cross-account-s3:bucketAccountId: \"111111111111\"\n",
+			"validating stack config: Stack 'bad' is missing configuration values 'bucketName' and 'bucketRegion'"},
+		{"wrong type", "  cross-account-s3:bucketAccountId: \"111111111111\"\n  cross-account-s3:bucketRegion: eu-west-1\n" +
+			"  cross-account-s3:bucketName: shared-data\n  cross-account-s3:allowListing: maybe\n",
+			"validating stack config: Stack 'bad' with configuration key 'allowListing' must be of type 'boolean'"},
+		{"list for a string", "  cross-account-s3:bucketAccountId: [\"111111111111\"]\n  cross-account-s3:bucketRegion: eu-west-1\n" +
+			"  cross-account-s3:bucketName: shared-data\n",
+			"validating stack config: Stack 'bad' with configuration key 'bucketAccountId' must be of type 'string'"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			copyFile(t, filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
+			writeFile(t, filepath.Join(dir, "Pulumi.bad.yaml"), "config:\n"+tc.config)
+			_, err := Load(dir, "bad")
+			var cerr ConfigError
+			if !errors.As(err, &cerr) || err.Error() != tc.want {
+				t.Fatalf("err = %v\nwant %s", err, tc.want)
+			}
+		})
+	}
+}
+
+// Optional keys are not declared, so the CLI passes any shape through and the program checks it:
+// a YAML list of statements, a map of tags, a list of consumers.
+func TestOptionalKeysOfAnyShapePassTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
+	writeFile(t, filepath.Join(dir, "Pulumi.shapes.yaml"), `config:
+  cross-account-s3:bucketAccountId: "111111111111"
+  cross-account-s3:bucketRegion: eu-west-1
+  cross-account-s3:bucketName: shared-data
+  cross-account-s3:tags: {team: data}
+  cross-account-s3:extraBucketPolicyStatements:
+    - Sid: KeepAuditRead
+      Effect: Allow
+      Principal: {AWS: "arn:aws:iam::111111111111:role/audit"}
+      Action: ["s3:GetObject"]
+      Resource: ["arn:aws:s3:::shared-data/*"]
+  cross-account-s3:consumers:
+    - name: web
+      accountId: "222222222222"
+`)
+	s, err := Load(dir, "shapes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"Action":["s3:GetObject"],"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/audit"},"Resource":["arn:aws:s3:::shared-data/*"],"Sid":"KeepAuditRead"}]`
+	if got := s.Values["extraBucketPolicyStatements"]; got != want {
+		t.Errorf("extraBucketPolicyStatements = %s\nwant %s", got, want)
+	}
+	if got := s.Values["actions"]; got != `["s3:GetObject","s3:PutObject"]` {
+		t.Errorf("the project default of actions was not applied: %q", got)
 	}
 }
