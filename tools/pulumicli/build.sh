@@ -5,7 +5,8 @@
 #
 #   tools/pulumicli/build.sh            # prints the binary's path; builds it only when missing
 #
-# The binary goes to $PULUMI_CLI_DIR (default: <repo>/.cache/pulumi-cli/<version>/pulumi).
+# The binary goes to $PULUMI_CLI_DIR/bin/pulumi (default dir: <repo>/.cache/pulumi-cli/<version>), the
+# layout the Automation API's auto.NewPulumiCommand(Root: dir) expects.
 # Cold: about 20 minutes and 4 GB of memory on 2 cores; with a warm Go build cache, about a minute.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,9 +22,9 @@ if [ "$pinned" != "$version" ]; then
 fi
 
 dir=${PULUMI_CLI_DIR:-$repo/.cache/pulumi-cli/$version}
-bin=$dir/pulumi
+bin=$dir/bin/pulumi
 if [ ! -x "$bin" ] || [ "$("$bin" version 2>/dev/null)" != "$version" ]; then
-  mkdir -p "$dir"
+  mkdir -p "$dir/bin"
   echo "build.sh: building the Pulumi CLI $version into $bin (cold: ~20 min on 2 cores)" >&2
   (cd "$here" && go build -trimpath \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \

@@ -1,0 +1,370 @@
+// Package world is the AWS that the fake pulumi-resource-aws plugin (internal/enginetest/fakeaws)
+// acts on: accounts and their credentials, buckets, roles, VPCs, route tables and gateway endpoints,
+// kept in one JSON file so that several plugin processes (one per explicit provider) and the test
+// that set it up all see the same state. Every read-modify-write holds an exclusive flock on
+// "<file>.lock". What the plugins did is appended to an operation log (JSON lines), see Op.
+package world
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+)
+
+// World is the whole modelled AWS. Maps are keyed as documented per field; encoding/json writes
+// map keys sorted, so the file is deterministic.
+type World struct {
+	// Credentials: "profile:<name>" -> account ID that profile's credentials belong to; "ambient" ->
+	// account ID of the credentials in the environment (absent: there are none). An assumed role's
+	// account is the one in its ARN.
+	Credentials map[string]string `json:"credentials"`
+	// Buckets by name.
+	Buckets map[string]Bucket `json:"buckets"`
+	// Roles: account ID -> names of the IAM roles that exist in it.
+	Roles map[string][]string `json:"roles"`
+	// RolePolicies: RolePolicyKey(account, role, policyName) -> policy document.
+	RolePolicies map[string]string `json:"rolePolicies"`
+	// VPCs by VPC ID.
+	VPCs map[string]VPC `json:"vpcs"`
+	// RouteTables by route table ID.
+	RouteTables map[string]RouteTable `json:"routeTables"`
+	// Endpoints by VPC endpoint ID.
+	Endpoints map[string]Endpoint `json:"endpoints"`
+	// Next is the counter behind deterministic new IDs (see NewID).
+	Next int `json:"next"`
+}
+
+// Bucket is an S3 bucket. Policy is its bucket policy document, "" when it has none.
+type Bucket struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Policy  string `json:"policy"`
+}
+
+// VPC is a VPC of an account in a Region.
+type VPC struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+}
+
+// RouteTable is a route table of an account, in one VPC.
+type RouteTable struct {
+	Account string `json:"account"`
+	VPC     string `json:"vpc"`
+}
+
+// Endpoint is a VPC endpoint. Type is "Gateway" for the S3 gateway endpoints modelled here.
+type Endpoint struct {
+	Account       string            `json:"account"`
+	Region        string            `json:"region"`
+	VpcID         string            `json:"vpcId"`
+	ServiceName   string            `json:"serviceName"`
+	Type          string            `json:"type"`
+	RouteTableIDs []string          `json:"routeTableIds"`
+	Policy        string            `json:"policy"`
+	PrefixListID  string            `json:"prefixListId"`
+	State         string            `json:"state"`
+	Tags          map[string]string `json:"tags,omitempty"`
+}
+
+// DefaultEndpointPolicy is the policy AWS attaches to an endpoint created without one: full access.
+const DefaultEndpointPolicy = `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
+
+// New returns an empty world with every map allocated.
+func New() *World {
+	w := &World{}
+	w.init()
+	return w
+}
+
+func (w *World) init() {
+	if w.Credentials == nil {
+		w.Credentials = map[string]string{}
+	}
+	if w.Buckets == nil {
+		w.Buckets = map[string]Bucket{}
+	}
+	if w.Roles == nil {
+		w.Roles = map[string][]string{}
+	}
+	if w.RolePolicies == nil {
+		w.RolePolicies = map[string]string{}
+	}
+	if w.VPCs == nil {
+		w.VPCs = map[string]VPC{}
+	}
+	if w.RouteTables == nil {
+		w.RouteTables = map[string]RouteTable{}
+	}
+	if w.Endpoints == nil {
+		w.Endpoints = map[string]Endpoint{}
+	}
+}
+
+// RolePolicyKey is the World.RolePolicies key of an inline policy.
+func RolePolicyKey(account, role, name string) string {
+	return account + "/" + role + "/" + name
+}
+
+// BucketPolicyPhysical is the physical identity of a bucket's policy: what AWS keeps exactly one
+// of, whichever resource wrote it. Op.Physical holds one of the *Physical identities.
+func BucketPolicyPhysical(bucket string) string { return "bucket-policy:" + bucket }
+
+// RolePolicyPhysical is the physical identity of an inline role policy.
+func RolePolicyPhysical(account, role, name string) string {
+	return "role-policy:" + RolePolicyKey(account, role, name)
+}
+
+// EndpointPhysical is the physical identity of a VPC endpoint.
+func EndpointPhysical(id string) string { return "vpc-endpoint:" + id }
+
+// HasRole reports whether the role exists in the account.
+func (w *World) HasRole(account, name string) bool {
+	return slices.Contains(w.Roles[account], name)
+}
+
+// AddRole makes the role exist in the account (idempotent; names stay sorted).
+func (w *World) AddRole(account, name string) {
+	w.init()
+	if w.HasRole(account, name) {
+		return
+	}
+	w.Roles[account] = append(w.Roles[account], name)
+	slices.Sort(w.Roles[account])
+}
+
+// NewID advances the counter and returns prefix + "-" + n lowercase hex digits derived from it:
+// the same world gives the same IDs in the same order.
+func (w *World) NewID(prefix string, n int) string {
+	w.Next++
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", prefix, w.Next)))
+	return prefix + "-" + hex.EncodeToString(sum[:])[:n]
+}
+
+// PrefixListID is the ID of the S3 prefix list of a Region (AWS's for eu-west-1 and us-east-1,
+// made up but stable for any other Region).
+func PrefixListID(region string) string {
+	switch region {
+	case "eu-west-1":
+		return "pl-6da54004"
+	case "us-east-1":
+		return "pl-63a5400a"
+	}
+	sum := sha256.Sum256([]byte("prefix-list/" + region))
+	return "pl-" + hex.EncodeToString(sum[:])[:8]
+}
+
+// IsS3Service reports whether a service name is an S3 one (com.amazonaws.<region>.s3).
+func IsS3Service(serviceName string) bool { return strings.HasSuffix(serviceName, ".s3") }
+
+// Load reads the world file under a shared lock. A missing file is an error (wrapping
+// fs.ErrNotExist); create it with Save or Update.
+func Load(path string) (*World, error) {
+	unlock, err := lock(path, syscall.LOCK_SH)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return read(path)
+}
+
+// Save writes the world file (atomically, by rename) under the exclusive lock.
+func Save(path string, w *World) error {
+	unlock, err := lock(path, syscall.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return write(path, w)
+}
+
+// Update is a locked read-modify-write: it loads the world (an empty one if the file does not
+// exist yet), calls fn, and saves the result unless fn returns an error, which Update returns.
+// Nothing else can read or write the file in between, in this process or another.
+func Update(path string, fn func(*World) error) error {
+	unlock, err := lock(path, syscall.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	w, err := read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		w, err = New(), nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := fn(w); err != nil {
+		return err
+	}
+	return write(path, w)
+}
+
+// View calls fn with the world under the exclusive lock and saves nothing: a read that is ordered
+// with the Updates (and their log lines) around it. A missing file is an error.
+func View(path string, fn func(*World) error) error {
+	unlock, err := lock(path, syscall.LOCK_EX)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	w, err := read(path)
+	if err != nil {
+		return err
+	}
+	return fn(w)
+}
+
+func read(path string) (*World, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	w := &World{}
+	if err := json.Unmarshal(data, w); err != nil {
+		return nil, fmt.Errorf("world: %s: %w", path, err)
+	}
+	w.init()
+	return w, nil
+}
+
+func write(path string, w *World) error {
+	w.init()
+	data, err := json.MarshalIndent(w, "", "  ")
+	if err != nil {
+		return fmt.Errorf("world: %w", err)
+	}
+	data = append(data, '\n')
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("world: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("world: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("world: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("world: %w", err)
+	}
+	return nil
+}
+
+// lock takes a flock on "<path>.lock". flock locks belong to the open file description, so two
+// goroutines of one process exclude each other as two processes do.
+func lock(path string, how int) (func(), error) {
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("world: lock: %w", err)
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), how)
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("world: lock %s: %w", f.Name(), err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+// Op is one thing a plugin process did (or tried), as a line of the operation log.
+type Op struct {
+	// Seq numbers the log's lines from 1, in the order they were appended.
+	Seq int `json:"seq"`
+	// Op is configure, create, update, delete, read or invoke.
+	Op string `json:"op"`
+	// Type is the resource type, the invoke token, or the provider type for configure.
+	Type string `json:"type,omitempty"`
+	// URN of the resource (of the provider for configure).
+	URN string `json:"urn,omitempty"`
+	// ID of the resource, when it has one.
+	ID string `json:"id,omitempty"`
+	// The plugin process's provider: resolved account, Region, and the credentials config it got.
+	Account           string   `json:"account,omitempty"`
+	Region            string   `json:"region,omitempty"`
+	Profile           string   `json:"profile,omitempty"`
+	AssumeRoleArn     string   `json:"assumeRoleArn,omitempty"`
+	AllowedAccountIds []string `json:"allowedAccountIds,omitempty"`
+	// Physical identity acted on (BucketPolicyPhysical, RolePolicyPhysical, EndpointPhysical).
+	Physical string `json:"physical,omitempty"`
+	// Inputs as sent (secrets replaced by "[secret]", unknowns by "[unknown]").
+	Inputs map[string]any `json:"inputs,omitempty"`
+	// Error is the error returned to the engine, "" on success.
+	Error string `json:"error,omitempty"`
+}
+
+// AppendOp appends op to the log at path under an exclusive flock on "<path>.lock", setting its
+// Seq to one more than the number of lines already there, and returns the op as written.
+func AppendOp(path string, op Op) (Op, error) {
+	unlock, err := lock(path, syscall.LOCK_EX)
+	if err != nil {
+		return op, err
+	}
+	defer unlock()
+	data, err := os.ReadFile(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return op, fmt.Errorf("world: log: %w", err)
+	}
+	op.Seq = bytes.Count(data, []byte("\n")) + 1
+	line, err := json.Marshal(op)
+	if err != nil {
+		return op, fmt.Errorf("world: log: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return op, fmt.Errorf("world: log: %w", err)
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		f.Close()
+		return op, fmt.Errorf("world: log: %w", err)
+	}
+	return op, f.Close()
+}
+
+// ReadLog reads the operation log; a missing file is an empty log.
+func ReadLog(path string) ([]Op, error) {
+	unlock, err := lock(path, syscall.LOCK_SH)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("world: log: %w", err)
+	}
+	var ops []Op
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var op Op
+		if err := json.Unmarshal(line, &op); err != nil {
+			return nil, fmt.Errorf("world: log %s line %d: %w", path, i+1, err)
+		}
+		ops = append(ops, op)
+	}
+	return ops, nil
+}
