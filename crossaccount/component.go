@@ -113,5 +113,5 @@ func Warnings(s spec.Spec) []string {
 				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.")
 		}
 	}
-	return out
+	return append(out, policydoc.Warnings(s)...)
 }

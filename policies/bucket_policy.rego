@@ -8,21 +8,29 @@ deny_public_allow contains msg if {
 	some st in statements(input)
 	st.Effect == "Allow"
 	everyone(st.Principal)
-	msg := sprintf("bucket policy of %q allows principal \"*\" (statement %q); name the consumer roles instead", [input.bucket, object.get(st, "Sid", "")])
+	msg := sprintf("bucket policy of %q allows principal \"*\" (statement %q); name the consumer roles instead", [input.bucket, sid(st)])
 }
 
-# Another account's principal may only come in through a VPC endpoint (or VPC) condition: that is
-# the point of this stack.
+# Another account's principal may only come in through named VPC endpoints or VPCs: a
+# StringEquals/StringLike condition on aws:SourceVpce (vpce- IDs) or aws:SourceVpc (vpc- IDs),
+# without wildcards. Operators a request without the key passes (...IfExists, Not..., Null) do not
+# pin it. The same rule as policydoc.RuleCrossAccountWithoutEndpoint.
 deny_cross_account_without_endpoint contains msg if {
 	input.type == bucket_policy_type
 	owner := pinned_account(input.provider)
 	some st in statements(input)
 	st.Effect == "Allow"
-	not vpc_condition(st)
+	not pinned_to_endpoints(st)
 	some p in aws_principals(st)
-	principal_account(p) != owner
-	msg := sprintf("bucket policy of %q allows %s from another account without an aws:SourceVpce or aws:SourceVpc condition (statement %q); condition it on the consumer's endpoint", [input.bucket, p, object.get(st, "Sid", "")])
+	p != "*"
+	not owned_by(p, owner)
+	msg := sprintf("bucket policy of %q allows %v from another account without a VPC endpoint condition (statement %q); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint", [input.bucket, p, sid(st)])
 }
+
+# A principal counts as the owner's only when its account parses as the owner's. (A helper, not
+# "not principal_account(p) == owner": OPA hoists the call out of the negation, and an
+# unparseable principal would then pass.)
+owned_by(p, owner) if principal_account(p) == owner
 
 # A Deny on everyone unless the request comes through an endpoint also denies the console, CI and
 # the deploying role; only the account root can then repair the policy.
@@ -32,7 +40,64 @@ deny_everyone_vpc_lockout contains msg if {
 	st.Effect == "Deny"
 	everyone(st.Principal)
 	vpc_condition(st)
-	msg := sprintf("bucket policy of %q denies principal \"*\" on an aws:SourceVpce/aws:SourceVpc condition (statement %q), which locks out every administrator; scope the Deny to the consumer roles", [input.bucket, object.get(st, "Sid", "")])
+	msg := sprintf("bucket policy of %q denies principal \"*\" on an aws:SourceVpce/aws:SourceVpc condition (statement %q), which locks out every administrator; scope the Deny to the consumer roles", [input.bucket, sid(st)])
+}
+
+# NotPrincipal with Deny applies to every principal not listed, and a listed role does not exempt
+# its sessions: it locks out the consumer roles. With Allow it is not supported.
+deny_not_principal contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	has(st, "NotPrincipal")
+	msg := sprintf("bucket policy of %q uses NotPrincipal (statement %q), which locks out every principal not listed, the listed roles' own sessions included; name the principals in Principal instead", [input.bucket, sid(st)])
+}
+
+deny_invalid_effect contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	not object.get(st, "Effect", "") in {"Allow", "Deny"}
+	msg := sprintf("bucket policy of %q has a statement (%q) whose Effect is not \"Allow\" or \"Deny\"", [input.bucket, sid(st)])
+}
+
+# S3 needs Principal, Action and Resource (or their Not... forms) in every statement, and a
+# Principal of "*" or an object.
+deny_statement_incomplete contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	reason := incomplete_reason(st)
+	msg := sprintf("bucket policy of %q has a statement (%q) %s", [input.bucket, sid(st), reason])
+}
+
+incomplete_reason(st) := sprintf("without %s; every statement needs Principal, Action and Resource", [concat(" and ", missing)]) if {
+	missing := [el | some el in ["Principal", "Action", "Resource"]; not has(st, el); not has(st, concat("", ["Not", el]))]
+	count(missing) > 0
+} else := "whose Principal is neither \"*\" nor an object such as {\"AWS\": [...]}" if {
+	has(st, "Principal")
+	st.Principal != "*"
+	not is_object(st.Principal)
+}
+
+# A bucket policy may only name its own bucket and keys in it.
+deny_foreign_resource contains msg if {
+	input.type == bucket_policy_type
+	arn := bucket_arn(input)
+	some st in statements(input)
+	some el in ["Resource", "NotResource"]
+	some r in as_array(object.get(st, el, null))
+	r != null
+	not in_bucket(r, arn)
+	msg := sprintf("bucket policy of %q names %v in %s (statement %q), which is not this bucket; name %s or keys in it", [input.bucket, r, el, sid(st), arn])
+}
+
+# Every action must be an S3 action AWS documents (policies/aws_data.rego, from spec/data).
+deny_unknown_s3_action contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	some el in ["Action", "NotAction"]
+	some a in as_array(object.get(st, el, null))
+	a != null
+	not known_s3_action(a)
+	msg := sprintf("bucket policy of %q names %v in %s (statement %q), which is not an S3 action; use one such as s3:GetObject", [input.bucket, a, el, sid(st)])
 }
 
 deny_missing_tls_deny contains msg if {

@@ -104,3 +104,61 @@ s3_endpoint(res) if {
 	res.type == endpoint_type
 	is_s3_service(object.get(res, "serviceName", ""))
 }
+
+sid(st) := object.get(st, "Sid", "")
+
+# An element is present when it is set to something other than null, "", [] or {}.
+has(st, key) if {
+	v := object.get(st, key, null)
+	v != null
+	v != ""
+	v != []
+	v != {}
+}
+
+# True when some StringEquals/StringLike condition names plain vpce- IDs under aws:SourceVpce or
+# plain vpc- IDs under aws:SourceVpc (condition keys are case-insensitive).
+pinned_to_endpoints(st) if {
+	some op, keys in object.get(st, "Condition", {})
+	op in {"StringEquals", "StringLike"}
+	some key, raw in keys
+	pattern := endpoint_id_patterns[lower(key)]
+	vals := as_array(raw)
+	count(vals) > 0
+	every v in vals {
+		is_string(v)
+		regex.match(pattern, v)
+	}
+}
+
+endpoint_id_patterns := {"aws:sourcevpce": `^vpce-[0-9a-f]+$`, "aws:sourcevpc": `^vpc-[0-9a-f]+$`}
+
+# The bucket's ARN in its provider's partition.
+bucket_arn(res) := sprintf("arn:%s:s3:::%s", [partition_of(res.provider), res.bucket])
+
+# The partition of the provider's Region, "aws" when the Region is unknown (as spec.Partition).
+partition_of(provider) := p if {
+	p := region_partition[provider_prop(provider, "region")]
+} else := "aws"
+
+in_bucket(r, arn) if r == arn
+
+in_bucket(r, arn) if {
+	is_string(r)
+	startswith(r, concat("", [arn, "/"]))
+}
+
+known_s3_action(a) if a == "*"
+
+known_s3_action(a) if {
+	is_string(a)
+	lower(a) in s3_actions
+}
+
+known_s3_action(a) if {
+	is_string(a)
+	startswith(lower(a), "s3:")
+	regex.match(`[*?]`, a)
+	some name in s3_actions
+	glob.match(lower(a), null, name)
+}

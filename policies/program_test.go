@@ -1,8 +1,6 @@
 package policies
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -97,17 +95,7 @@ func TestARestrictedStackWithEveryOptionPassesThePack(t *testing.T) {
 
 func TestASharedBucketStackPassesThePack(t *testing.T) {
 	p := loadPack(t)
-	dir := t.TempDir()
-	for from, to := range map[string]string{"../Pulumi.yaml": "Pulumi.yaml", "../cmd/plan/testdata/Pulumi.shared.yaml": "Pulumi.shared.yaml"} {
-		b, err := os.ReadFile(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, to), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	st, err := stackfile.Load(dir, "shared")
+	st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/Pulumi.several-accounts.yaml", "several-accounts")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ const (
 	viaEndpoint  = `{"Sid":"AllowViaEndpoint","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0fedcba9876543210"}}}`
 	fullAccess   = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 	s3EuWest1    = "com.amazonaws.eu-west-1.s3"
+	ownOps       = `{"Sid":"OwnOps","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`
 	restrictedEP = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
 )
 
@@ -47,6 +49,7 @@ func endpoint(change func(props map[string]any)) analyzerResource {
 // exact message the user sees.
 func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 	p := loadPack(t)
+	padded := document(tlsDeny, viaEndpoint, `{"Sid":"Padding`+strings.Repeat("x", 20480)+`","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:DeleteObject","Resource":["arn:aws:s3:::shared-data/*"]}`)
 	cases := []struct {
 		rule      string
 		pass, bad analyzerResource
@@ -67,7 +70,27 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 		{"deny_cross_account_without_endpoint",
 			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
 			bucketPolicy(document(tlsDeny, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
-			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:role/app from another account without an aws:SourceVpce or aws:SourceVpc condition (statement "Anywhere"); condition it on the consumer's endpoint`},
+			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:role/app from another account without a VPC endpoint condition (statement "Anywhere"); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint`},
+		{"deny_not_principal",
+			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"AllButAdmin","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*"}`)),
+			`bucket policy of "shared-data" uses NotPrincipal (statement "AllButAdmin"), which locks out every principal not listed, the listed roles' own sessions included; name the principals in Principal instead`},
+		{"deny_invalid_effect",
+			bucketPolicy(document(tlsDeny, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `"Allow"`, `"Permit"`, 1))),
+			`bucket policy of "shared-data" has a statement ("OwnOps") whose Effect is not "Allow" or "Deny"`},
+		{"deny_statement_incomplete",
+			bucketPolicy(document(tlsDeny, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `,"Resource":"arn:aws:s3:::shared-data/*"`, ``, 1))),
+			`bucket policy of "shared-data" has a statement ("OwnOps") without Resource; every statement needs Principal, Action and Resource`},
+		{"deny_foreign_resource",
+			bucketPolicy(document(tlsDeny, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `shared-data/*`, `shared-data-archive/*`, 1))),
+			`bucket policy of "shared-data" names arn:aws:s3:::shared-data-archive/* in Resource (statement "OwnOps"), which is not this bucket; name arn:aws:s3:::shared-data or keys in it`},
+		{"deny_unknown_s3_action",
+			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `"s3:GetObject"`, `["s3:getobject","S3:LISTBUCKET"]`, 1))),
+			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `"s3:GetObject"`, `"s3:GetObjects"`, 1))),
+			`bucket policy of "shared-data" names s3:GetObjects in Action (statement "OwnOps"), which is not an S3 action; use one such as s3:GetObject`},
 		{"deny_everyone_vpc_lockout",
 			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"DenyAppOutside","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
 			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:sourceVpc":"vpc-1"}}}`)),
@@ -78,8 +101,8 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
 		{"deny_bucket_policy_too_large",
 			bucketPolicy(document(tlsDeny, viaEndpoint)),
-			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"Padding","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:DeleteObject","Resource":["`+strings.Repeat("x", 20480)+`"]}`)),
-			`bucket policy of "shared-data" is 21094 characters, over S3's 20 KB limit (20480); share fewer prefixes or roles`},
+			bucketPolicy(padded),
+			fmt.Sprintf(`bucket policy of "shared-data" is %d characters, over S3's 20 KB limit (20480); share fewer prefixes or roles`, len(padded))},
 		{"deny_endpoint_not_gateway",
 			endpoint(nil),
 			endpoint(func(p map[string]any) { p["vpcEndpointType"] = "Interface"; p["routeTableIds"] = []any{} }),

@@ -18,31 +18,43 @@ const (
 // EndpointIDs maps a consumer name to the ID of the endpoint its traffic comes through.
 type EndpointIDs map[string]string
 
-// BucketPolicy is the bucket owner's one policy. It stays compact as consumers are added: the
-// consumers that share an access shape (actions, prefixes, listing) share its statements, whose
-// principals and endpoint IDs are sorted lists; a new consumer only inserts its role ARNs and
-// endpoint ID there, or adds the statements of a new shape. Statements:
-//   - DenyInsecureTransport: everyone, plain HTTP.
-//   - Allow<Kind><shape>: the shape's roles, only through the shape's endpoints.
-//   - DenyConsumerAccountsOutsideVpcEndpoints: every principal of the consumer accounts, unless the
-//     request comes through a VPC endpoint. Never principal "*": that would lock out the owner.
+// BucketPolicy is the bucket owner's one policy. Statements:
+//   - DenyInsecureTransport: everyone, plain HTTP. The only Deny on principal "*".
+//   - Allow<Kind><shape>[Vpc<vpc>]: roles, only with aws:SourceVpce equal to their endpoint(s).
+//     With the default grouping (spec.GroupPerEndpoint) the consumers that share an access shape
+//     (actions, prefixes, listing) AND an endpoint (their VPC) share a statement, so each role is
+//     admitted only through the endpoint of its own consumer's VPC; the Sid derives from the shape
+//     and the VPC. With spec.GroupByAccess the consumers of a shape share one statement listing all
+//     their roles and endpoints (smaller, but any of those roles is then admitted through any of
+//     those endpoints); the Sid derives from the shape alone. Either way a Sid never depends on
+//     list positions, and a consumer joining or leaving only adds or removes entries or statements.
+//   - DenyConsumerAccountsOutsideVpcEndpoints: the perimeter. Every principal of the consumer
+//     accounts (as account-root ARNs, one entry per account) is denied unless the request comes
+//     through one of this stack's endpoints: StringNotEqualsIfExists aws:SourceVpce [the stack's
+//     endpoint IDs]. A request through another endpoint (anyone's) fails the StringNotEquals
+//     part; a request through no endpoint has no aws:SourceVpce, and "...IfExists" then evaluates
+//     to true ("If the key is not present, evaluate the condition element as true",
+//     docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+//     #Conditions_IfExists), so it is denied too. Never principal "*": that would lock out the
+//     owner, the console and CI.
+//   - then the kept ExtraBucketStatements, as given.
 func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
 	statements := []any{denyInsecureTransport(bucketARN)}
-	for _, sh := range accessShapes(s, endpoints) {
-		for _, g := range grants(bucketARN, sh.access) {
+	for _, g := range allowGroups(s, endpoints) {
+		for _, gr := range grants(bucketARN, g.access) {
 			statements = append(statements, Statement{
-				Sid:       "Allow" + g.sidSuffix + sh.id,
+				Sid:       "Allow" + gr.sidSuffix + g.id,
 				Effect:    "Allow",
-				Principal: AWSPrincipal(sh.roles...),
-				Action:    g.actions,
-				Resource:  g.resources,
-				Condition: g.condition.with("StringEquals", keySourceVpce, sh.endpoints...),
+				Principal: AWSPrincipal(g.roles...),
+				Action:    gr.actions,
+				Resource:  gr.resources,
+				Condition: gr.condition.with("StringEquals", keySourceVpce, g.endpoints...),
 			})
 		}
 	}
 	if len(s.Consumers) > 0 {
-		statements = append(statements, denyOutsideEndpoints(s, bucketARN))
+		statements = append(statements, denyOutsideEndpoints(s, bucketARN, endpoints))
 	}
 	for _, extra := range s.ExtraBucketStatements {
 		statements = append(statements, extra)
@@ -61,13 +73,20 @@ func denyInsecureTransport(bucketARN string) Statement {
 	}
 }
 
-// denyOutsideEndpoints names the consumer accounts (as root ARNs, the form AWS stores) so that it
-// costs one entry per account, not per role: that is what lets 150 accounts fit in 20 KB.
-func denyOutsideEndpoints(s spec.Spec, bucketARN string) Statement {
+// denyOutsideEndpoints names the consumer accounts as root ARNs (the form AWS stores; in a
+// resource policy an account principal stands for every principal of the account) so that it
+// costs one entry per account, not per role, and lists every endpoint ID of the stack.
+func denyOutsideEndpoints(s spec.Spec, bucketARN string, endpoints EndpointIDs) Statement {
 	partition := spec.Partition(s.Bucket.Account.Region)
 	var accounts []string
 	for _, a := range s.ConsumerAccounts() {
 		accounts = append(accounts, "arn:"+partition+":iam::"+a.ID+":root")
+	}
+	var ids []string
+	for _, c := range s.Consumers {
+		if id := endpoints[c.Name]; id != "" {
+			ids = append(ids, id)
+		}
 	}
 	return Statement{
 		Sid:       SidDenyOutsideEndpoints,
@@ -75,41 +94,62 @@ func denyOutsideEndpoints(s spec.Spec, bucketARN string) Statement {
 		Principal: AWSPrincipal(accounts...),
 		Action:    Strings{"s3:*"},
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
-		Condition: Condition{"Null": {keySourceVpce: {"true"}}},
+		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(sortedUnique(ids))}},
 	}
 }
 
-// shape is the consumers that share one access, with their roles and endpoints.
-type shape struct {
+// keyNotOurEndpoint is the perimeter's operator; see BucketPolicy.
+const keyNotOurEndpoint = "StringNotEqualsIfExists"
+
+// allowGroup is the consumers that share one Allow: their access, roles and endpoints.
+type allowGroup struct {
 	id        string
+	sortKey   string
 	access    spec.Access
 	roles     []string
 	endpoints []string
 }
 
-// accessShapes groups the consumers by canonical access, ordered by shape ID. The ID is a hash of
-// the access itself, so it does not change when consumers join or leave the shape.
-func accessShapes(s spec.Spec, endpoints EndpointIDs) []shape {
-	byID := map[string]*shape{}
+// allowGroups groups the consumers by canonical access and, per endpoint, by VPC. The ID is a
+// hash of the access (and the VPC), so it does not change when consumers join or leave.
+func allowGroups(s spec.Spec, endpoints EndpointIDs) []allowGroup {
+	perEndpoint := s.Grouping() != spec.GroupByAccess
+	byID := map[string]*allowGroup{}
 	for _, c := range s.Consumers {
 		access := canonical(c.Access)
-		id := shapeID(access)
-		sh := byID[id]
-		if sh == nil {
-			sh = &shape{id: id, access: access}
-			byID[id] = sh
+		id, sortKey := shapeID(access), shapeID(access)
+		if perEndpoint {
+			vpc := sidPart(strings.TrimPrefix(c.VpcID, "vpc-"))
+			id += "Vpc" + vpc
+			sortKey = c.Account.ID + "/" + c.VpcID + "/" + sortKey
 		}
-		sh.roles = append(sh.roles, c.RoleARNs...)
-		sh.endpoints = append(sh.endpoints, endpoints[c.Name])
+		g := byID[id]
+		if g == nil {
+			g = &allowGroup{id: id, sortKey: sortKey, access: access}
+			byID[id] = g
+		}
+		g.roles = append(g.roles, c.RoleARNs...)
+		g.endpoints = append(g.endpoints, endpoints[c.Name])
 	}
-	out := make([]shape, 0, len(byID))
-	for _, sh := range byID {
-		sh.roles = sortedUnique(sh.roles)
-		sh.endpoints = sortedUnique(sh.endpoints)
-		out = append(out, *sh)
+	out := make([]allowGroup, 0, len(byID))
+	for _, g := range byID {
+		g.roles = sortedUnique(g.roles)
+		g.endpoints = sortedUnique(g.endpoints)
+		out = append(out, *g)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	sort.Slice(out, func(i, j int) bool { return out[i].sortKey < out[j].sortKey })
 	return out
+}
+
+// sidPart keeps the letters and digits of s: a Sid is alphanumeric.
+func sidPart(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // canonical orders an access so that equal accesses written differently are one shape.
@@ -141,7 +181,9 @@ func sortedUnique(values []string) []string {
 
 // OwnSids are the Sids this stack writes into the bucket policy, for clash checks.
 func OwnSids(s spec.Spec) []string {
-	doc := BucketPolicy(spec.Spec{Bucket: s.Bucket, Consumers: s.Consumers}, nil)
+	own := s
+	own.ExtraBucketStatements = nil
+	doc := BucketPolicy(own, nil)
 	sids := make([]string, 0, len(doc.Statement))
 	for _, st := range doc.Statement {
 		sids = append(sids, st.(Statement).Sid)

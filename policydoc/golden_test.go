@@ -51,7 +51,8 @@ var cases = map[string]spec.Spec{
 	"read-only-restricted-endpoint": with(func(s *spec.Spec, c *spec.Consumer) {
 		c.Access.Actions = []string{"s3:GetObject"}
 		c.Access.AllowListing = true
-		c.Endpoint = spec.Endpoint{Policy: spec.Restricted, AllowedBuckets: []string{"al2023-repos-eu-west-1-de612dc2", "example-logs"}}
+		c.Endpoint = spec.Endpoint{Policy: spec.Restricted, AllowedBuckets: []spec.AllowedBucket{
+			{Name: "al2023-repos-eu-west-1-de612dc2"}, {Name: "example-logs", Write: true}}}
 	}),
 	"extra-statements": with(func(s *spec.Spec, c *spec.Consumer) {
 		s.ExtraBucketStatements = []map[string]any{{
@@ -77,6 +78,25 @@ func TestGoldenDocuments(t *testing.T) {
 			golden(t, name+".bucket-policy", BucketPolicy(s, EndpointIDs{c.Name: endpointID}).JSON())
 			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
 			golden(t, name+".role-policy", RolePolicy(s, c).JSON())
+		})
+	}
+}
+
+// The three-consumer stack of the cross-path tests (two VPCs of one account, one of another), in
+// both groupings, with a restricted endpoint listing a package repository and a writable bucket.
+func TestGoldenThreeConsumerDocuments(t *testing.T) {
+	for name, grouping := range map[string]spec.BucketPolicyGrouping{"three-consumers-per-endpoint": "", "three-consumers-by-access": spec.GroupByAccess} {
+		t.Run(name, func(t *testing.T) {
+			s := threeConsumers(spec.Restricted, grouping)
+			s.Consumers[0].Endpoint.AllowedBuckets = []spec.AllowedBucket{{Name: "al2023-repos-eu-west-1-de612dc2"}, {Name: "example-logs", Write: true}}
+			s.Consumers[1].Access = spec.Access{Actions: []string{"s3:GetObject"}, Prefixes: []string{"reports/"}, AllowListing: true}
+			if ps := append(s.Validate(), Check(s)...); len(ps) > 0 {
+				t.Fatalf("case is not a valid spec: %v", ps)
+			}
+			golden(t, name+".bucket-policy", BucketPolicy(s, threeIDs()).JSON())
+			if name == "three-consumers-per-endpoint" {
+				golden(t, name+".analytics.endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
+			}
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package policydoc
 
-import "cross-account-s3/spec"
+import (
+	"strings"
+
+	"cross-account-s3/spec"
+)
 
 // Condition keys and values used across the documents.
 const (
@@ -29,7 +33,7 @@ type grant struct {
 func grants(bucketARN string, a spec.Access) []grant {
 	var objects, writes []string
 	for _, action := range a.Actions {
-		if a.Grants(spec.PutObjectACL) && (action == actionPutObject || action == spec.PutObjectACL) {
+		if a.Grants(spec.PutObjectACL) && (strings.EqualFold(action, actionPutObject) || strings.EqualFold(action, spec.PutObjectACL)) {
 			writes = append(writes, action)
 		} else {
 			objects = append(objects, action)

@@ -14,17 +14,19 @@ const (
 	MaxBucketPolicyBytes = 20 * 1024
 	// MaxEndpointPolicyChars is the VPC endpoint policy limit, white space included.
 	MaxEndpointPolicyChars = 20480
-	// MaxRoleInlinePolicyChars is IAM's limit on the inline policies of one role, added up.
+	// MaxRoleInlinePolicyChars is IAM's limit on all the inline policies of one role together
+	// (their characters added up, white space not counted; this stack writes them minified).
 	MaxRoleInlinePolicyChars = 10240
 )
 
-// Check reports the problems that only show once the documents are built: the user's extra
-// bucket-policy statements and AWS's size limits. Call it after spec.Validate passes.
+// Check reports the problems that only show once the documents are built: the kept bucket-policy
+// statements and AWS's size limits. It is safe on a spec that fails spec.Validate and never stops
+// early, so that one run reports these together with the spec's own problems (call both; order
+// the union with spec.Problems.InKeyOrder). Problems come in the order of their keys: the kept
+// statements by index, then the bucket policy's size, the endpoint policies' sizes, and the role
+// policies' sizes by consumer.
 func Check(s spec.Spec) spec.Problems {
 	ps := checkExtraStatements(s)
-	if len(ps) > 0 {
-		return ps
-	}
 	if n := bucketPolicySize(s); n > MaxBucketPolicyBytes {
 		ps = append(ps, spec.Problem{Key: bucketSizeKey(s), Message: bucketTooLarge(s, n)})
 	}
@@ -35,12 +37,72 @@ func Check(s spec.Spec) spec.Problems {
 		}
 	}
 	for _, c := range s.Consumers {
-		if n := utf8.RuneCountInString(RolePolicy(s, c).JSON()); c.ManageRolePolicy && n > MaxRoleInlinePolicyChars {
+		if !c.ManageRolePolicy {
+			continue
+		}
+		if n := utf8.RuneCountInString(RolePolicy(s, c).JSON()); n > MaxRoleInlinePolicyChars {
 			ps = append(ps, spec.Problem{Key: c.Key("prefixes"), Message: fmt.Sprintf(
-				"the role policy would be %d characters, over IAM's limit of %d for a role's inline policies; share fewer prefixes", n, MaxRoleInlinePolicyChars)})
+				"the role policy would be %d characters, over IAM's limit of %d for all inline policies of a role together (any other inline policy on the role counts too); share fewer prefixes",
+				n, MaxRoleInlinePolicyChars)})
 		}
 	}
 	return ps
+}
+
+// Warnings are what a preview shows about valid choices with a cost: today the by-access
+// grouping, which trades the pairwise binding of roles to their own endpoints for room.
+func Warnings(s spec.Spec) []string {
+	if s.Grouping() != spec.GroupByAccess || len(s.Consumers) == 0 {
+		return nil
+	}
+	compact := bucketPolicySize(withGrouping(s, spec.GroupByAccess))
+	pairwise := bucketPolicySize(withGrouping(s, spec.GroupPerEndpoint))
+	msg := fmt.Sprintf("%s is %q: consumers with the same access share one bucket-policy statement listing all their roles and endpoints, "+
+		"so a role of one consumer is also admitted through the S3 endpoint of any other consumer with the same access, if it can send traffic there "+
+		"(a restricted endpoint policy on that endpoint still refuses principals of other accounts). ",
+		spec.KeyBucketPolicyGrouping, spec.GroupByAccess)
+	if shared := sharedPaths(s); len(shared) > 0 {
+		msg += "Here: " + strings.Join(shared, "; ") + ". "
+	} else {
+		msg += "Here no two consumers of different VPCs share an access, so nothing is shared yet. "
+	}
+	msg += fmt.Sprintf("The bucket policy takes %d of S3's %d bytes this way and would take %d with %q (the default, each role only through its own VPC's endpoint); set that unless it does not fit.",
+		compact, MaxBucketPolicyBytes, pairwise, spec.GroupPerEndpoint)
+	return []string{msg}
+}
+
+// sharedPaths lists, per access shape that spans several VPCs, whose roles reach which VPCs'
+// endpoints beyond their own.
+func sharedPaths(s spec.Spec) []string {
+	type span struct {
+		consumers []string
+		vpcs      []string
+	}
+	byShape := map[string]*span{}
+	var order []string
+	for _, c := range s.SortedConsumers() {
+		id := shapeID(canonical(c.Access))
+		sp := byShape[id]
+		if sp == nil {
+			sp = &span{}
+			byShape[id] = sp
+			order = append(order, id)
+		}
+		sp.consumers = append(sp.consumers, c.Name)
+		sp.vpcs = sortedUnique(append(sp.vpcs, c.VpcID))
+	}
+	var out []string
+	for _, id := range order {
+		if sp := byShape[id]; len(sp.vpcs) > 1 {
+			out = append(out, fmt.Sprintf("the roles of %s reach the endpoints of %s", strings.Join(sp.consumers, ", "), strings.Join(sp.vpcs, ", ")))
+		}
+	}
+	return out
+}
+
+func withGrouping(s spec.Spec, g spec.BucketPolicyGrouping) spec.Spec {
+	s.BucketPolicyGrouping = g
+	return s
 }
 
 // bucketPolicySize is the final bucket policy's size in bytes, with endpoint IDs as long as they
@@ -56,17 +118,30 @@ func bucketSizeKey(s spec.Spec) string {
 	return "bucketName"
 }
 
-// bucketTooLarge says by how much, and, for several consumers, how many of them fit and how to
-// split them.
+// bucketTooLarge says by how much and, for several consumers, how many of them fit each way
+// (per-endpoint and by-access) and the two ways out: the compact grouping, or a split.
 func bucketTooLarge(s spec.Spec, size int) string {
 	msg := fmt.Sprintf("the bucket policy would be %d bytes, over S3's limit of %d bytes; ", size, MaxBucketPolicyBytes)
 	if len(s.Consumers) < 2 {
 		return msg + "share fewer prefixes or roles, or shorten extraBucketPolicyStatements"
 	}
-	return msg + fmt.Sprintf("the first %d of the %d consumers (by name) fit. Split the consumers: give the others a second bucket "+
-		"(a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own; "+
-		"consumers that share a VPC or the same actions and prefixes also take less room", fittingConsumers(s), len(s.Consumers))
+	n := len(s.Consumers)
+	perEndpoint := fittingConsumers(withGrouping(s, spec.GroupPerEndpoint))
+	byAccess := fittingConsumers(withGrouping(s, spec.GroupByAccess))
+	split := "split the consumers: give the others a second bucket (a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own"
+	if s.Grouping() == spec.GroupByAccess {
+		return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (and %d with %q). %s",
+			n, byAccess, spec.KeyBucketPolicyGrouping, spec.GroupByAccess, perEndpoint, spec.GroupPerEndpoint, upperFirst(split))
+	}
+	compact := fmt.Sprintf("set %s: %s, which lets roles with the same access in through each other's endpoints", spec.KeyBucketPolicyGrouping, spec.GroupByAccess)
+	if byAccess < n {
+		compact += fmt.Sprintf(" (not enough alone: %d fit)", byAccess)
+	}
+	return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (each role only through its own VPC's endpoint) and the first %d with %q. Two ways out: %s; or %s",
+		n, perEndpoint, spec.KeyBucketPolicyGrouping, spec.GroupPerEndpoint, byAccess, spec.GroupByAccess, compact, split)
 }
+
+func upperFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
 
 // fittingConsumers is how many consumers, taken by name, fit in one bucket policy.
 func fittingConsumers(s spec.Spec) int {
@@ -98,6 +173,8 @@ func longestEndpointIDs(s spec.Spec) EndpointIDs {
 
 const extraKey = "extraBucketPolicyStatements"
 
+// checkExtraStatements: per kept statement, in index order, its Sid (present, unique, not one
+// of this stack's) and then the rules shared with the policy pack (StatementFindings).
 func checkExtraStatements(s spec.Spec) spec.Problems {
 	var ps spec.Problems
 	own := OwnSids(s)
@@ -107,59 +184,19 @@ func checkExtraStatements(s spec.Spec) spec.Problems {
 	}
 	for i, st := range s.ExtraBucketStatements {
 		key := fmt.Sprintf("%s[%d]", extraKey, i)
-		add := func(format string, args ...any) {
-			ps = append(ps, spec.Problem{Key: key, Message: fmt.Sprintf(format, args...)})
-		}
+		add := func(msg string) { ps = append(ps, spec.Problem{Key: key, Message: msg}) }
 		sid, _ := st["Sid"].(string)
 		switch {
 		case sid == "":
-			add("has no Sid; give every kept statement a unique Sid, e.g. \"KeepAuditRead\"")
+			add(`has no Sid; give every kept statement a unique Sid, e.g. "KeepAuditRead"`)
 		case used[sid] != "":
-			add("Sid %q is already used by %s; rename it (this stack uses %s)", sid, used[sid], strings.Join(own, ", "))
+			add(fmt.Sprintf("Sid %q is already used by %s; rename it (this stack uses %s)", sid, used[sid], strings.Join(own, ", ")))
 		default:
-			used[sid] = fmt.Sprintf("%s[%d]", extraKey, i)
+			used[sid] = key
 		}
-		effect, _ := st["Effect"].(string)
-		if effect != "Allow" && effect != "Deny" {
-			add("Effect must be \"Allow\" or \"Deny\"")
-		}
-		if effect == "Deny" && isEveryone(st["Principal"]) && hasVpcCondition(st["Condition"]) {
-			add("denies principal \"*\" on an aws:SourceVpce/aws:SourceVpc condition, which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles")
+		for _, f := range StatementFindings(s, st) {
+			add(f.Message)
 		}
 	}
 	return ps
-}
-
-func isEveryone(principal any) bool {
-	if principal == "*" {
-		return true
-	}
-	m, ok := principal.(map[string]any)
-	if !ok {
-		return false
-	}
-	switch aws := m["AWS"].(type) {
-	case string:
-		return aws == "*"
-	case []any:
-		for _, v := range aws {
-			if v == "*" {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func hasVpcCondition(condition any) bool {
-	ops, _ := condition.(map[string]any)
-	for _, keys := range ops {
-		m, _ := keys.(map[string]any)
-		for k := range m {
-			if strings.EqualFold(k, "aws:SourceVpce") || strings.EqualFold(k, "aws:SourceVpc") {
-				return true
-			}
-		}
-	}
-	return false
 }

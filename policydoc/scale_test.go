@@ -29,23 +29,81 @@ func manyConsumers(n, roleLen int) spec.Spec {
 	return s
 }
 
-func TestOneHundredFiftyAccountsFitInOneBucketPolicy(t *testing.T) {
-	s := manyConsumers(150, 32)
-	if ps := s.Validate(); len(ps) > 0 {
-		t.Fatal(ps)
+// mixedConsumers is a realistic mix: 4 consumers per account in 2 VPCs (2 per VPC), 1 to 3 roles
+// each (role names of 20 to 40 characters), 3 access shapes: GetObject on reports/ with listing,
+// Get+Put on incoming/, GetObject on the whole bucket. The two consumers of an account's first VPC
+// share a shape, those of its second VPC do not.
+func mixedConsumers(n int) spec.Spec {
+	s := baseSpec()
+	s.Consumers = nil
+	shapes := []spec.Access{
+		{Actions: []string{"s3:GetObject"}, Prefixes: []string{"reports/"}, AllowListing: true},
+		{Actions: []string{"s3:GetObject", "s3:PutObject"}, Prefixes: []string{"incoming/"}},
+		{Actions: []string{"s3:GetObject"}},
 	}
-	if ps := Check(s); len(ps) > 0 {
-		t.Fatalf("150 accounts do not fit: %v", ps)
+	for i := 0; i < n; i++ {
+		a := i / 4
+		account := fmt.Sprintf("%012d", 200000000000+a)
+		shape := a % 3
+		if i%4 == 3 {
+			shape = (a + 1) % 3
+		}
+		var roles []string
+		for r := 0; r <= i%3; r++ {
+			name := fmt.Sprintf("svc%04d-%d-", i, r) + strings.Repeat("x", 12+(i*7+r*5)%21)
+			roles = append(roles, "arn:aws:iam::"+account+":role/"+name)
+		}
+		s.Consumers = append(s.Consumers, spec.Consumer{
+			Name:          fmt.Sprintf("c%04d", i),
+			Account:       spec.Account{ID: account, Region: "eu-west-1"},
+			VpcID:         fmt.Sprintf("vpc-%017x", i/2),
+			RouteTableIDs: []string{fmt.Sprintf("rtb-%017x", i)},
+			RoleARNs:      roles,
+			Endpoint:      spec.Endpoint{Policy: spec.FullAccess},
+			Access:        shapes[shape],
+		})
 	}
-	size := bucketPolicySize(s)
-	fit := fittingConsumers(manyConsumers(400, 32))
-	t.Logf("150 accounts, 32-character role names: %d bytes of %d; %d such accounts fit", size, MaxBucketPolicyBytes, fit)
-	if fit < 150 {
-		t.Errorf("only %d accounts fit", fit)
+	return s
+}
+
+// TestBucketPolicyCostAndCapacity measures what the pairwise binding (per-endpoint, the default)
+// costs against the compact by-access grouping: the bucket policy's size for 50 consumers, the
+// bytes each further consumer adds, and how many consumers fit in S3's 20 KB. Endpoint IDs are
+// as long as real ones can be. The figures are asserted so that a change to the documents' shape
+// shows here; run with -v to print them.
+func TestBucketPolicyCostAndCapacity(t *testing.T) {
+	type figures struct{ size50, perConsumer, fit int }
+	for _, tc := range []struct {
+		name  string
+		build func(int) spec.Spec
+		want  map[spec.BucketPolicyGrouping]figures
+	}{
+		{"one consumer per account and VPC, one 32-character role each", func(n int) spec.Spec { return manyConsumers(n, 32) },
+			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {19080, 372, 53}, spec.GroupByAccess: {8133, 149, 132}}},
+		{"realistic mix (4 consumers per account, 2 per VPC, 1-3 roles each, 3 accesses)", mixedConsumers,
+			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {23067, 458, 44}, spec.GroupByAccess: {12615, 227, 85}}},
+	} {
+		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess} {
+			s := withGrouping(tc.build(400), grouping)
+			if ps := s.Validate(); len(ps) > 0 {
+				t.Fatalf("%s: %v", tc.name, ps[0])
+			}
+			sized := func(n int) int {
+				part := s
+				part.Consumers = s.SortedConsumers()[:n]
+				return bucketPolicySize(part)
+			}
+			got := figures{size50: sized(50), perConsumer: (sized(100) - sized(50)) / 50, fit: fittingConsumers(s)}
+			t.Logf("%-13s %s: 50 consumers take %d bytes; each further consumer about %d bytes; %d consumers fit in %d bytes",
+				grouping, tc.name, got.size50, got.perConsumer, got.fit, MaxBucketPolicyBytes)
+			if want := tc.want[grouping]; got != want {
+				t.Errorf("%s, %s: got %+v, want %+v", grouping, tc.name, got, want)
+			}
+		}
 	}
 }
 
-func TestTooManyConsumersSaysHowManyFitAndHowToSplit(t *testing.T) {
+func TestTooManyConsumersSaysHowManyFitEachWayAndTheWaysOut(t *testing.T) {
 	s := manyConsumers(250, 32)
 	fit := fittingConsumers(s)
 	part := s
@@ -57,10 +115,31 @@ func TestTooManyConsumersSaysHowManyFitAndHowToSplit(t *testing.T) {
 	if bucketPolicySize(part) <= MaxBucketPolicyBytes {
 		t.Fatalf("%d is not the most that fit", fit)
 	}
+	compact := fittingConsumers(withGrouping(s, spec.GroupByAccess))
 	want := fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
-		"the first %d of the 250 consumers (by name) fit. Split the consumers: give the others a second bucket (a second stack), "+
-		"or an S3 access point per group of consumers, since each access point has a policy of its own; "+
-		"consumers that share a VPC or the same actions and prefixes also take less room", bucketPolicySize(s), fit)
+		"of the 250 consumers (by name) the first %d fit with bucketPolicyGrouping \"per-endpoint\" (each role only through its own VPC's endpoint) "+
+		"and the first %d with \"by-access\". Two ways out: set bucketPolicyGrouping: by-access, which lets roles with the same access in through each other's endpoints "+
+		"(not enough alone: %d fit); or split the consumers: give the others a second bucket (a second stack), "+
+		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s), fit, compact, compact)
+	if got := Check(s); len(got) != 1 || got[0].String() != want {
+		t.Errorf("got %v\nwant %s", got, want)
+	}
+
+	s = withGrouping(manyConsumers(60, 32), spec.GroupPerEndpoint)
+	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
+		"of the 60 consumers (by name) the first 53 fit with bucketPolicyGrouping \"per-endpoint\" (each role only through its own VPC's endpoint) "+
+		"and the first 60 with \"by-access\". Two ways out: set bucketPolicyGrouping: by-access, which lets roles with the same access in through each other's endpoints; "+
+		"or split the consumers: give the others a second bucket (a second stack), "+
+		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s))
+	if got := Check(s); len(got) != 1 || got[0].String() != want {
+		t.Errorf("got %v\nwant %s", got, want)
+	}
+
+	s = withGrouping(manyConsumers(250, 32), spec.GroupByAccess)
+	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
+		"of the 250 consumers (by name) the first 132 fit with bucketPolicyGrouping \"by-access\" (and 53 with \"per-endpoint\"). "+
+		"Split the consumers: give the others a second bucket (a second stack), "+
+		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s))
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
@@ -149,6 +228,40 @@ func TestListsStayArraysWithOneValue(t *testing.T) {
 	} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("policy lacks %s:\n%s", want, doc)
+		}
+	}
+}
+
+// A consumer leaving takes away its statements and entries only: every other statement keeps its
+// Sid and grants, so the diff of the bucket policy shows just the removal.
+func TestAConsumerLeavingOnlyRemovesFromThePolicy(t *testing.T) {
+	for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess} {
+		before := withGrouping(mixedConsumers(8), grouping)
+		after := before
+		after.Consumers = append(append([]spec.Consumer{}, before.Consumers[:2]...), before.Consumers[3:]...)
+		ids := func(s spec.Spec) EndpointIDs {
+			out := EndpointIDs{}
+			for _, c := range s.Consumers {
+				out[c.Name] = "vpce-" + c.VpcID[4:]
+			}
+			return out
+		}
+		now := map[string]Statement{}
+		for _, st := range BucketPolicy(after, ids(after)).Statement {
+			now[st.(Statement).Sid] = st.(Statement)
+		}
+		for _, st := range BucketPolicy(before, ids(before)).Statement {
+			was := st.(Statement)
+			kept, ok := now[was.Sid]
+			if !ok {
+				continue // a statement of the leaver alone
+			}
+			if strings.Join(was.Action, ",") != strings.Join(kept.Action, ",") || strings.Join(was.Resource, ",") != strings.Join(kept.Resource, ",") {
+				t.Errorf("%s: statement %s changed what it grants", grouping, was.Sid)
+			}
+			if !superset(principals(was), principals(kept)) || !superset(conditionValues(was), conditionValues(kept)) {
+				t.Errorf("%s: statement %s gained principals or endpoints", grouping, was.Sid)
+			}
 		}
 	}
 }

@@ -5,9 +5,16 @@ import (
 	"strings"
 )
 
-// Partition returns the AWS partition of a Region ("aws", "aws-cn", "aws-us-gov", ...).
+// Partition returns the AWS partition of a Region ("aws", "aws-cn", "aws-us-gov", ...): the one
+// spec/data/regions.txt lists it under, else the partition its prefix names (so that an unknown
+// Region still yields ARNs of the right shape while validation reports it).
 func Partition(region string) string {
+	if r, ok := LookupRegion(region); ok {
+		return r.Partition
+	}
 	switch {
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
 	case strings.HasPrefix(region, "cn-"):
 		return "aws-cn"
 	case strings.HasPrefix(region, "us-gov-"):
@@ -30,7 +37,7 @@ func BucketARN(region, bucket string) string {
 	return "arn:" + Partition(region) + ":s3:::" + bucket
 }
 
-var roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$`)
+var roleARNPattern = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f|aws-eusc):iam::(\d{12}):role/((?:[\w+=,.@-]+/)*)([\w+=,.@-]{1,64})$`)
 
 // RoleARN is a parsed IAM role ARN.
 type RoleARN struct {

@@ -26,10 +26,12 @@ type EndpointGroup struct {
 	// Consumers share the endpoint, ordered by name.
 	Consumers []Consumer
 	// RouteTableIDs is every route table the consumers list, in their order, without repeats.
-	RouteTableIDs  []string
-	AdoptID        string
-	Policy         EndpointPolicyMode
-	AllowedBuckets []string
+	RouteTableIDs []string
+	AdoptID       string
+	Policy        EndpointPolicyMode
+	// AllowedBuckets is every bucket the consumers list, in their order, each once (the first
+	// consumer's Write flag counts; validation refuses consumers that disagree on it).
+	AllowedBuckets []AllowedBucket
 }
 
 // Name is the endpoint's logical name: it derives from the VPC, which is what the endpoint
@@ -52,7 +54,7 @@ func (s Spec) EndpointGroups() []EndpointGroup {
 		g := &groups[i]
 		g.Consumers = append(g.Consumers, c)
 		g.RouteTableIDs = appendNew(g.RouteTableIDs, c.RouteTableIDs...)
-		g.AllowedBuckets = appendNew(g.AllowedBuckets, c.Endpoint.AllowedBuckets...)
+		g.AllowedBuckets = appendNewBuckets(g.AllowedBuckets, c.Endpoint.AllowedBuckets)
 	}
 	sort.SliceStable(groups, func(i, j int) bool {
 		return groups[i].AccountID+"/"+groups[i].VpcID < groups[j].AccountID+"/"+groups[j].VpcID
@@ -144,6 +146,15 @@ func credentialsKey(c Credentials) string {
 func appendNew(list []string, values ...string) []string {
 	for _, v := range values {
 		if !contains(list, v) {
+			list = append(list, v)
+		}
+	}
+	return list
+}
+
+func appendNewBuckets(list, values []AllowedBucket) []AllowedBucket {
+	for _, v := range values {
+		if !contains(AllowedBucketNames(list), v.Name) {
 			list = append(list, v)
 		}
 	}

@@ -2,6 +2,8 @@ package spec
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -40,4 +42,63 @@ func (ps Problems) Err() error {
 
 func (ps *Problems) add(key, format string, args ...any) {
 	*ps = append(*ps, Problem{Key: key, Message: fmt.Sprintf(format, args...)})
+}
+
+// InKeyOrder returns the problems ordered as their keys appear in keys (the top-level config
+// keys in the order the stack file lists them), and within one list key by item index
+// ("consumers[2]…" before "consumers[10]…"). Problems of keys not in keys keep their place after
+// the others; ties keep their order, so each key's problems stay in the order they were found.
+func (ps Problems) InKeyOrder(keys []string) Problems {
+	rank := map[string]int{}
+	for i, k := range keys {
+		if _, dup := rank[k]; !dup {
+			rank[k] = i
+		}
+	}
+	type ranked struct {
+		top, index int
+		p          Problem
+	}
+	list := make([]ranked, len(ps))
+	for i, p := range ps {
+		top, index := splitKey(p.Key)
+		r, ok := rank[top]
+		if !ok {
+			r = len(keys)
+		}
+		list[i] = ranked{r, index, p}
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].top != list[j].top {
+			return list[i].top < list[j].top
+		}
+		return list[i].index < list[j].index
+	})
+	out := make(Problems, len(list))
+	for i, r := range list {
+		out[i] = r.p
+	}
+	return out
+}
+
+// splitKey splits "consumers[3].prefixes[0]" into "consumers" and 3; a key without an index
+// gives -1.
+func splitKey(key string) (string, int) {
+	end := strings.IndexAny(key, "[.")
+	if end < 0 {
+		return key, -1
+	}
+	top := key[:end]
+	if key[end] != '[' {
+		return top, -1
+	}
+	close := strings.IndexByte(key[end:], ']')
+	if close < 0 {
+		return top, -1
+	}
+	n, err := strconv.Atoi(key[end+1 : end+close])
+	if err != nil {
+		return top, -1
+	}
+	return top, n
 }

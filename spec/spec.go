@@ -4,6 +4,8 @@
 // validated anywhere.
 package spec
 
+import "strings"
+
 // Spec is the whole desired state of one stack.
 type Spec struct {
 	Bucket    BucketOwner
@@ -13,6 +15,31 @@ type Spec struct {
 	// ExtraBucketStatements are bucket-policy statements the bucket owner must keep. A bucket has
 	// exactly one policy and this stack replaces it, so they are merged into the document.
 	ExtraBucketStatements []map[string]any
+	// BucketPolicyGrouping says how the bucket policy binds roles to endpoints; "" means
+	// GroupPerEndpoint.
+	BucketPolicyGrouping BucketPolicyGrouping
+}
+
+// BucketPolicyGrouping selects how the bucket policy's Allow statements are grouped.
+type BucketPolicyGrouping string
+
+const (
+	// GroupPerEndpoint (the default) admits each role only through the endpoint of its own
+	// consumer's VPC: consumers share a statement only when they share both the access and the
+	// endpoint. It costs a statement per VPC and access.
+	GroupPerEndpoint BucketPolicyGrouping = "per-endpoint"
+	// GroupByAccess is the compact form: consumers with the same access share one statement that
+	// lists all their roles and all their endpoints, so any of those roles is admitted through any
+	// of those endpoints. Only an explicit choice, for when per-endpoint does not fit in 20 KB.
+	GroupByAccess BucketPolicyGrouping = "by-access"
+)
+
+// Grouping is the effective grouping: the configured one, GroupPerEndpoint when unset.
+func (s Spec) Grouping() BucketPolicyGrouping {
+	if s.BucketPolicyGrouping == "" {
+		return GroupPerEndpoint
+	}
+	return s.BucketPolicyGrouping
 }
 
 // BucketOwner is account A: it owns the bucket and its policy.
@@ -72,6 +99,9 @@ type Consumer struct {
 	ManageRolePolicy bool
 	// KeyPrefix is put before config key names in validation messages ("" for the flat form).
 	KeyPrefix string
+	// Inherited names the fields a consumers item took from the top-level key of the same name;
+	// their problems are reported under that key, which is where the user wrote the value.
+	Inherited map[string]bool
 }
 
 // Endpoint says which S3 gateway endpoint carries the consumer's traffic.
@@ -79,8 +109,28 @@ type Endpoint struct {
 	// AdoptID, when set, is an existing S3 gateway endpoint to use instead of creating one.
 	AdoptID string
 	Policy  EndpointPolicyMode
-	// AllowedBuckets are further buckets the restricted endpoint policy lets through.
-	AllowedBuckets []string
+	// AllowedBuckets are further buckets the restricted endpoint policy lets through: read-only
+	// unless the bucket says Write.
+	AllowedBuckets []AllowedBucket
+}
+
+// AllowedBucket is a bucket other than the shared one that a restricted endpoint lets through,
+// such as an OS package repository.
+type AllowedBucket struct {
+	Name string
+	// Write lets this account's principals also write and delete objects there (and list the
+	// bucket); without it the endpoint lets through only s3:GetObject, which is what package
+	// managers need.
+	Write bool
+}
+
+// AllowedBucketNames returns the names in list order.
+func AllowedBucketNames(buckets []AllowedBucket) []string {
+	out := make([]string, len(buckets))
+	for i, b := range buckets {
+		out[i] = b.Name
+	}
+	return out
 }
 
 // EndpointPolicyMode selects the endpoint policy of a created endpoint.
@@ -90,7 +140,8 @@ const (
 	// FullAccess is AWS's default endpoint policy: the endpoint does not filter S3 traffic.
 	FullAccess EndpointPolicyMode = "full-access"
 	// Restricted lets through only the consumer account's principals to the shared bucket, plus
-	// any principal to the buckets listed in AllowedBuckets.
+	// reads by any principal of the buckets listed in AllowedBuckets (and writes by the account's
+	// principals where a bucket says Write).
 	Restricted EndpointPolicyMode = "restricted"
 )
 
@@ -112,7 +163,14 @@ var DefaultActions = []string{"s3:GetObject", "s3:PutObject"}
 const PutObjectACL = "s3:PutObjectAcl"
 
 // Grants reports whether the access includes the action.
-func (a Access) Grants(action string) bool { return contains(a.Actions, action) }
+func (a Access) Grants(action string) bool {
+	for _, x := range a.Actions {
+		if strings.EqualFold(x, action) {
+			return true
+		}
+	}
+	return false
+}
 
 // ServiceName is the S3 gateway endpoint service of a Region.
 func ServiceName(region string) string { return "com.amazonaws." + region + ".s3" }

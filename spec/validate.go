@@ -32,6 +32,12 @@ func (s Spec) Validate() Problems {
 	var ps Problems
 	validateAccount(&ps, s.Bucket.Account, bucketKey)
 	validateBucketName(&ps, bucketKey("name"), s.Bucket.Name)
+	switch s.BucketPolicyGrouping {
+	case "", GroupPerEndpoint, GroupByAccess:
+	default:
+		ps.add(KeyBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint) or %q (smaller: roles with the same access share each other's endpoints)",
+			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess)
+	}
 	if len(s.Consumers) == 0 {
 		ps.add("consumers", "no consumer is configured; set consumerAccountId, vpcId, routeTableIds and consumerRoleArns")
 	}
@@ -42,6 +48,9 @@ func (s Spec) Validate() Problems {
 	validateTags(&ps, s.Tags)
 	return ps
 }
+
+// KeyBucketPolicyGrouping is the config key of Spec.BucketPolicyGrouping in validation messages.
+const KeyBucketPolicyGrouping = "bucketPolicyGrouping"
 
 func bucketKey(field string) string {
 	return "bucket" + strings.ToUpper(field[:1]) + field[1:]
@@ -61,6 +70,9 @@ var flatConsumerKeys = map[string]string{
 
 // Key names a consumer field as the user wrote it in the stack config.
 func (c Consumer) Key(field string) string {
+	if c.Inherited[field] {
+		return field
+	}
 	if c.KeyPrefix != "" {
 		return c.KeyPrefix + field
 	}
@@ -73,15 +85,40 @@ func (c Consumer) Key(field string) string {
 func validateAccount(ps *Problems, a Account, key func(string) string) {
 	if !accountIDPattern.MatchString(a.ID) {
 		hint := ""
-		if len(a.ID) >= 9 && len(a.ID) < 12 && strings.Trim(a.ID, "0123456789") == "" {
-			hint = " (quote it in the stack file: unquoted, YAML reads it as a number and drops leading zeros)"
+		if a.ID != "" && strings.Trim(a.ID, "0123456789") == "" {
+			// YAML reads an unquoted ID as a number: leading zeros are dropped, and a leading 0
+			// may even make it octal. The digits here cannot be trusted, so none are suggested.
+			hint = " (if you wrote it unquoted, YAML read it as a number and changed it: write the 12 digits in quotes)"
 		}
 		ps.add(key("accountId"), "%q is not an AWS account ID; use the 12 digits, e.g. 111111111111%s", a.ID, hint)
 	}
-	if !regionPattern.MatchString(a.Region) {
-		ps.add(key("region"), "%q is not an AWS Region name; use a code such as eu-west-1", a.Region)
+	if msg := regionProblem(a.Region); msg != "" {
+		ps.add(key("region"), "%s", msg)
 	}
 	validateCredentials(ps, a, key)
+}
+
+// regionProblem says why a Region is not one AWS lists in spec/data/regions.txt ("" when it is),
+// and what to write instead.
+func regionProblem(region string) string {
+	if _, ok := LookupRegion(region); ok {
+		return ""
+	}
+	if region == "" || !regionPattern.MatchString(region) && !strings.HasPrefix(region, "eusc-") {
+		return fmt.Sprintf("%q is not an AWS Region name; use a code such as eu-west-1", region)
+	}
+	similar := similarRegions(region)
+	hint := "a Region code such as eu-west-1"
+	if len(similar) > 0 {
+		hint = "one of " + strings.Join(similar, ", ")
+	}
+	return fmt.Sprintf("%q is not an AWS Region (it is not among the Regions listed in spec/data/regions.txt); use %s", region, hint)
+}
+
+// knownRegion reports whether the Region is listed, for checks that compare Regions.
+func knownRegion(region string) bool {
+	_, ok := LookupRegion(region)
+	return ok
 }
 
 func validateCredentials(ps *Problems, a Account, key func(string) string) {
@@ -149,7 +186,7 @@ func validateConsumer(ps *Problems, owner BucketOwner, c Consumer) {
 	if c.Account.ID != "" && c.Account.ID == owner.Account.ID {
 		ps.add(c.Key("accountId"), "is the bucket owner's account too (%s); this stack connects two different accounts", c.Account.ID)
 	}
-	if regionPattern.MatchString(c.Account.Region) && regionPattern.MatchString(owner.Account.Region) && c.Account.Region != owner.Account.Region {
+	if knownRegion(c.Account.Region) && knownRegion(owner.Account.Region) && c.Account.Region != owner.Account.Region {
 		ps.add(c.Key("region"), "%s differs from bucketRegion %s; an S3 gateway endpoint reaches only buckets in its own Region, so set both to %s", c.Account.Region, owner.Account.Region, owner.Account.Region)
 	}
 	if !vpcIDPattern.MatchString(c.VpcID) {
@@ -189,7 +226,7 @@ func validateRoles(ps *Problems, c Consumer) {
 			ps.add(k, "%q is not an IAM role ARN; use arn:%s:iam::%s:role/app", arn, partition, orExample(c.Account.ID))
 		case accountIDPattern.MatchString(c.Account.ID) && role.AccountID != c.Account.ID:
 			ps.add(k, "role %s is in account %s, not in the consumer account %s", arn, role.AccountID, c.Account.ID)
-		case regionPattern.MatchString(c.Account.Region) && role.Partition != partition:
+		case knownRegion(c.Account.Region) && role.Partition != partition:
 			ps.add(k, "role %s is in partition %s but Region %s is in %s", arn, role.Partition, c.Account.Region, partition)
 		}
 	}
@@ -216,12 +253,12 @@ func validateEndpoint(ps *Problems, owner BucketOwner, c Consumer) {
 	}
 	for i, b := range e.AllowedBuckets {
 		k := fmt.Sprintf("%s[%d]", c.Key("endpointAllowedBuckets"), i)
-		validateBucketName(ps, k, b)
-		if b == owner.Name {
+		validateBucketName(ps, k, b.Name)
+		if b.Name == owner.Name {
 			ps.add(k, "is the shared bucket, which the restricted policy allows already; remove it")
 		}
 	}
-	for _, dup := range duplicates(e.AllowedBuckets) {
+	for _, dup := range duplicates(AllowedBucketNames(e.AllowedBuckets)) {
 		ps.add(c.Key("endpointAllowedBuckets"), "lists %s more than once", dup)
 	}
 }
@@ -234,21 +271,55 @@ func validateAccess(ps *Problems, c Consumer) {
 	}
 	for i, action := range a.Actions {
 		k := fmt.Sprintf("%s[%d]", key, i)
-		switch {
-		case action == "*" || strings.Contains(action, "*") || strings.Contains(action, "?"):
-			ps.add(k, "%q is a wildcard; name each object action, e.g. s3:GetObject", action)
-		case !actionPattern.MatchString(action):
-			ps.add(k, "%q is not an S3 action; use the form s3:GetObject", action)
-		case strings.Contains(action, "Bucket"):
-			ps.add(k, "%q is a bucket-level action; only object actions are granted (set allowListing: true for s3:ListBucket)", action)
+		if msg := grantedActionProblem(action); msg != "" {
+			ps.add(k, "%s", msg)
 		}
 	}
-	for _, dup := range duplicates(a.Actions) {
+	for _, dup := range duplicates(lowered(a.Actions)) {
 		ps.add(key, "lists %s more than once", dup)
 	}
 	validatePrefixes(ps, c.Key("prefixes"), a.Prefixes)
 }
 
+// grantedActionProblem says why an action cannot be granted on the bucket's objects ("" when it
+// can): it must be an S3 action that AWS lists (spec/data/s3-actions.txt) with the resource type
+// "object", since the grants name arn:...:BUCKET/PREFIX* resources.
+func grantedActionProblem(action string) string {
+	if strings.ContainsAny(action, "*?") {
+		return fmt.Sprintf("%q is a wildcard; name each object action, e.g. s3:GetObject", action)
+	}
+	if !actionPattern.MatchString(action) {
+		return fmt.Sprintf("%q is not an S3 action; use the form s3:GetObject", action)
+	}
+	a, ok := LookupS3Action(action)
+	switch {
+	case !ok:
+		hint := "use an object action such as s3:GetObject"
+		if near := NearestS3Action(action); near != "" {
+			hint = "did you mean " + near + "?"
+		}
+		return fmt.Sprintf("%q is not an S3 action (spec/data/s3-actions.txt lists the %d that AWS documents); %s", action, len(s3Actions), hint)
+	case a.AppliesTo("object"):
+		return ""
+	case a.AppliesTo("bucket"):
+		return fmt.Sprintf("%q is a bucket-level action; only object actions are granted (set allowListing: true for s3:ListBucket)", action)
+	default:
+		return fmt.Sprintf("%q does not act on objects, so granting it on the bucket's keys gives nothing; use object actions such as s3:GetObject", action)
+	}
+}
+
+func lowered(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = strings.ToLower(v)
+	}
+	return out
+}
+
+// validatePrefixes: each prefix must say exactly which keys it grants. S3 matches a Resource like
+// arn:aws:s3:::bucket/reports* against every key that starts with "reports", so a prefix must end
+// with '/'. Policy variables (${aws:username}) would make the grant depend on the caller; this
+// stack grants fixed prefixes only, so they are refused like wildcards.
 func validatePrefixes(ps *Problems, key string, prefixes []string) {
 	for i, p := range prefixes {
 		k := fmt.Sprintf("%s[%d]", key, i)
@@ -257,10 +328,14 @@ func validatePrefixes(ps *Problems, key string, prefixes []string) {
 			ps.add(k, "is empty; leave prefixes unset to share the whole bucket")
 		case strings.HasPrefix(p, "/"):
 			ps.add(k, "%q starts with '/'; S3 keys do not, so write %q", p, strings.TrimLeft(p, "/"))
+		case strings.Contains(p, "${"):
+			ps.add(k, "%q has a policy variable (${...}); prefixes are granted as written, so write a plain key prefix ending in '/', e.g. reports/", p)
 		case strings.ContainsAny(p, "*?"):
 			ps.add(k, "%q has a wildcard; write the plain key prefix, e.g. reports/", p)
 		case len(p) > 1024:
 			ps.add(k, "is longer than S3's 1024-byte key limit")
+		case !strings.HasSuffix(p, "/"):
+			ps.add(k, "%q does not end with '/', so it would also grant every key that merely starts with it, such as %s-secret/… and %s.csv; write %q", p, p, p, p+"/")
 		}
 	}
 	for _, dup := range duplicates(prefixes) {

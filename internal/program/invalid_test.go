@@ -134,8 +134,8 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	cfg["actions"] = `["s3:*"]`
 	err := (&offline.Mocks{}).Run(Run, cfg)
 	want := "invalid stack configuration, nothing was created (4 problems):\n" +
+		`  - bucketAccountId: "1" is not an AWS account ID; use the 12 digits, e.g. 111111111111 (if you wrote it unquoted, YAML read it as a number and changed it: write the 12 digits in quotes)` + "\n" +
 		"  - bucketName: is required; set it with: pulumi config set bucketName shared-data-bucket\n" +
-		`  - bucketAccountId: "1" is not an AWS account ID; use the 12 digits, e.g. 111111111111` + "\n" +
 		`  - vpcId: "vpc-1" is not a VPC ID; use the form vpc-0123456789abcdef0` + "\n" +
 		`  - actions[0]: "s3:*" is a wildcard; name each object action, e.g. s3:GetObject`
 	if err == nil || !strings.Contains(err.Error(), want+"\n") {

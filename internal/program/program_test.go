@@ -180,7 +180,7 @@ func TestRestrictedEndpointPolicyGoesOnTheEndpoint(t *testing.T) {
 	m := run(t, cfg)
 	want := `{"Version":"2012-10-17","Statement":[` +
 		`{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":["222222222222"]}}},` +
-		`{"Sid":"AllowListedBuckets","Effect":"Allow","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2","arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"]}]}`
+		`{"Sid":"AllowListedBucketsRead","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::al2023-repos-eu-west-1-de612dc2/*"]}]}`
 	if got := one(t, m, typeEndpoint).Str("policy"); got != want {
 		t.Errorf("endpoint policy\n got %s\nwant %s", got, want)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"cross-account-s3/spec"
@@ -81,15 +80,16 @@ func (it itemReader) consumer(bucketRegion string) spec.Consumer {
 		Endpoint: spec.Endpoint{
 			AdoptID:        it.str("adoptEndpointId"),
 			Policy:         spec.EndpointPolicyMode(it.strOr("endpointPolicy", KeyEndpointPolicy)),
-			AllowedBuckets: it.list("endpointAllowedBuckets", KeyEndpointAllowedBuckets),
+			AllowedBuckets: it.allowedBuckets(),
 		},
 		Access: spec.Access{
 			Actions:      it.list("actions", KeyActions),
-			Prefixes:     it.list("prefixes", KeyPrefixes),
+			Prefixes:     it.prefixes(),
 			AllowListing: it.boolean("allowListing", KeyAllowListing),
 		},
 		ManageRolePolicy: it.boolean("manageRolePolicy", KeyManageRolePolicy),
 		KeyPrefix:        it.prefix,
+		Inherited:        it.inherited(),
 	}
 	if c.Account.Credentials.ExternalID != "" && !it.r.src.IsSecret(KeyConsumers) {
 		it.fail("externalId", "is stored in plain text; store it encrypted with: pulumi config set --secret --path '%sexternalId' VALUE", it.prefix)
@@ -140,7 +140,10 @@ func (it itemReader) str(field string) string {
 		return x
 	case float64:
 		// An unquoted account ID is a YAML number, and a leading zero is already lost.
-		it.fail(field, "is a number; quote it in the stack file, e.g. %s: \"%s\"", field, strconv.FormatFloat(x, 'f', -1, 64))
+		// YAML read the value unquoted, as a number: leading zeros are gone (and a leading 0 may
+		// have made it octal), so the number is not shown back as if it were the ID.
+		_ = x
+		it.fail(field, "is a number, not text: YAML reads unquoted digits as a number and drops leading zeros; write the value in quotes, e.g. %s: \"012345678901\"", field)
 	default:
 		it.fail(field, "must be a string, not %v", v)
 	}
@@ -178,6 +181,32 @@ func (it itemReader) list(field, topLevel string) []string {
 		return nil
 	}
 	return out
+}
+
+// inherited lists the fields that the item leaves to a top-level key of the same name.
+func (it itemReader) inherited() map[string]bool {
+	out := map[string]bool{}
+	for _, k := range Keys {
+		if _, set := it.item[k.ItemField]; !set && k.ItemField == k.Name {
+			if _, top := it.r.src.Get(k.Name); top || k.Default != "" {
+				out[k.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// prefixes reads the item's prefixes, or the top-level key's; a set but empty list is refused.
+func (it itemReader) prefixes() []string {
+	v, set := it.item["prefixes"]
+	if !set {
+		return it.r.prefixes()
+	}
+	prefixes := it.list("prefixes", KeyPrefixes)
+	if list, ok := v.([]any); ok && len(list) == 0 {
+		it.fail("prefixes", "is an empty list; remove it to share the whole bucket, or list prefixes such as [reports/]")
+	}
+	return prefixes
 }
 
 func (it itemReader) boolean(field, topLevel string) bool {

@@ -62,7 +62,7 @@ func TestListFormProblems(t *testing.T) {
 			{Key: "consumers[0].accountId", Message: "is required in every consumers item"},
 		}},
 		{"wrong types", listForm(`[{"name":"x1","accountId":222222222222,"roleArns":"arn","vpcId":"vpc-0a0a0a0a0a0a0a0a0","routeTableIds":["rtb-0a0a0a0a0a0a0a0a1"],"allowListing":"yes"}]`), spec.Problems{
-			{Key: "consumers[0].accountId", Message: `is a number; quote it in the stack file, e.g. accountId: "222222222222"`},
+			{Key: "consumers[0].accountId", Message: `is a number, not text: YAML reads unquoted digits as a number and drops leading zeros; write the value in quotes, e.g. accountId: "012345678901"`},
 			{Key: "consumers[0].roleArns", Message: "must be a list of strings"},
 			{Key: "consumers[0].allowListing", Message: "yes is not a boolean; use true or false"},
 		}},

@@ -4,6 +4,8 @@
 // compare against.
 package stackconfig
 
+import "cross-account-s3/spec"
+
 // Config keys of the project namespace, as the user sets them with `pulumi config set KEY`.
 const (
 	KeyBucketAccountID     = "bucketAccountId"
@@ -33,6 +35,8 @@ const (
 	KeyPrefixes         = "prefixes"
 	KeyAllowListing     = "allowListing"
 	KeyManageRolePolicy = "manageRolePolicy"
+
+	KeyBucketPolicyGrouping = spec.KeyBucketPolicyGrouping
 
 	KeyTags                  = "tags"
 	KeyExtraBucketStatements = "extraBucketPolicyStatements"
@@ -129,16 +133,18 @@ var Keys = []Key{
 
 	{Name: KeyEndpointPolicy, Type: TypeString, Default: "full-access", ItemField: "endpointPolicy",
 		Doc: "full-access (AWS's default; the endpoint filters nothing) or restricted (only the consumer account to the shared bucket, plus endpointAllowedBuckets)."},
-	{Name: KeyEndpointAllowedBuckets, Type: TypeArray, ItemField: "endpointAllowedBuckets",
-		Doc: "With endpointPolicy restricted, further buckets the endpoint lets through (e.g. OS package repositories)."},
+	{Name: KeyEndpointAllowedBuckets, Type: TypeObjects, ItemField: "endpointAllowedBuckets",
+		Doc: "With endpointPolicy restricted, further buckets the endpoint lets through, read only (e.g. OS package repositories); an item {bucket: NAME, write: true} also lets the consumer account write there."},
 	{Name: KeyActions, Type: TypeArray, Default: `["s3:GetObject","s3:PutObject"]`, ItemField: "actions",
 		Doc: "Object-level S3 actions granted. No wildcards."},
 	{Name: KeyPrefixes, Type: TypeArray, ItemField: "prefixes",
-		Doc: "Key prefixes (e.g. reports/) that limit access; unset shares the whole bucket."},
+		Doc: "Key prefixes, each ending in / (e.g. reports/), that limit access; unset shares the whole bucket."},
 	{Name: KeyAllowListing, Type: TypeBoolean, Default: "false", ItemField: "allowListing",
 		Doc: "Also grant s3:ListBucket, limited to the prefixes."},
 	{Name: KeyManageRolePolicy, Type: TypeBoolean, Default: "false", ItemField: "manageRolePolicy",
 		Doc: "Also put an inline policy on each consumer role granting the same access (cross-account access needs both sides)."},
+	{Name: KeyBucketPolicyGrouping, Type: TypeString, Default: "per-endpoint",
+		Doc: "per-endpoint (each role only through its own VPC's endpoint) or by-access (smaller: consumers with the same access share a statement, so each of their roles is admitted through any of their endpoints)."},
 
 	{Name: KeyConsumers, Type: TypeObjects,
 		Doc: "List form for several consumers, instead of the single-consumer keys: one map per consumer (see README)."},

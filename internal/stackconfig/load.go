@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
 
@@ -42,9 +43,10 @@ func (m MapSource) Keys() []string {
 	return keys
 }
 
-// Load reads the whole configuration and validates the spec it describes. It returns every problem
-// at once; the spec is only usable when there are none. The checks that need the built policy
-// documents (sizes, kept statements) belong to the component, which runs them before registering.
+// Load reads the whole configuration and validates the spec it describes: the keys and their
+// shapes, the spec itself, and the documents built from it (kept statements, AWS's size limits).
+// It is the one validation of a stack's config, and returns every problem at once, ordered by key
+// as Keys lists them; the spec is only usable when there are none.
 func Load(src Source) (spec.Spec, spec.Problems) {
 	r := &reader{src: src}
 	r.checkKeys()
@@ -55,13 +57,15 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 		},
 		Tags:                  r.tags(),
 		ExtraBucketStatements: r.statements(),
+		BucketPolicyGrouping:  spec.BucketPolicyGrouping(r.str(KeyBucketPolicyGrouping)),
 	}
 	if raw, listForm := src.Get(KeyConsumers); listForm {
 		s.Consumers = r.consumerList(raw, s.Bucket.Account.Region)
 	} else {
 		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
-	return s, merge(r.problems, s.Validate())
+	validated := append(s.Validate(), policydoc.Check(s)...)
+	return s, merge(r.problems, validated).InKeyOrder(AllKeys)
 }
 
 // merge keeps the reader's problems, once each (a top-level default is read for every consumers
@@ -79,7 +83,9 @@ func merge(read, validated spec.Problems) spec.Problems {
 		}
 	}
 	for _, p := range validated {
-		if !reported[baseKey(p.Key)] {
+		// A top-level default that several consumers inherit is reported once.
+		if !reported[baseKey(p.Key)] && !seen[p] {
+			seen[p] = true
 			out = append(out, p)
 		}
 	}
@@ -133,6 +139,16 @@ func (r *reader) list(key string) []string {
 	return out
 }
 
+// prefixes reads KeyPrefixes; a set but empty list is refused, since unset is what shares the
+// whole bucket and an empty list reads as "nothing".
+func (r *reader) prefixes() []string {
+	prefixes := r.list(KeyPrefixes)
+	if v, set := r.src.Get(KeyPrefixes); set && prefixes != nil && len(prefixes) == 0 {
+		r.fail(KeyPrefixes, "is an empty list; remove the key to share the whole bucket, or list prefixes such as [reports/] (%s)", v)
+	}
+	return prefixes
+}
+
 func (r *reader) boolean(key string) bool {
 	v, _ := r.raw(key)
 	switch v {
@@ -156,11 +172,11 @@ func (r *reader) flatConsumer() spec.Consumer {
 		Endpoint: spec.Endpoint{
 			AdoptID:        r.str(KeyAdoptEndpointID),
 			Policy:         spec.EndpointPolicyMode(r.str(KeyEndpointPolicy)),
-			AllowedBuckets: r.list(KeyEndpointAllowedBuckets),
+			AllowedBuckets: r.allowedBuckets(),
 		},
 		Access: spec.Access{
 			Actions:      r.list(KeyActions),
-			Prefixes:     r.list(KeyPrefixes),
+			Prefixes:     r.prefixes(),
 			AllowListing: r.boolean(KeyAllowListing),
 		},
 		ManageRolePolicy: r.boolean(KeyManageRolePolicy),
