@@ -1,0 +1,217 @@
+package enginetest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/internal/enginetest/world"
+)
+
+// The engine facts preflight's destroy design (preflight/doc.go) rests on, pinned on the real
+// engine with one bucket policy on the fake AWS: what `pulumi destroy` does to a resource that is
+// protected, retained on delete, or bound to a delete hook.
+
+const lifecycleKept = `{"Version":"2012-10-17","Statement":[{"Sid":"KeepAuditRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/auditor"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/audit/*"}]}`
+
+// lifecycleStack deploys one bucket policy with the given options, in a work dir of its own.
+type lifecycleStack struct {
+	t         *testing.T
+	worldPath string
+	logPath   string
+	stack     auto.Stack
+}
+
+func newLifecycleStack(t *testing.T, opts func(ctx *pulumi.Context) ([]pulumi.ResourceOption, error)) *lifecycleStack {
+	t.Helper()
+	if skipped != "" {
+		t.Skip(skipped)
+	}
+	dir := t.TempDir()
+	l := &lifecycleStack{t: t, worldPath: filepath.Join(dir, "world.json"), logPath: filepath.Join(dir, "aws-calls.jsonl")}
+	w := world.New()
+	w.Credentials["profile:owner"] = "111111111111"
+	w.Buckets["shared-data"] = world.Bucket{Account: "111111111111", Region: "eu-west-1"}
+	w.AddRole("111111111111", "auditor")
+	w.VPCs["vpc-0a0a0a0a0a0a0a0a0"] = world.VPC{Account: "111111111111", Region: "eu-west-1"}
+	w.RouteTables["rtb-0a0a0a0a0a0a0a0a1"] = world.RouteTable{Account: "111111111111", VPC: "vpc-0a0a0a0a0a0a0a0a0"}
+	if err := world.Save(l.worldPath, w); err != nil {
+		t.Fatal(err)
+	}
+	project := "name: lifecycle\nruntime: go\n"
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(project), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"state", "home"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	program := func(ctx *pulumi.Context) error {
+		provider, err := aws.NewProvider(ctx, "bucket-owner", &aws.ProviderArgs{
+			Region: pulumi.String("eu-west-1"), Profile: pulumi.String("owner"),
+			AllowedAccountIds: pulumi.StringArray{pulumi.String("111111111111")},
+		})
+		if err != nil {
+			return err
+		}
+		more, err := opts(ctx)
+		if err != nil {
+			return err
+		}
+		// The bucket policy depends on an endpoint, as this stack's does (it names the endpoint).
+		endpoint, err := ec2.NewVpcEndpoint(ctx, "s3-gateway", &ec2.VpcEndpointArgs{
+			VpcId: pulumi.String("vpc-0a0a0a0a0a0a0a0a0"), ServiceName: pulumi.String("com.amazonaws.eu-west-1.s3"),
+			VpcEndpointType: pulumi.String("Gateway"), RouteTableIds: pulumi.StringArray{pulumi.String("rtb-0a0a0a0a0a0a0a0a1")},
+		}, pulumi.Provider(provider))
+		if err != nil {
+			return err
+		}
+		_, err = s3.NewBucketPolicy(ctx, "shared-data", &s3.BucketPolicyArgs{
+			Bucket: pulumi.String("shared-data"), Policy: pulumi.String(lifecycleKept),
+		}, append([]pulumi.ResourceOption{pulumi.Provider(provider), pulumi.DependsOn([]pulumi.Resource{endpoint})}, more...)...)
+		if err != nil {
+			return err
+		}
+		// A resource that depends on nothing, as this stack's role policies do not depend on the
+		// bucket policy.
+		_, err = iam.NewRolePolicy(ctx, "auditor", &iam.RolePolicyArgs{
+			Role: pulumi.String("auditor"), Name: pulumi.String("lifecycle"),
+			Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`),
+		}, pulumi.Provider(provider))
+		return err
+	}
+	ctx := context.Background()
+	ws, err := auto.NewLocalWorkspace(ctx, auto.WorkDir(dir), auto.Program(program), auto.Pulumi(cli),
+		auto.PulumiHome(filepath.Join(dir, "home")),
+		auto.EnvVars(map[string]string{
+			"PULUMI_BACKEND_URL":                   "file://" + filepath.Join(dir, "state"),
+			"PULUMI_CONFIG_PASSPHRASE":             passphrase,
+			"PULUMI_SKIP_UPDATE_CHECK":             "1",
+			"PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
+			"FAKE_AWS_WORLD":                       l.worldPath,
+			"FAKE_AWS_LOG":                         l.logPath,
+			"PATH":                                 pluginDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+			"AWS_REGION":                           "", "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "",
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.stack, err = auto.UpsertStack(ctx, "dev", ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.stack.Up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	return l
+}
+
+// destroy runs `pulumi destroy` and returns its error and output, and the bucket's policy after.
+func (l *lifecycleStack) destroy(opts ...optdestroy.Option) (error, string, string) {
+	l.t.Helper()
+	r, err := l.stack.Destroy(context.Background(), opts...)
+	w, loadErr := world.Load(l.worldPath)
+	if loadErr != nil {
+		l.t.Fatal(loadErr)
+	}
+	return err, r.StdOut + r.StdErr, w.Buckets["shared-data"].Policy
+}
+
+// deletes counts the delete calls on the bucket policy, and on the rest (role policy, endpoint).
+func (l *lifecycleStack) world() *world.World {
+	l.t.Helper()
+	w, err := world.Load(l.worldPath)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return w
+}
+
+func (l *lifecycleStack) deletes() (bucketPolicies, others int) {
+	l.t.Helper()
+	ops, err := world.ReadLog(l.logPath)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	for _, op := range ops {
+		switch {
+		case op.Op == "delete" && strings.HasPrefix(op.Physical, "bucket-policy:"):
+			bucketPolicies++
+		case op.Op == "delete":
+			others++
+		}
+	}
+	return bucketPolicies, others
+}
+
+// A protected bucket policy fails `pulumi destroy`, in its preview already; run without a preview,
+// the destroy still deletes what does not wait for the protected resource (the role policy), and
+// leaves the bucket policy and the endpoint it depends on.
+func TestEngineDestroyRefusesAProtectedBucketPolicy(t *testing.T) {
+	l := newLifecycleStack(t, func(*pulumi.Context) ([]pulumi.ResourceOption, error) {
+		return []pulumi.ResourceOption{pulumi.Protect(true)}, nil
+	})
+	preview, err := l.stack.PreviewDestroy(context.Background())
+	t.Logf("destroy preview: %v\n%s", err, preview.StdOut+preview.StdErr)
+	if bp, rp := l.deletes(); err == nil || bp+rp != 0 {
+		t.Fatalf("the preview of destroy: err %v; it deleted %d bucket and %d role policies", err, bp, rp)
+	}
+	err, out, policy := l.destroy()
+	t.Logf("destroy: %v\n%s", err, out)
+	if err == nil || !strings.Contains(err.Error()+out, "cannot be deleted\n") && !strings.Contains(err.Error()+out, "because it is protected") {
+		t.Fatalf("destroy of a protected bucket policy: err %v\n%s", err, out)
+	}
+	if bp, others := l.deletes(); bp != 0 || others != 1 || policy != lifecycleKept || len(l.world().Endpoints) != 1 || len(l.world().RolePolicies) != 0 {
+		t.Fatalf("destroy deleted %d bucket policies and %d others; policy now %q; endpoints %v", bp, others, policy, l.world().Endpoints)
+	}
+}
+
+// A bucket policy retained on delete is forgotten by `pulumi destroy` without a call to AWS: the
+// bucket keeps the document last written.
+func TestEngineDestroyLeavesARetainedBucketPolicy(t *testing.T) {
+	l := newLifecycleStack(t, func(*pulumi.Context) ([]pulumi.ResourceOption, error) {
+		return []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}, nil
+	})
+	err, out, policy := l.destroy()
+	if err != nil {
+		t.Fatalf("destroy: %v\n%s", err, out)
+	}
+	if bp, others := l.deletes(); bp != 0 || others != 2 || policy != lifecycleKept || len(l.world().Endpoints) != 0 {
+		t.Fatalf("destroy deleted %d bucket policies and %d others; policy now %q", bp, others, policy)
+	}
+}
+
+// A delete hook makes the engine refuse `pulumi destroy` unless it runs the program
+// (--run-program), and a failing BeforeDelete hook then stops the delete.
+func TestEngineDeleteHookNeedsTheProgram(t *testing.T) {
+	l := newLifecycleStack(t, func(ctx *pulumi.Context) ([]pulumi.ResourceOption, error) {
+		hook, err := ctx.RegisterResourceHook("keep-statements", func(*pulumi.ResourceHookArgs) error {
+			return errors.New("the bucket policy holds kept statements; release it first")
+		}, nil)
+		if err != nil {
+			return nil, err
+		}
+		return []pulumi.ResourceOption{pulumi.ResourceHooks(&pulumi.ResourceHookBinding{BeforeDelete: []*pulumi.ResourceHook{hook}})}, nil
+	})
+	err, out, policy := l.destroy()
+	t.Logf("destroy without --run-program: %v\n%s", err, out)
+	if bp, rp := l.deletes(); err == nil || !strings.Contains(err.Error()+out, "--run-program") || bp+rp != 0 || policy != lifecycleKept {
+		t.Fatalf("destroy without the program: err %v, %d+%d deletes, policy %q", err, bp, rp, policy)
+	}
+	err, out, policy = l.destroy(optdestroy.RunProgram(true))
+	t.Logf("destroy --run-program: %v\n%s", err, out)
+	if bp, _ := l.deletes(); err == nil || !strings.Contains(err.Error()+out, "release it first") || bp != 0 || policy != lifecycleKept {
+		t.Fatalf("destroy with the program: err %v, %d deletes, policy %q", err, bp, policy)
+	}
+}
