@@ -70,8 +70,14 @@ type Lookup struct {
 	Account  string
 	Region   string
 	Provider string
-	// Target is what is looked up: a bucket name, role name, route table, VPC or endpoint ID.
+	// Target is what is looked up: a bucket name, role ARN, route table, VPC or endpoint ID, or
+	// the name of S3's prefix list.
 	Target string
+	// VpcID is the VPC of the endpoint lookups ("" for the others).
+	VpcID string
+	// Args are the function's arguments, as the invoke takes them (filters as a list of
+	// {name, values} objects).
+	Args map[string]any
 	// Key is the config key whose value the lookup checks.
 	Key string
 	// Checks says, for people, what preflight learns from it.
@@ -103,7 +109,7 @@ func Plan(s spec.Spec, opts Options) []Lookup {
 	b := s.Bucket
 	owner := func(call Call, key, checks string) Lookup {
 		return Lookup{Call: call, Account: b.Account.ID, Region: b.Account.Region, Provider: BucketOwnerProvider,
-			Target: b.Name, Key: key, Checks: checks}
+			Target: b.Name, Args: map[string]any{"bucket": b.Name}, Key: key, Checks: checks}
 	}
 	out := []Lookup{
 		owner(CallBucket, "bucketName", fmt.Sprintf("bucket %s exists in account %s and Region %s", b.Name, b.Account.ID, b.Account.Region)),
@@ -113,34 +119,59 @@ func Plan(s spec.Spec, opts Options) []Lookup {
 		provider := s.ProviderOf(c)
 		for i, arn := range c.RoleARNs {
 			out = append(out, Lookup{Call: CallRole, Account: c.Account.ID, Region: c.Account.Region, Provider: provider,
-				Target: spec.RoleName(arn), Key: fmt.Sprintf("%s[%d]", c.Key("roleArns"), i),
-				Checks: fmt.Sprintf("role %s exists with this ARN", arn)})
+				Target: arn, Args: map[string]any{"name": spec.RoleName(arn)}, Key: fmt.Sprintf("%s[%d]", c.Key("roleArns"), i),
+				Checks: "the role exists with this ARN"})
 		}
 	}
 	for _, g := range s.EndpointGroups() {
 		c := g.Consumers[0]
 		provider := s.ProviderOf(c)
-		at := func(call Call, target, key, checks, when string) Lookup {
-			return Lookup{Call: call, Account: g.AccountID, Region: g.Region, Provider: provider, Target: target, Key: key, Checks: checks, When: when}
+		at := func(call Call, target string, args map[string]any, key, checks, when string) Lookup {
+			l := Lookup{Call: call, Account: g.AccountID, Region: g.Region, Provider: provider, Target: target, Args: args, Key: key, Checks: checks, When: when}
+			if call != CallRouteTable {
+				l.VpcID = g.VpcID
+			}
+			return l
 		}
 		for _, rt := range g.RouteTableIDs {
 			key := routeTableKey(g, rt)
-			out = append(out, at(CallRouteTable, rt, key, fmt.Sprintf("route table %s exists and belongs to %s", rt, g.VpcID), ""))
+			out = append(out, at(CallRouteTable, rt, map[string]any{"routeTableId": rt}, key, fmt.Sprintf("route table %s exists and belongs to %s", rt, g.VpcID), ""))
 		}
 		if g.AdoptID != "" {
-			out = append(out, at(CallVpcEndpoint, g.AdoptID, c.Key("adoptEndpointId"),
+			out = append(out, at(CallVpcEndpoint, g.AdoptID, map[string]any{"id": g.AdoptID}, c.Key("adoptEndpointId"),
 				fmt.Sprintf("endpoint %s is an S3 gateway endpoint of %s in %s on every listed route table", g.AdoptID, g.Region, g.VpcID), ""))
 			continue
 		}
 		several := "when " + g.VpcID + " has several S3 gateway endpoints"
+		service := spec.ServiceName(g.Region)
+		byVPC := func() map[string]any {
+			return map[string]any{"vpcId": g.VpcID, "serviceName": service, "filters": []any{
+				filter("vpc-endpoint-type", "Gateway"), filter("vpc-endpoint-state", EndpointStates...)}}
+		}
+		own := byVPC()
+		own["tags"] = map[string]any{StackTagKey: StackTagValue(opts.Project, opts.Stack)}
 		out = append(out,
-			at(CallVpcEndpoint, g.VpcID, c.Key("adoptEndpointId"), "no S3 gateway endpoint but this stack's own serves a listed route table", ""),
-			at(CallVpcEndpoint, g.VpcID, c.Key("adoptEndpointId"), "which of them is this stack's own (tag "+StackTagKey+")", several),
-			at(CallPrefixList, spec.ServiceName(g.Region), c.Key("adoptEndpointId"), "S3's prefix list in "+g.Region, several),
-			at(CallRouteTables, g.VpcID, c.Key("adoptEndpointId"), "which route tables of "+g.VpcID+" route to S3's prefix list", several),
+			at(CallVpcEndpoint, g.VpcID, byVPC(), c.Key("adoptEndpointId"), "no S3 gateway endpoint but this stack's own serves a listed route table", ""),
+			at(CallVpcEndpoint, g.VpcID, own, c.Key("adoptEndpointId"), "which of them is this stack's own (tag "+StackTagKey+")", several),
+			at(CallPrefixList, service, map[string]any{"name": service}, c.Key("adoptEndpointId"), "S3's prefix list in "+g.Region, several),
+			at(CallRouteTables, g.VpcID, map[string]any{"vpcId": g.VpcID, "filters": []any{filter("route.destination-prefix-list-id", PrefixListPlaceholder)}},
+				c.Key("adoptEndpointId"), "which route tables of "+g.VpcID+" route to S3's prefix list", several),
 		)
 	}
 	return out
+}
+
+// PrefixListPlaceholder stands, in the arguments of the CallRouteTables lookup, for the prefix
+// list the CallPrefixList lookup before it finds; Gather puts it in.
+const PrefixListPlaceholder = "<S3 prefix list>"
+
+// filter is an EC2 filter argument.
+func filter(name string, values ...string) map[string]any {
+	vs := make([]any, len(values))
+	for i, v := range values {
+		vs[i] = v
+	}
+	return map[string]any{"name": name, "values": vs}
 }
 
 // routeTableKey is the config key of a route table of an endpoint group: the first consumer of

@@ -17,9 +17,9 @@ func TestPlan(t *testing.T) {
 	got := strings.Join(lines, "\n")
 	want := `bucketName: bucket shared-data exists in account 111111111111 and Region eu-west-1 (s3.LookupBucket shared-data in account 111111111111, eu-west-1, provider bucket-owner; needs s3:ListBucket)
 bucketName: every statement of the live bucket policy is this stack's own or kept in extraBucketPolicyStatements (s3.LookupBucketPolicy shared-data in account 111111111111, eu-west-1, provider bucket-owner; needs s3:GetBucketPolicy)
-consumers[0].roleArns[0]: role arn:aws:iam::222222222222:role/web exists with this ARN (iam.LookupRole web in account 222222222222, eu-west-1, provider consumer-222222222222; needs iam:GetRole)
-consumers[2].roleArns[0]: role arn:aws:iam::333333333333:role/ingest exists with this ARN (iam.LookupRole ingest in account 333333333333, eu-west-1, provider consumer-333333333333; needs iam:GetRole)
-consumers[1].roleArns[0]: role arn:aws:iam::222222222222:role/reporting exists with this ARN (iam.LookupRole reporting in account 222222222222, eu-west-1, provider consumer-222222222222; needs iam:GetRole)
+consumers[0].roleArns[0]: the role exists with this ARN (iam.LookupRole arn:aws:iam::222222222222:role/web in account 222222222222, eu-west-1, provider consumer-222222222222; needs iam:GetRole)
+consumers[2].roleArns[0]: the role exists with this ARN (iam.LookupRole arn:aws:iam::333333333333:role/ingest in account 333333333333, eu-west-1, provider consumer-333333333333; needs iam:GetRole)
+consumers[1].roleArns[0]: the role exists with this ARN (iam.LookupRole arn:aws:iam::222222222222:role/reporting in account 222222222222, eu-west-1, provider consumer-222222222222; needs iam:GetRole)
 consumers[0].routeTableIds[0]: route table rtb-0a0a0a0a0a0a0a0a1 exists and belongs to vpc-0a0a0a0a0a0a0a0a0 (ec2.LookupRouteTable rtb-0a0a0a0a0a0a0a0a1 in account 222222222222, eu-west-1, provider consumer-222222222222; needs ec2:DescribeRouteTables)
 consumers[0].adoptEndpointId: no S3 gateway endpoint but this stack's own serves a listed route table (ec2.LookupVpcEndpoint vpc-0a0a0a0a0a0a0a0a0 in account 222222222222, eu-west-1, provider consumer-222222222222; needs ec2:DescribeVpcEndpoints)
 consumers[0].adoptEndpointId: which of them is this stack's own (tag cross-account-s3:stack) (ec2.LookupVpcEndpoint vpc-0a0a0a0a0a0a0a0a0 in account 222222222222, eu-west-1, provider consumer-222222222222; needs ec2:DescribeVpcEndpoints); only when vpc-0a0a0a0a0a0a0a0a0 has several S3 gateway endpoints

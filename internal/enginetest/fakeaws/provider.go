@@ -386,7 +386,7 @@ func (p *fakeProvider) Invoke(_ context.Context, req plugin.InvokeRequest) (plug
 	var out map[string]any
 	err = p.look(&op, func(w *world.World) error {
 		var err error
-		out, op.Physical, err = fn(w, cfg, req.Args)
+		out, op.Physical, err = answer(tok, fn, w, cfg, req.Args)
 		return err
 	})
 	if err != nil {

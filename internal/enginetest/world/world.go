@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -41,6 +42,13 @@ type World struct {
 	Endpoints map[string]Endpoint `json:"endpoints"`
 	// Next is the counter behind deterministic new IDs (see NewID).
 	Next int `json:"next"`
+	// Denied: account ID -> IAM actions (e.g. "s3:GetBucketPolicy") that every principal of the
+	// account is refused, as an identity policy without them would: the plugin's lookups answer
+	// AccessDenied (UnauthorizedOperation for EC2, 403 Forbidden for S3's HeadBucket).
+	Denied map[string][]string `json:"denied,omitempty"`
+	// RoleGenerations: RoleKey(account, name) -> how many times the role was deleted. A role
+	// created again under the same name gets a new unique ID (see RoleUniqueID).
+	RoleGenerations map[string]int `json:"roleGenerations,omitempty"`
 }
 
 // Bucket is an S3 bucket. Policy is its bucket policy document, "" when it has none.
@@ -130,6 +138,115 @@ func EndpointPhysical(id string) string { return "vpc-endpoint:" + id }
 // HasRole reports whether the role exists in the account.
 func (w *World) HasRole(account, name string) bool {
 	return slices.Contains(w.Roles[account], name)
+}
+
+// RoleKey keys World.RoleGenerations.
+func RoleKey(account, name string) string { return account + "/" + name }
+
+// RoleUniqueID is the unique ID of a role as it exists now (made up, stable): "AROA" and 17
+// upper-case letters and digits, different for each generation of the role.
+func (w *World) RoleUniqueID(account, name string) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	seed := account + "/" + name
+	if g := w.RoleGenerations[RoleKey(account, name)]; g > 0 {
+		seed += fmt.Sprintf("#%d", g)
+	}
+	sum := sha256.Sum256([]byte(seed))
+	var b strings.Builder
+	b.WriteString("AROA")
+	for i := 0; i < 17; i++ {
+		b.WriteByte(alphabet[int(sum[i])%len(alphabet)])
+	}
+	return b.String()
+}
+
+// DeleteRole deletes a role as IAM does: its inline policies go with it, and every bucket policy
+// naming it as a principal names its unique ID instead (IAM keeps a deleted principal's unique
+// ID in resource policies, so that a role created again under the same name is not trusted). A
+// role created again (AddRole) gets a new unique ID.
+func (w *World) DeleteRole(account, name string) {
+	w.init()
+	id := w.RoleUniqueID(account, name)
+	w.Roles[account] = slices.DeleteFunc(w.Roles[account], func(r string) bool { return r == name })
+	for key := range w.RolePolicies {
+		if strings.HasPrefix(key, account+"/"+name+"/") {
+			delete(w.RolePolicies, key)
+		}
+	}
+	for bucket, b := range w.Buckets {
+		if b.Policy != "" {
+			b.Policy = replacePrincipal(b.Policy, func(p string) bool {
+				m := roleARNPattern.FindStringSubmatch(p)
+				return m != nil && m[1] == account && m[2] == name
+			}, id)
+			w.Buckets[bucket] = b
+		}
+	}
+	if w.RoleGenerations == nil {
+		w.RoleGenerations = map[string]int{}
+	}
+	w.RoleGenerations[RoleKey(account, name)]++
+}
+
+var roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::(\d{12}):role/(?:[^:]*/)?([\w+=,.@-]+)$`)
+
+// replacePrincipal rewrites the AWS principals (Principal and NotPrincipal) of a policy that
+// match to id; a policy that does not parse is returned as it is.
+func replacePrincipal(policy string, match func(string) bool, id string) string {
+	var doc map[string]any
+	dec := json.NewDecoder(strings.NewReader(policy))
+	dec.UseNumber()
+	if dec.Decode(&doc) != nil {
+		return policy
+	}
+	statements, ok := doc["Statement"].([]any)
+	if !ok {
+		statements = []any{doc["Statement"]}
+	}
+	changed := false
+	for _, st := range statements {
+		m, _ := st.(map[string]any)
+		for _, el := range []string{"Principal", "NotPrincipal"} {
+			p, _ := m[el].(map[string]any)
+			switch v := p["AWS"].(type) {
+			case string:
+				if match(v) {
+					p["AWS"], changed = id, true
+				}
+			case []any:
+				for i, e := range v {
+					if s, ok := e.(string); ok && match(s) {
+						v[i], changed = id, true
+					}
+				}
+			}
+		}
+	}
+	if !changed {
+		return policy
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		return policy
+	}
+	return string(out)
+}
+
+// Deny makes every principal of the account refused the IAM action (idempotent).
+func (w *World) Deny(account, action string) {
+	w.init()
+	if w.Denied == nil {
+		w.Denied = map[string][]string{}
+	}
+	if !slices.Contains(w.Denied[account], action) {
+		w.Denied[account] = append(w.Denied[account], action)
+		slices.Sort(w.Denied[account])
+	}
+}
+
+// IsDenied reports whether the account's principals are refused the action.
+func (w *World) IsDenied(account, action string) bool {
+	return slices.Contains(w.Denied[account], action)
 }
 
 // AddRole makes the role exist in the account (idempotent; names stay sorted).

@@ -233,3 +233,32 @@ func TestIDsAndPrefixLists(t *testing.T) {
 		t.Error("physical identities changed format")
 	}
 }
+
+func TestDenyAndRoleGenerations(t *testing.T) {
+	w := New()
+	w.Deny("111111111111", "s3:GetBucketPolicy")
+	w.Deny("111111111111", "s3:GetBucketPolicy")
+	w.Deny("111111111111", "iam:GetRole")
+	if !w.IsDenied("111111111111", "s3:GetBucketPolicy") || w.IsDenied("222222222222", "s3:GetBucketPolicy") || len(w.Denied["111111111111"]) != 2 {
+		t.Fatalf("denied %v", w.Denied)
+	}
+	w.AddRole("222222222222", "app")
+	first := w.RoleUniqueID("222222222222", "app")
+	w.Buckets["b"] = Bucket{Account: "111111111111", Region: "eu-west-1", Policy: `{"Version":"2012-10-17","Statement":[` +
+		`{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app","arn:aws:iam::222222222222:role/other"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},` +
+		`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::222222222222:role/team/app"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}`}
+	w.Buckets["untouched"] = Bucket{Account: "111111111111", Region: "eu-west-1", Policy: `{"Statement":[{"Principal":{"AWS":"arn:aws:iam::333333333333:role/app"}}]}`}
+	w.DeleteRole("222222222222", "app")
+	want := `{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Principal":{"AWS":["` + first + `","arn:aws:iam::222222222222:role/other"]},"Resource":"arn:aws:s3:::b/*"},` +
+		`{"Action":"s3:*","Effect":"Deny","NotPrincipal":{"AWS":"` + first + `"},"Resource":"arn:aws:s3:::b/*"}],"Version":"2012-10-17"}`
+	if got := w.Buckets["b"].Policy; got != want {
+		t.Errorf("policy after DeleteRole:\n got  %s\n want %s", got, want)
+	}
+	if w.Buckets["untouched"].Policy != `{"Statement":[{"Principal":{"AWS":"arn:aws:iam::333333333333:role/app"}}]}` || w.HasRole("222222222222", "app") {
+		t.Errorf("DeleteRole touched another account's role, or kept the role")
+	}
+	w.AddRole("222222222222", "app")
+	if second := w.RoleUniqueID("222222222222", "app"); second == first || !regexp.MustCompile(`^AROA[A-Z2-7]{17}$`).MatchString(second) {
+		t.Errorf("unique IDs %s then %s", first, second)
+	}
+}
