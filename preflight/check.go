@@ -309,11 +309,11 @@ func (c *checker) foreignProblem(foreign []Statement) {
 		}
 		if len(st.Deleted) > 0 {
 			body = withoutDeleted(body)
-			notes = append(notes, fmt.Sprintf("%s names %s, unique IDs IAM wrote in place of deleted principals, which admit nobody: they are left out below; if a principal was created again, add its ARN.",
+			notes = append(notes, fmt.Sprintf("%s names %s, unique IDs IAM wrote in place of deleted principals, which admit nobody: they are left out of the block above; if a principal was created again, add its ARN.",
 				st.Name(), strings.Join(st.Deleted, ", ")))
 		}
 		for _, finding := range policydoc.StatementFindings(c.s, body) {
-			notes = append(notes, fmt.Sprintf("%s cannot be kept as it is: it %s; edit it below, or drop it.", st.Name(), strings.TrimPrefix(finding.Message, "it ")))
+			notes = append(notes, fmt.Sprintf("%s cannot be kept as it is: it %s; edit it in the block above, or drop it.", st.Name(), strings.TrimPrefix(finding.Message, "it ")))
 		}
 		keep = append(keep, body)
 	}
@@ -321,8 +321,8 @@ func (c *checker) foreignProblem(foreign []Statement) {
 	if n := len(c.s.ExtraBucketStatements); n > 0 {
 		already = fmt.Sprintf("; its first %d %s the %s you keep already", n, plural(n, "item is", "items are"), plural(n, "statement", "statements"))
 	}
-	fmt.Fprintf(&msg, "To keep %s, set this under config: in %s (it replaces %s%s):\n\n%s\n",
-		plural(len(foreign), "it", "them"), c.stackFile(), ExtraStatementsKey, already, KeepYAML(keep))
+	fmt.Fprintf(&msg, "To keep %s, set this under config: in %s (it replaces %s%s):\n\n%s\nor run this command, which writes the same:\n\n%s\n\n",
+		plural(len(foreign), "it", "them"), c.stackFile(), ExtraStatementsKey, already, KeepYAML(keep), KeepCommand(c.opts.Stack, keep))
 	for _, n := range notes {
 		msg.WriteString("    " + n + "\n")
 	}

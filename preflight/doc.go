@@ -1,32 +1,10 @@
 // Package preflight reads nothing and writes nothing: it judges what the stack's read-only
 // lookups found in the live accounts before anything is written, so that nothing is lost and
-// nothing is guessed. It has no Pulumi dependency; the program makes the lookups (Plan lists
-// them, each through the stack's own account-pinned provider), records their answers in Facts,
-// and calls Check in preview and again in up, before registering any resource that writes.
-//
-// # What it checks
-//
-//   - The bucket exists and is in bucketRegion (s3.LookupBucket).
-//   - Every statement of the live bucket policy (s3.LookupBucketPolicy) is this stack's own, of
-//     the current Sid scheme or an earlier one (see ReadPolicy: the Sid and the content must both
-//     be this stack's, and for Allow<Kind><shape> statements the 8 hex digits must be the hash of
-//     the statements' own actions, prefixes and listing), or kept (in extraBucketPolicyStatements,
-//     by Sid or by content). Any other statement fails the preview, listed, with the exact
-//     stack-file YAML that keeps it, unless dropForeignBucketPolicyStatements is true (then a
-//     warning lists what pulumi up deletes). Principals IAM rewrote to unique IDs (AROA…, AIDA…)
-//     are reported as deleted, or deleted and created again, roles, with what to do.
-//   - Every consumer role exists, with the configured ARN (iam.LookupRole): all missing roles at
-//     once, each with its account.
-//   - Every route table exists and belongs to vpcId (ec2.LookupRouteTable).
-//   - No S3 gateway endpoint but this stack's own (tag StackTagKey) already serves a listed route
-//     table (ec2.LookupVpcEndpoint by VPC and service: the route-table lookup leaves routes to
-//     gateway endpoints out). One found: reported by ID with the adoptEndpointId line to add;
-//     several: ec2.GetRouteTables on S3's prefix list tells which route tables are served.
-//   - An adopted endpoint is an S3 gateway endpoint of the Region, in vpcId, on every listed
-//     route table (CheckAdopted, as crossaccount always did).
-//
-// A lookup refused for lack of permission names the permission, the account and the provider,
-// and how to run without preflight (preflight: false, which preview then warns about).
+// nothing is guessed. It has no Pulumi dependency: Plan lists the lookups (function, arguments,
+// account and the stack's own account-pinned provider to make each through), Gather makes them
+// through an Invoker the program supplies and records the answers as Facts, and Check judges them.
+// The program calls Gather and Check in preview and again in up, before registering any resource
+// that writes; PlanLifecycle says how to register the bucket policy and the endpoints.
 //
 // # Destroy: what it leaves, and why this way
 //
@@ -58,7 +36,11 @@
 //     `pulumi destroy` leaves exactly them and forgets the resource. Without kept statements the
 //     destroy deletes the policy, which leaves none, as before this stack. The cost: one more
 //     `pulumi up` before a destroy that must keep statements, and consumers lose access at that
-//     up, not at the destroy. internal/enginetest's lifecycle tests pin the engine facts used here.
+//     up, not at the destroy. internal/enginetest pins the engine facts used here
+//     (lifecycle_test.go) and runs the whole life on the real engine with a program of its own
+//     (preflight_test.go): a foreign statement stops preview and up, KeepCommand keeps it, destroy's
+//     preview stops at the protected policy, and after release and destroy the bucket holds
+//     exactly the statement it had before.
 //
 // The keys that protect from deletion, decided per resource:
 //
@@ -72,6 +54,31 @@
 //     (RouteAlreadyExists); a retained endpoint being replaced keeps its routes likewise. Protect
 //     fails first and keeps the state and AWS in step. To keep an endpoint after the stack, adopt
 //     it: `pulumi state delete` it and set adoptEndpointId, which preflight then checks.
+//
+// # What it checks
+//
+//   - The bucket exists and is in bucketRegion (s3.LookupBucket).
+//   - Every statement of the live bucket policy (s3.LookupBucketPolicy) is this stack's own, of
+//     the current Sid scheme or an earlier one (see ReadPolicy: the Sid and the content must both
+//     be this stack's, and for Allow<Kind><shape> statements the 8 hex digits must be the hash of
+//     the statements' own actions, prefixes and listing), or kept (in extraBucketPolicyStatements,
+//     by Sid or by content). Any other statement fails the preview, listed, with the exact
+//     stack-file YAML that keeps it (and a `pulumi config set-all --json` command that writes the
+//     same), unless dropForeignBucketPolicyStatements is true (then a warning lists what pulumi
+//     up deletes). Principals IAM rewrote to unique IDs (AROA…, AIDA…)
+//     are reported as deleted, or deleted and created again, roles, with what to do.
+//   - Every consumer role exists, with the configured ARN (iam.LookupRole): all missing roles at
+//     once, each with its account.
+//   - Every route table exists and belongs to vpcId (ec2.LookupRouteTable).
+//   - No S3 gateway endpoint but this stack's own (tag StackTagKey) already serves a listed route
+//     table (ec2.LookupVpcEndpoint by VPC and service: the route-table lookup leaves routes to
+//     gateway endpoints out). One found: reported by ID with the adoptEndpointId line to add;
+//     several: ec2.GetRouteTables on S3's prefix list tells which route tables are served.
+//   - An adopted endpoint is an S3 gateway endpoint of the Region, in vpcId, on every listed
+//     route table (CheckAdopted, as crossaccount always did).
+//
+// A lookup refused for lack of permission names the permission, the account and the provider,
+// and how to run without preflight (preflight: false, which preview then warns about).
 //
 // # Limits
 //

@@ -143,3 +143,21 @@ func yamlScalar(s string) string {
 	}
 	return compactJSON(s)
 }
+
+// KeepCommand is one shell command that sets cross-account-s3:extraBucketPolicyStatements to the
+// statements in the stack's file (as the YAML of KeepYAML): `pulumi config set-all --json`, whose
+// JSON is `pulumi config --json`'s shape, the value as text and as an object. Pulumi indents the
+// lines of an error it shows; this single line pastes anywhere.
+func KeepCommand(stack string, statements []map[string]any) string {
+	list := make([]any, len(statements))
+	for i, st := range statements {
+		list[i] = st
+	}
+	text := compactJSON(list)
+	arg := compactJSON(map[string]any{ExtraStatementsKey: map[string]any{"value": text, "objectValue": json.RawMessage(text), "secret": false}})
+	cmd := "pulumi config set-all"
+	if stack != "" {
+		cmd += " --stack " + stack
+	}
+	return cmd + " --json '" + strings.ReplaceAll(arg, "'", `'\''`) + "'"
+}

@@ -35,29 +35,12 @@ type lifecycleStack struct {
 
 func newLifecycleStack(t *testing.T, opts func(ctx *pulumi.Context) ([]pulumi.ResourceOption, error)) *lifecycleStack {
 	t.Helper()
-	if skipped != "" {
-		t.Skip(skipped)
-	}
-	dir := t.TempDir()
-	l := &lifecycleStack{t: t, worldPath: filepath.Join(dir, "world.json"), logPath: filepath.Join(dir, "aws-calls.jsonl")}
 	w := world.New()
 	w.Credentials["profile:owner"] = "111111111111"
 	w.Buckets["shared-data"] = world.Bucket{Account: "111111111111", Region: "eu-west-1"}
 	w.AddRole("111111111111", "auditor")
 	w.VPCs["vpc-0a0a0a0a0a0a0a0a0"] = world.VPC{Account: "111111111111", Region: "eu-west-1"}
 	w.RouteTables["rtb-0a0a0a0a0a0a0a0a1"] = world.RouteTable{Account: "111111111111", VPC: "vpc-0a0a0a0a0a0a0a0a0"}
-	if err := world.Save(l.worldPath, w); err != nil {
-		t.Fatal(err)
-	}
-	project := "name: lifecycle\nruntime: go\n"
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte(project), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, sub := range []string{"state", "home"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	program := func(ctx *pulumi.Context) error {
 		provider, err := aws.NewProvider(ctx, "bucket-owner", &aws.ProviderArgs{
 			Region: pulumi.String("eu-west-1"), Profile: pulumi.String("owner"),
@@ -92,6 +75,33 @@ func newLifecycleStack(t *testing.T, opts func(ctx *pulumi.Context) ([]pulumi.Re
 		}, pulumi.Provider(provider))
 		return err
 	}
+	l := newInlineStack(t, "lifecycle", w, program)
+	if _, err := l.stack.Up(context.Background()); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	return l
+}
+
+// newInlineStack is stack dev of a project of its own (no config schema), whose program is given,
+// over a world.
+func newInlineStack(t *testing.T, project string, w *world.World, program pulumi.RunFunc) *lifecycleStack {
+	t.Helper()
+	if skipped != "" {
+		t.Skip(skipped)
+	}
+	dir := t.TempDir()
+	l := &lifecycleStack{t: t, worldPath: filepath.Join(dir, "world.json"), logPath: filepath.Join(dir, "aws-calls.jsonl")}
+	if err := world.Save(l.worldPath, w); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: "+project+"\nruntime: go\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sub := range []string{"state", "home"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	ctx := context.Background()
 	ws, err := auto.NewLocalWorkspace(ctx, auto.WorkDir(dir), auto.Program(program), auto.Pulumi(cli),
 		auto.PulumiHome(filepath.Join(dir, "home")),
@@ -110,9 +120,6 @@ func newLifecycleStack(t *testing.T, opts func(ctx *pulumi.Context) ([]pulumi.Re
 	}
 	if l.stack, err = auto.UpsertStack(ctx, "dev", ws); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := l.stack.Up(ctx); err != nil {
-		t.Fatalf("up: %v", err)
 	}
 	return l
 }

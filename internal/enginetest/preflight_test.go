@@ -1,0 +1,236 @@
+package enginetest
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/policydoc"
+	"cross-account-s3/preflight"
+	"cross-account-s3/spec"
+)
+
+// preflight on the real engine, before it is part of the stack's program: a program of its own
+// registers the two account-pinned providers, makes preflight's lookups through them with
+// ctx.Invoke, and writes the bucket policy only when preflight finds nothing. This pins what the
+// integration relies on: the lookups run in the first preview of a new stack (its providers not
+// created yet), the fake's answers reach preflight through the engine's wrapping, and a failed
+// preflight stops preview and up before any write.
+
+func preflightWorld() *world.World {
+	w := world.New()
+	w.Credentials["profile:owner"] = "111111111111"
+	w.Credentials["profile:workloads"] = "222222222222"
+	w.Buckets["shared-data"] = world.Bucket{Account: "111111111111", Region: "eu-west-1"}
+	w.AddRole("222222222222", "web")
+	w.VPCs["vpc-0a0a0a0a0a0a0a0a0"] = world.VPC{Account: "222222222222", Region: "eu-west-1"}
+	w.RouteTables["rtb-0a0a0a0a0a0a0a0a1"] = world.RouteTable{Account: "222222222222", VPC: "vpc-0a0a0a0a0a0a0a0a0"}
+	return w
+}
+
+func preflightSpec() spec.Spec {
+	return spec.Spec{
+		Bucket: spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: "eu-west-1", Credentials: spec.Credentials{Profile: "owner"}}, Name: "shared-data"},
+		Consumers: []spec.Consumer{{
+			Name: "web", Account: spec.Account{ID: "222222222222", Region: "eu-west-1", Credentials: spec.Credentials{Profile: "workloads"}},
+			VpcID: "vpc-0a0a0a0a0a0a0a0a0", RouteTableIDs: []string{"rtb-0a0a0a0a0a0a0a0a1"}, RoleARNs: []string{"arn:aws:iam::222222222222:role/web"},
+			Endpoint: spec.Endpoint{Policy: spec.FullAccess}, Access: spec.Access{Actions: spec.DefaultActions},
+		}},
+	}
+}
+
+func preflightProgram(s spec.Spec) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		if text, ok := ctx.GetConfig("cross-account-s3:extraBucketPolicyStatements"); ok {
+			dec := json.NewDecoder(strings.NewReader(text))
+			dec.UseNumber()
+			if err := dec.Decode(&s.ExtraBucketStatements); err != nil {
+				return err
+			}
+		}
+		providers := map[string]*aws.Provider{}
+		for name, a := range map[string]spec.Account{preflight.BucketOwnerProvider: s.Bucket.Account, "consumer-222222222222": s.Consumers[0].Account} {
+			p, err := aws.NewProvider(ctx, name, &aws.ProviderArgs{Region: pulumi.String(a.Region), Profile: pulumi.String(a.Credentials.Profile),
+				AllowedAccountIds: pulumi.StringArray{pulumi.String(a.ID)}})
+			if err != nil {
+				return err
+			}
+			providers[name] = p
+		}
+		opts := preflight.Options{Project: ctx.Project(), Stack: ctx.Stack()}
+		facts := preflight.Gather(s, opts, func(l preflight.Lookup) (map[string]any, error) {
+			var out map[string]any
+			err := ctx.Invoke(string(l.Call), l.Args, &out, pulumi.Provider(providers[l.Provider]))
+			return out, err
+		})
+		report := preflight.Check(s, opts, facts)
+		release, _ := ctx.GetConfig("cross-account-s3:releaseBucketPolicy")
+		opts.Release = release == "true"
+		lifecycle := preflight.PlanLifecycle(s, opts)
+		for _, w := range append(report.Warnings, lifecycle.Warnings...) {
+			_ = ctx.Log.Warn(w, nil)
+		}
+		if err := append(report.Problems, lifecycle.Problems...).Err(); err != nil {
+			return err
+		}
+		doc := policydoc.BucketPolicy(s, policydoc.EndpointIDs{"web": "vpce-0123456789abcdef0"})
+		if lifecycle.KeptOnly {
+			doc = preflight.KeptPolicy(s)
+		}
+		_, err := s3.NewBucketPolicy(ctx, "shared-data", &s3.BucketPolicyArgs{Bucket: pulumi.String("shared-data"), Policy: pulumi.String(doc.JSON())},
+			pulumi.Provider(providers[preflight.BucketOwnerProvider]),
+			pulumi.Protect(lifecycle.ProtectBucketPolicy), pulumi.RetainOnDelete(lifecycle.RetainBucketPolicy))
+		return err
+	}
+}
+
+func TestEnginePreflight(t *testing.T) {
+	auditRead := `{"Version":"2012-10-17","Statement":[{"Sid":"AuditRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/auditor"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/audit/*"}]}`
+	tests := []struct {
+		name  string
+		world func(*world.World)
+		want  []string // in preview's and up's error; none: both succeed
+	}{
+		{name: "nothing in the way"},
+		{name: "a statement the stack does not know", world: func(w *world.World) {
+			b := w.Buckets["shared-data"]
+			b.Policy = auditRead
+			w.Buckets["shared-data"] = b
+		}, want: []string{`extraBucketPolicyStatements: the live policy of bucket shared-data (account 111111111111) holds 1 statement`,
+			`statement 1 (Sid "AuditRead")`, "cross-account-s3:extraBucketPolicyStatements:", "- Sid: AuditRead", "pulumi config set-all --stack dev --json '"}},
+		{name: "a missing role", world: func(w *world.World) { w.DeleteRole("222222222222", "web") },
+			want: []string{"consumerRoleArns[0]: role web does not exist in account 222222222222", "NoSuchEntity"}},
+		{name: "a route table of another VPC", world: func(w *world.World) {
+			w.VPCs["vpc-0b0b0b0b0b0b0b0b0"] = world.VPC{Account: "222222222222", Region: "eu-west-1"}
+			w.RouteTables["rtb-0a0a0a0a0a0a0a0a1"] = world.RouteTable{Account: "222222222222", VPC: "vpc-0b0b0b0b0b0b0b0b0"}
+		}, want: []string{"routeTableIds[0]: route table rtb-0a0a0a0a0a0a0a0a1 belongs to vpc-0b0b0b0b0b0b0b0b0"}},
+		{name: "a route table served by another S3 endpoint", world: func(w *world.World) {
+			w.Endpoints["vpce-0eeeeeeeeeeeeeee0"] = world.Endpoint{Account: "222222222222", Region: "eu-west-1", VpcID: "vpc-0a0a0a0a0a0a0a0a0",
+				ServiceName: "com.amazonaws.eu-west-1.s3", Type: "Gateway", RouteTableIDs: []string{"rtb-0a0a0a0a0a0a0a0a1"},
+				Policy: world.DefaultEndpointPolicy, PrefixListID: world.PrefixListID("eu-west-1"), State: "available"}
+		}, want: []string{"adoptEndpointId: route table rtb-0a0a0a0a0a0a0a0a1 (routeTableIds[0]) already routes S3 traffic through gateway endpoint vpce-0eeeeeeeeeeeeeee0", "  cross-account-s3:adoptEndpointId: vpce-0eeeeeeeeeeeeeee0"}},
+		{name: "a bucket in another Region", world: func(w *world.World) {
+			w.Buckets["shared-data"] = world.Bucket{Account: "111111111111", Region: "us-east-1"}
+		}, want: []string{"bucketRegion: bucket shared-data is not in bucketRegion eu-west-1"}},
+		{name: "no permission to read the bucket policy", world: func(w *world.World) { w.Deny("111111111111", "s3:GetBucketPolicy") },
+			want: []string{"bucketName: preflight cannot read the policy of bucket shared-data in account 111111111111: the credentials of provider bucket-owner (profile owner) lack s3:GetBucketPolicy",
+				"cross-account-s3:preflight: false"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := preflightWorld()
+			if tt.world != nil {
+				tt.world(w)
+			}
+			l := newInlineStack(t, "cross-account-s3", w, preflightProgram(preflightSpec()))
+			before := l.world().Buckets["shared-data"].Policy
+			preview, perr := l.stack.Preview(context.Background())
+			up, uerr := l.stack.Up(context.Background())
+			if len(tt.want) == 0 {
+				if perr != nil || uerr != nil {
+					t.Fatalf("preview: %v\n%s\nup: %v\n%s", perr, preview.StdOut, uerr, up.StdOut)
+				}
+				if l.world().Buckets["shared-data"].Policy == before {
+					t.Fatal("up wrote no bucket policy")
+				}
+				return
+			}
+			for op, err := range map[string]error{"preview": perr, "up": uerr} {
+				if err == nil {
+					t.Fatalf("%s succeeded", op)
+				}
+				for _, want := range tt.want {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("%s's error lacks %q:\n%v", op, want, err)
+					}
+				}
+			}
+			ops, err := world.ReadLog(l.logPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, op := range ops {
+				if op.Op != "configure" && op.Op != "invoke" {
+					t.Errorf("a failed preflight let through a %s: %+v", op.Op, op)
+				}
+			}
+			if after := l.world().Buckets["shared-data"].Policy; after != before {
+				t.Errorf("the bucket policy changed: %q, was %q", after, before)
+			}
+		})
+	}
+}
+
+// The whole life of a taken-over bucket policy, with preflight and PlanLifecycle as the program
+// will use them: the command preflight gives to keep a foreign statement, run by the real CLI,
+// keeps it (the next preview passes, up writes the policy with it, the preview after sees it as
+// kept); destroy's preview then stops at the protected policy; releaseBucketPolicy and an up
+// leave only the kept statement, and destroy leaves the bucket with the statement it had before.
+func TestEnginePreflightKeepCommand(t *testing.T) {
+	w := preflightWorld()
+	b := w.Buckets["shared-data"]
+	before := `{"Version":"2012-10-17","Statement":{"Sid":"AuditRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/auditor"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/audit/*","Condition":{"NumericLessThan":{"s3:TlsVersion":1.2}}}}`
+	b.Policy = before
+	w.Buckets["shared-data"] = b
+	w.AddRole("111111111111", "auditor")
+	l := newInlineStack(t, "cross-account-s3", w, preflightProgram(preflightSpec()))
+	ctx := context.Background()
+	_, err := l.stack.Preview(ctx)
+	if err == nil {
+		t.Fatal("preview passed over a foreign statement")
+	}
+	m := regexp.MustCompile(`pulumi config set-all --stack dev --json '([^\n]*)'`).FindStringSubmatch(err.Error())
+	if m == nil {
+		t.Fatalf("no command in:\n%v", err)
+	}
+	if err := l.stack.SetAllConfigJson(ctx, strings.ReplaceAll(m[1], `'\''`, "'"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.stack.Preview(ctx); err != nil {
+		t.Fatalf("preview after the command: %v", err)
+	}
+	if _, err := l.stack.Up(ctx); err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	policy := l.world().Buckets["shared-data"].Policy
+	if !strings.Contains(policy, `"Sid":"AuditRead"`) || !strings.Contains(policy, `"Sid":"DenyInsecureTransport"`) {
+		t.Fatalf("policy after up: %s", policy)
+	}
+	if _, err := l.stack.Preview(ctx); err != nil {
+		t.Fatalf("preview after up: %v", err)
+	}
+
+	if _, err := l.stack.PreviewDestroy(ctx); err == nil || !strings.Contains(err.Error(), "because it is protected") {
+		t.Fatalf("destroy's preview with a kept statement: %v", err)
+	}
+	if err := l.stack.SetConfig(ctx, "cross-account-s3:releaseBucketPolicy", auto.ConfigValue{Value: "true"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.stack.Up(ctx); err != nil {
+		t.Fatalf("up to release: %v", err)
+	}
+	if _, err := l.stack.Destroy(ctx); err != nil {
+		t.Fatalf("destroy: %v", err)
+	}
+	after := l.world().Buckets["shared-data"].Policy
+	var was, is map[string]any
+	_ = json.Unmarshal([]byte(before), &was)
+	_ = json.Unmarshal([]byte(after), &is)
+	statements, _ := is["Statement"].([]any)
+	if len(statements) != 1 {
+		t.Fatalf("after destroy the bucket holds %s, not only the statement it had before: %s", after, before)
+	}
+	wasJSON, _ := json.Marshal(was["Statement"])
+	isJSON, _ := json.Marshal(statements[0])
+	if string(wasJSON) != string(isJSON) {
+		t.Fatalf("after destroy: %s, before: %s", isJSON, wasJSON)
+	}
+}
