@@ -3,6 +3,7 @@ package preflight
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"cross-account-s3/spec"
 )
@@ -12,55 +13,102 @@ import (
 // (strings, numbers, booleans, []any, map[string]any), or the function's error as it came.
 type Invoker func(l Lookup) (map[string]any, error)
 
-// Gather makes the lookups of Plan in order through invoke and records the answers as Facts. The
-// lookups under a condition (Lookup.When) are made only when it holds: a VPC with several S3
-// gateway endpoints. It never stops early: Check reports every failure at once.
+// Parallel is how many lookups Gather runs at a time. The Invoker must be safe for concurrent use
+// (pulumi's ctx.Invoke is).
+const Parallel = 8
+
+// Gather makes the lookups of Plan through invoke and records the answers as Facts. The lookups
+// of one VPC's endpoints run in order, the further ones (Lookup.When) only when the first finds
+// several S3 gateway endpoints; all other lookups are independent and run Parallel at a time. It
+// never stops early: Check reports every failure at once.
 func Gather(s spec.Spec, opts Options, invoke Invoker) Facts {
 	f := Facts{Roles: map[string]RoleFacts{}, RouteTables: map[string]RouteTableFacts{}, VPCs: map[string]VPCFacts{}, Adopted: map[string]AdoptedFacts{}}
+	var mu sync.Mutex
+	record := func(fn func()) {
+		mu.Lock()
+		defer mu.Unlock()
+		fn()
+	}
+	var tasks []func()
+	chains := map[string]int{} // VPC key -> index of its task
+	var chainLookups [][]Lookup
 	for _, l := range Plan(s, opts) {
-		key := VPCKey(l.Account, l.VpcID)
-		v := f.VPCs[key]
-		several := l.When != "" && v.Err != nil && Classify(v.Err) == Several
+		if l.Call == CallVpcEndpoint && !strings.HasPrefix(l.Target, "vpce-") || l.When != "" {
+			key := VPCKey(l.Account, l.VpcID)
+			i, ok := chains[key]
+			if !ok {
+				i = len(chainLookups)
+				chains[key] = i
+				chainLookups = append(chainLookups, nil)
+			}
+			chainLookups[i] = append(chainLookups[i], l)
+			continue
+		}
+		tasks = append(tasks, func() {
+			res, err := invoke(l)
+			record(func() {
+				switch l.Call {
+				case CallBucket:
+					f.Bucket.Err, f.Bucket.Region = err, asString(res["region"])
+				case CallBucketPolicy:
+					f.Bucket.PolicyErr, f.Bucket.Policy = err, asString(res["policy"])
+				case CallRole:
+					f.Roles[l.Target] = RoleFacts{Err: err, ARN: asString(res["arn"]), UniqueID: asString(res["uniqueId"])}
+				case CallRouteTable:
+					f.RouteTables[RouteKey(l.Account, l.Target)] = RouteTableFacts{Err: err, VpcID: asString(res["vpcId"])}
+				case CallVpcEndpoint:
+					f.Adopted[VPCKey(l.Account, l.Target)] = AdoptedFacts{Err: err, Endpoint: endpointOf(res, err)}
+				}
+			})
+		})
+	}
+	for _, chain := range chainLookups {
+		tasks = append(tasks, func() {
+			v := gatherVPC(chain, invoke)
+			record(func() { f.VPCs[VPCKey(chain[0].Account, chain[0].VpcID)] = v })
+		})
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, Parallel)
+	for _, task := range tasks {
+		wg.Add(1)
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			task()
+		}()
+	}
+	wg.Wait()
+	return f
+}
+
+// gatherVPC makes the lookups of one VPC's S3 gateway endpoints, in Plan's order.
+func gatherVPC(chain []Lookup, invoke Invoker) VPCFacts {
+	var v VPCFacts
+	for _, l := range chain {
+		several := v.Err != nil && Classify(v.Err) == Several
 		switch {
-		case l.Call == CallBucket:
+		case l.When == "":
 			res, err := invoke(l)
-			f.Bucket.Err, f.Bucket.Region = err, asString(res["region"])
-		case l.Call == CallBucketPolicy:
-			res, err := invoke(l)
-			f.Bucket.PolicyErr, f.Bucket.Policy = err, asString(res["policy"])
-		case l.Call == CallRole:
-			res, err := invoke(l)
-			f.Roles[l.Target] = RoleFacts{Err: err, ARN: asString(res["arn"]), UniqueID: asString(res["uniqueId"])}
-		case l.Call == CallRouteTable:
-			res, err := invoke(l)
-			f.RouteTables[RouteKey(l.Account, l.Target)] = RouteTableFacts{Err: err, VpcID: asString(res["vpcId"])}
-		case l.Call == CallVpcEndpoint && strings.HasPrefix(l.Target, "vpce-"):
-			res, err := invoke(l)
-			f.Adopted[VPCKey(l.Account, l.Target)] = AdoptedFacts{Err: err, Endpoint: endpointOf(res, err)}
-		case l.Call == CallVpcEndpoint && l.When == "":
-			res, err := invoke(l)
-			f.VPCs[key] = VPCFacts{Err: err, Endpoint: endpointOf(res, err)}
+			v.Err, v.Endpoint = err, endpointOf(res, err)
 		case !several:
-			// A VPC with none or one endpoint: the one lookup told all.
+			// None or one endpoint: the first lookup told all.
 		case l.Call == CallVpcEndpoint:
 			res, err := invoke(l)
 			v.OwnErr, v.Own = err, endpointOf(res, err)
-			f.VPCs[key] = v
 		case l.Call == CallPrefixList:
 			res, err := invoke(l)
 			v.PrefixListErr, v.PrefixList = err, asString(res["id"])
 			if err == nil && v.PrefixList == "" {
 				v.PrefixListErr = fmt.Errorf("%s answered no id", l.Call.Function())
 			}
-			f.VPCs[key] = v
 		case l.Call == CallRouteTables && v.PrefixListErr == nil:
 			l.Args = withPrefixList(l.Args, v.PrefixList)
 			res, err := invoke(l)
 			v.RoutedErr, v.Routed = err, asStrings(res["ids"])
-			f.VPCs[key] = v
 		}
 	}
-	return f
+	return v
 }
 
 // withPrefixList puts the prefix list found in place of PrefixListPlaceholder (a copy).

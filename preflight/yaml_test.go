@@ -1,8 +1,10 @@
 package preflight
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"cross-account-s3/internal/stackconfig"
@@ -128,5 +130,31 @@ func TestKeepYAMLReadsBackAsKept(t *testing.T) {
 	}
 	if got := classes(sts); got != "AuditRead=kept#0 DenyOldTLS=kept#1 AllowLogDelivery=kept#2 AWSCloudTrailWrite=kept#3" {
 		t.Fatalf("read back: %s", got)
+	}
+}
+
+func TestKeepCommand(t *testing.T) {
+	st := statement(`{"Sid":"Quote","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/o'brien/*"}`)
+	cmd := KeepCommand("prod", []map[string]any{st})
+	prefix := "pulumi config set-all --stack prod --json '"
+	if !strings.HasPrefix(cmd, prefix) || !strings.HasSuffix(cmd, "'") || !strings.Contains(cmd, `o'\''brien`) {
+		t.Fatalf("command %s", cmd)
+	}
+	arg := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(cmd, prefix), "'"), `'\''`, "'")
+	var parsed map[string]struct {
+		Value       string `json:"value"`
+		ObjectValue []any  `json:"objectValue"`
+		Secret      bool   `json:"secret"`
+	}
+	if err := json.Unmarshal([]byte(arg), &parsed); err != nil {
+		t.Fatal(err)
+	}
+	v := parsed[ExtraStatementsKey]
+	var fromValue []any
+	if err := json.Unmarshal([]byte(v.Value), &fromValue); err != nil || v.Secret || len(v.ObjectValue) != 1 || compactJSON(fromValue) != compactJSON(v.ObjectValue) {
+		t.Fatalf("value %s, object %v, secret %v", v.Value, v.ObjectValue, v.Secret)
+	}
+	if !strings.HasPrefix(KeepCommand("", nil), "pulumi config set-all --json '") {
+		t.Fatal("without a stack name")
 	}
 }
