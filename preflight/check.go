@@ -20,7 +20,29 @@ type Report struct {
 }
 
 // Err is the problems as an error, nil when there are none.
-func (r Report) Err() error { return r.Problems.Err() }
+func (r Report) Err() error { return Err(r.Problems) }
+
+// Err is preflight's problems (and PlanLifecycle's) as one error, nil when there are none. Its
+// text says that they come from the live accounts and that nothing was written.
+func Err(ps spec.Problems) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return Error{Problems: ps}
+}
+
+// Error is what stops a preview or an update: every problem found in the live accounts.
+type Error struct{ Problems spec.Problems }
+
+func (e Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "preflight: the live accounts stop this deployment, nothing was written (%d %s):", len(e.Problems), plural(len(e.Problems), "problem", "problems"))
+	for _, p := range e.Problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
 
 // DisabledWarning is preview's warning when preflight is off.
 const DisabledWarning = "cross-account-s3:preflight is false: nothing is read from the accounts before writing, so pulumi up replaces the bucket policy whatever statements it holds, " +

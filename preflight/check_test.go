@@ -223,7 +223,13 @@ func TestReportErr(t *testing.T) {
 		t.Fatal("no problems, an error")
 	}
 	r := Check(mustValid(t, flatSpec()), opts, func() Facts { f := goodFacts(flatSpec()); f.Bucket = BucketFacts{Err: errNoBucket}; return f }())
-	if err := r.Err(); err == nil || !strings.HasPrefix(err.Error(), "invalid stack configuration, nothing was created (1 problem):\n  - bucketName: bucket shared-data does not exist") {
+	if err := r.Err(); err == nil || !strings.HasPrefix(err.Error(), "preflight: the live accounts stop this deployment, nothing was written (1 problem):\n  - bucketName: bucket shared-data does not exist") {
 		t.Fatalf("%v", err)
+	}
+	if err := Err(spec.Problems{{Key: "a", Message: "x"}, {Key: "b", Message: "y"}}); err == nil || err.Error() != "preflight: the live accounts stop this deployment, nothing was written (2 problems):\n  - a: x\n  - b: y" {
+		t.Fatalf("%v", err)
+	}
+	if Err(nil) != nil {
+		t.Fatal("no problems, an error")
 	}
 }

@@ -78,7 +78,7 @@ func preflightProgram(s spec.Spec) pulumi.RunFunc {
 		for _, w := range append(report.Warnings, lifecycle.Warnings...) {
 			_ = ctx.Log.Warn(w, nil)
 		}
-		if err := append(report.Problems, lifecycle.Problems...).Err(); err != nil {
+		if err := preflight.Err(append(report.Problems, lifecycle.Problems...)); err != nil {
 			return err
 		}
 		doc := policydoc.BucketPolicy(s, policydoc.EndpointIDs{"web": "vpce-0123456789abcdef0"})
@@ -107,7 +107,7 @@ func TestEnginePreflight(t *testing.T) {
 		}, want: []string{`extraBucketPolicyStatements: the live policy of bucket shared-data (account 111111111111) holds 1 statement`,
 			`statement 1 (Sid "AuditRead")`, "cross-account-s3:extraBucketPolicyStatements:", "- Sid: AuditRead", "pulumi config set-all --stack dev --json '"}},
 		{name: "a missing role", world: func(w *world.World) { w.DeleteRole("222222222222", "web") },
-			want: []string{"consumerRoleArns[0]: role web does not exist in account 222222222222", "NoSuchEntity"}},
+			want: []string{"preflight: the live accounts stop this deployment, nothing was written (1 problem):", "consumerRoleArns[0]: role web does not exist in account 222222222222", "NoSuchEntity"}},
 		{name: "a route table of another VPC", world: func(w *world.World) {
 			w.VPCs["vpc-0b0b0b0b0b0b0b0b0"] = world.VPC{Account: "222222222222", Region: "eu-west-1"}
 			w.RouteTables["rtb-0a0a0a0a0a0a0a0a1"] = world.RouteTable{Account: "222222222222", VPC: "vpc-0b0b0b0b0b0b0b0b0"}
