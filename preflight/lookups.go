@@ -31,22 +31,30 @@ const (
 	CallRouteTables Call = "aws:ec2/getRouteTables:getRouteTables"
 )
 
-// calls describes each call: its Go SDK function and the IAM permission it needs.
-var calls = map[Call]struct{ function, permission string }{
-	CallBucket:       {"s3.LookupBucket", "s3:ListBucket"},
-	CallBucketPolicy: {"s3.LookupBucketPolicy", "s3:GetBucketPolicy"},
-	CallRole:         {"iam.LookupRole", "iam:GetRole"},
-	CallRouteTable:   {"ec2.LookupRouteTable", "ec2:DescribeRouteTables"},
-	CallVpcEndpoint:  {"ec2.LookupVpcEndpoint", "ec2:DescribeVpcEndpoints"},
-	CallPrefixList:   {"ec2.GetPrefixList", "ec2:DescribePrefixLists"},
-	CallRouteTables:  {"ec2.GetRouteTables", "ec2:DescribeRouteTables"},
+// calls describes each call: its Go SDK function and the IAM actions it needs, the API it is
+// named after first. The VPC endpoint lookup also reads the prefix list of the service of the
+// endpoint it finds (upstream's data source sets prefix_list_id and cidr_blocks from it).
+var calls = map[Call]struct {
+	function    string
+	permissions []string
+}{
+	CallBucket:       {"s3.LookupBucket", []string{"s3:ListBucket"}},
+	CallBucketPolicy: {"s3.LookupBucketPolicy", []string{"s3:GetBucketPolicy"}},
+	CallRole:         {"iam.LookupRole", []string{"iam:GetRole"}},
+	CallRouteTable:   {"ec2.LookupRouteTable", []string{"ec2:DescribeRouteTables"}},
+	CallVpcEndpoint:  {"ec2.LookupVpcEndpoint", []string{"ec2:DescribeVpcEndpoints", "ec2:DescribePrefixLists"}},
+	CallPrefixList:   {"ec2.GetPrefixList", []string{"ec2:DescribePrefixLists"}},
+	CallRouteTables:  {"ec2.GetRouteTables", []string{"ec2:DescribeRouteTables"}},
 }
 
 // Function is the pulumi-aws Go SDK function of the call, e.g. "s3.LookupBucket".
 func (c Call) Function() string { return calls[c].function }
 
-// Permission is the IAM action the call needs in the account it runs in.
-func (c Call) Permission() string { return calls[c].permission }
+// Permission is the IAM action of the API the call is named after.
+func (c Call) Permission() string { return calls[c].permissions[0] }
+
+// Permissions are every IAM action the call needs in the account it runs in.
+func (c Call) Permissions() []string { return calls[c].permissions }
 
 // BucketOwnerProvider is the name of the bucket account's provider (crossaccount's).
 const BucketOwnerProvider = "bucket-owner"
@@ -86,13 +94,10 @@ type Lookup struct {
 	When string
 }
 
-// Permission is the IAM action the lookup needs.
-func (l Lookup) Permission() string { return l.Call.Permission() }
-
 // String is one line for the offline plan.
 func (l Lookup) String() string {
 	s := fmt.Sprintf("%s: %s (%s %s in account %s, %s, provider %s; needs %s)", l.Key, l.Checks, l.Call.Function(), l.Target,
-		l.Account, l.Region, l.Provider, l.Permission())
+		l.Account, l.Region, l.Provider, strings.Join(l.Call.Permissions(), " and "))
 	if l.When != "" {
 		s += "; only " + l.When
 	}
@@ -205,7 +210,9 @@ func Permissions(s spec.Spec, opts Options) map[string][]string {
 		if seen[l.Account] == nil {
 			seen[l.Account] = map[string]bool{}
 		}
-		seen[l.Account][l.Permission()] = true
+		for _, p := range l.Call.Permissions() {
+			seen[l.Account][p] = true
+		}
 	}
 	out := map[string][]string{}
 	for account, perms := range seen {

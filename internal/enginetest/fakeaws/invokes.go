@@ -187,6 +187,11 @@ func getVpcEndpoint(w *world.World, cfg providerConfig, args resource.PropertyMa
 		return nil, "", fmt.Errorf("multiple VPC Endpoints matched; use additional constraints to reduce matches to a single VPC Endpoint")
 	}
 	eid := found[0]
+	if w.IsDenied(cfg.Account, "ec2:DescribePrefixLists") {
+		// Upstream reads the found endpoint's service prefix list too (prefix_list_id, cidr_blocks).
+		return nil, "", awsError(fmt.Sprintf("reading EC2 Prefix List (%s)", w.Endpoints[eid].ServiceName), "EC2", "DescribePrefixLists", 403, "UnauthorizedOperation",
+			fmt.Sprintf("You are not authorized to perform this operation. User: %s is not authorized to perform: ec2:DescribePrefixLists because no identity-based policy allows the ec2:DescribePrefixLists action", callerARN(cfg)))
+	}
 	out := endpointFields(eid, w.Endpoints[eid])
 	out["dnsOptions"] = []any{}
 	if f := getPlain(args, "filters"); f != nil {

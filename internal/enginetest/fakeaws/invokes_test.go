@@ -255,6 +255,17 @@ func TestDeniedLookups(t *testing.T) {
 			t.Errorf("%s: refusal not logged: %+v", tt.tok, op)
 		}
 	}
+	// A VPC endpoint lookup that finds one reads its service's prefix list too.
+	f3 := newFixture(t, func(w *world.World) {
+		endpoints(w)
+		w.Deny(consumer, "ec2:DescribePrefixLists")
+	})
+	srv3 := f3.provider("consumer", consumerConfig)
+	_, err := f3.invoke(srv3, getVpcEndpointTok, map[string]any{"id": "vpce-000000000000000a1"})
+	wantError(t, err, "reading EC2 Prefix List (com.amazonaws.eu-west-1.s3): operation error EC2: DescribePrefixLists, https response error StatusCode: 403, api error UnauthorizedOperation", "ec2:DescribePrefixLists because")
+	_, err = f3.invoke(srv3, getVpcEndpointTok, map[string]any{"id": "vpce-00000000000000404"})
+	wantError(t, err, "no matching VPC Endpoint found")
+
 	// Other accounts are not refused.
 	f2 := newFixture(t, func(w *world.World) { w.Deny(owner, "iam:GetRole") })
 	if _, err := f2.invoke(f2.provider("consumer", consumerConfig), "aws:iam/getRole:getRole", map[string]any{"name": "app"}); err != nil {

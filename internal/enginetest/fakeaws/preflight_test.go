@@ -126,6 +126,13 @@ func TestPreflightAgainstTheFake(t *testing.T) {
 			s.Consumers[0].Endpoint.AdoptID = "vpce-0000000000000000a"
 			return s
 		}, world: func(w *world.World) { theirs(w, "vpce-0000000000000000a", "rtb-a1", "rtb-a2") }},
+		{name: "an adopted endpoint, no permission to read prefix lists", s: func(s spec.Spec) spec.Spec {
+			s.Consumers[0].Endpoint.AdoptID = "vpce-0000000000000000a"
+			return s
+		}, world: func(w *world.World) {
+			theirs(w, "vpce-0000000000000000a", "rtb-a1", "rtb-a2")
+			w.Deny(consumer, "ec2:DescribePrefixLists")
+		}, keys: "adoptEndpointId", contains: []string{"lack ec2:DescribePrefixLists (ec2.LookupVpcEndpoint answered: reading EC2 Prefix List (com.amazonaws.eu-west-1.s3)"}},
 		{name: "an adopted endpoint missing a route table", s: func(s spec.Spec) spec.Spec {
 			s.Consumers[0].Endpoint.AdoptID = "vpce-0000000000000000a"
 			return s
