@@ -234,3 +234,36 @@ func TestEnginePreflightKeepCommand(t *testing.T) {
 		t.Fatalf("after destroy: %s, before: %s", isJSON, wasJSON)
 	}
 }
+
+// A deployed stack whose preflight fails later (here a role deleted since) keeps everything: the
+// program fails before registering its resources, and the engine deletes unregistered resources
+// only after a program that succeeds.
+func TestEnginePreflightFailingLaterDeletesNothing(t *testing.T) {
+	l := newInlineStack(t, "cross-account-s3", preflightWorld(), preflightProgram(preflightSpec()))
+	ctx := context.Background()
+	if _, err := l.stack.Up(ctx); err != nil {
+		t.Fatalf("first up: %v", err)
+	}
+	if err := world.Update(l.worldPath, func(w *world.World) error {
+		w.DeleteRole("222222222222", "web")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.stack.Up(ctx); err == nil || !strings.Contains(err.Error(), "role web does not exist in account 222222222222") {
+		t.Fatalf("up after the role was deleted: %v", err)
+	}
+	ops, err := world.ReadLog(l.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range ops {
+		if op.Op == "delete" || op.Op == "update" {
+			t.Errorf("a failed preflight let through a %s: %+v", op.Op, op)
+		}
+	}
+	// The policy is the one deployed, the deleted role's ARN replaced by its unique ID by IAM.
+	if got := l.world().Buckets["shared-data"].Policy; !strings.Contains(got, `"Sid":"DenyInsecureTransport"`) || strings.Contains(got, "role/web") {
+		t.Errorf("bucket policy after the failed up: %q", got)
+	}
+}
