@@ -247,7 +247,7 @@ func (c *checker) ownStatements(sts []Statement) {
 			configured[arn] = true
 		}
 	}
-	var deleted, sids, live, removed []string
+	var deleted, sids, removed []string
 	liveRoles := map[string]bool{}
 	for _, st := range sts {
 		if st.Class != Own || st.Body["Effect"] != "Allow" {
@@ -261,7 +261,6 @@ func (c *checker) ownStatements(sts []Statement) {
 				sids = append(sids, st.Sid)
 			case !liveRoles[v]:
 				liveRoles[v] = true
-				live = append(live, v)
 				if !configured[v] {
 					removed = append(removed, v)
 				}
@@ -592,10 +591,6 @@ func (c *checker) judgeEndpoint(g spec.EndpointGroup, e Endpoint) {
 		c.warn("endpoint %s in %s (account %s) carries the Name tag %s of the endpoints this stack created before they carried the tag %s, and is taken as this stack's own; pulumi up adds the tag. If another stack created it, do not deploy: use it with adoptEndpointId: %s instead",
 			e.ID, g.VpcID, g.AccountID, LegacyNameTag(c.s.Bucket.Name), StackTagKey, e.ID)
 		return
-	}
-	listed := map[string]bool{}
-	for _, rt := range g.RouteTableIDs {
-		listed[rt] = true
 	}
 	served := map[string]bool{}
 	var taken, keys []string

@@ -124,15 +124,15 @@ func newInlineStack(t *testing.T, project string, w *world.World, program pulumi
 	return l
 }
 
-// destroy runs `pulumi destroy` and returns its error and output, and the bucket's policy after.
-func (l *lifecycleStack) destroy(opts ...optdestroy.Option) (error, string, string) {
+// destroy runs `pulumi destroy` and returns its output, the bucket's policy after, and its error.
+func (l *lifecycleStack) destroy(opts ...optdestroy.Option) (string, string, error) {
 	l.t.Helper()
 	r, err := l.stack.Destroy(context.Background(), opts...)
 	w, loadErr := world.Load(l.worldPath)
 	if loadErr != nil {
 		l.t.Fatal(loadErr)
 	}
-	return err, r.StdOut + r.StdErr, w.Buckets["shared-data"].Policy
+	return r.StdOut + r.StdErr, w.Buckets["shared-data"].Policy, err
 }
 
 // deletes counts the delete calls on the bucket policy, and on the rest (role policy, endpoint).
@@ -174,7 +174,7 @@ func TestEngineDestroyRefusesAProtectedBucketPolicy(t *testing.T) {
 	if bp, rp := l.deletes(); err == nil || bp+rp != 0 {
 		t.Fatalf("the preview of destroy: err %v; it deleted %d bucket and %d role policies", err, bp, rp)
 	}
-	err, out, policy := l.destroy()
+	out, policy, err := l.destroy()
 	t.Logf("destroy: %v\n%s", err, out)
 	if err == nil || !strings.Contains(err.Error()+out, "cannot be deleted\n") && !strings.Contains(err.Error()+out, "because it is protected") {
 		t.Fatalf("destroy of a protected bucket policy: err %v\n%s", err, out)
@@ -190,7 +190,7 @@ func TestEngineDestroyLeavesARetainedBucketPolicy(t *testing.T) {
 	l := newLifecycleStack(t, func(*pulumi.Context) ([]pulumi.ResourceOption, error) {
 		return []pulumi.ResourceOption{pulumi.RetainOnDelete(true)}, nil
 	})
-	err, out, policy := l.destroy()
+	out, policy, err := l.destroy()
 	if err != nil {
 		t.Fatalf("destroy: %v\n%s", err, out)
 	}
@@ -211,12 +211,12 @@ func TestEngineDeleteHookNeedsTheProgram(t *testing.T) {
 		}
 		return []pulumi.ResourceOption{pulumi.ResourceHooks(&pulumi.ResourceHookBinding{BeforeDelete: []*pulumi.ResourceHook{hook}})}, nil
 	})
-	err, out, policy := l.destroy()
+	out, policy, err := l.destroy()
 	t.Logf("destroy without --run-program: %v\n%s", err, out)
 	if bp, rp := l.deletes(); err == nil || !strings.Contains(err.Error()+out, "--run-program") || bp+rp != 0 || policy != lifecycleKept {
 		t.Fatalf("destroy without the program: err %v, %d+%d deletes, policy %q", err, bp, rp, policy)
 	}
-	err, out, policy = l.destroy(optdestroy.RunProgram(true))
+	out, policy, err = l.destroy(optdestroy.RunProgram(true))
 	t.Logf("destroy --run-program: %v\n%s", err, out)
 	if bp, _ := l.deletes(); err == nil || !strings.Contains(err.Error()+out, "release it first") || bp != 0 || policy != lifecycleKept {
 		t.Fatalf("destroy with the program: err %v, %d deletes, policy %q", err, bp, policy)
