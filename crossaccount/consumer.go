@@ -45,7 +45,7 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 		if g.AccountID != account.ID {
 			continue
 		}
-		in := comp.options(s.ProviderOf(g.Consumers[0]))
+		in := comp.on(s.ProviderOf(g.Consumers[0]))
 		var endpoint *Endpoint
 		var err error
 		if g.AdoptID != "" {
@@ -61,7 +61,7 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 	for _, p := range account.Providers {
 		for _, c := range p.Consumers {
 			if c.ManageRolePolicy {
-				if err := newRolePolicies(ctx, s, c, comp.options(p.Name)); err != nil {
+				if err := newRolePolicies(ctx, s, c, comp.on(p.Name)); err != nil {
 					return nil, err
 				}
 			}
@@ -74,14 +74,29 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 	return comp, ctx.RegisterResourceOutputs(comp, outputs)
 }
 
-// options places a resource in this account: on the named provider, under this component.
-func (comp *ConsumerAccount) options(provider string) []pulumi.ResourceOption {
-	return []pulumi.ResourceOption{pulumi.Provider(comp.Providers[provider]), pulumi.Parent(comp)}
+// on places resources and lookups in this account: on the named provider, under this component.
+func (comp *ConsumerAccount) on(provider string) placement {
+	return placement{provider: comp.Providers[provider], parent: comp}
+}
+
+// placement is where a resource or a lookup goes. Pulumi's options for the two are distinct
+// types, so each is built from the same provider and parent rather than converted.
+type placement struct {
+	provider *aws.Provider
+	parent   pulumi.Resource
+}
+
+func (p placement) resource() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
+}
+
+func (p placement) invoke() []pulumi.InvokeOption {
+	return []pulumi.InvokeOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
 }
 
 // createEndpoint declares the gateway endpoint with its route tables inline. Route tables are never
 // also managed with VpcEndpointRouteTableAssociation: the two fight over the associations.
-func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
+func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, in placement) (*Endpoint, error) {
 	policy := policydoc.EndpointPolicy(s, g).JSON()
 	endpoint, err := ec2.NewVpcEndpoint(ctx, endpointName(g), &ec2.VpcEndpointArgs{
 		VpcId:           pulumi.String(g.VpcID),
@@ -90,7 +105,7 @@ func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts
 		RouteTableIds:   pulumi.ToStringArray(g.RouteTableIDs),
 		Policy:          pulumi.String(policy),
 		Tags:            pulumi.StringMap{"Name": pulumi.String("s3-to-" + s.Bucket.Name)},
-	}, opts...)
+	}, in.resource()...)
 	if err != nil {
 		return nil, err
 	}
@@ -100,14 +115,10 @@ func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts
 // adoptEndpoint reads an existing endpoint and proves it can carry the traffic: an S3 gateway
 // endpoint of the bucket's Region, in the configured VPC, on every configured route table. The
 // endpoint itself, its route tables and its policy are left as they are.
-func adoptEndpoint(ctx *pulumi.Context, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
+func adoptEndpoint(ctx *pulumi.Context, g spec.EndpointGroup, in placement) (*Endpoint, error) {
 	c := g.Consumers[0]
-	invokeOpts := make([]pulumi.InvokeOption, 0, len(opts))
-	for _, o := range opts {
-		invokeOpts = append(invokeOpts, o.(pulumi.ResourceOrInvokeOption))
-	}
 	id := g.AdoptID
-	found, err := ec2.LookupVpcEndpoint(ctx, &ec2.LookupVpcEndpointArgs{Id: &id}, invokeOpts...)
+	found, err := ec2.LookupVpcEndpoint(ctx, &ec2.LookupVpcEndpointArgs{Id: &id}, in.invoke()...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read endpoint %s in account %s: %w", c.Key("adoptEndpointId"), id, g.AccountID, err)
 	}
@@ -148,7 +159,7 @@ func CheckAdopted(g spec.EndpointGroup, endpointType, serviceName, vpcID string,
 	return ps.Err()
 }
 
-func newRolePolicies(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, opts []pulumi.ResourceOption) error {
+func newRolePolicies(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, in placement) error {
 	policy := policydoc.RolePolicy(s, c).JSON()
 	for _, arn := range c.RoleARNs {
 		role := spec.RoleName(arn)
@@ -157,7 +168,7 @@ func newRolePolicies(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, opts []p
 			Name:   pulumi.String(policydoc.RolePolicyName(s.Bucket.Name)),
 			Role:   pulumi.String(role),
 			Policy: pulumi.String(policy),
-		}, append(opts, aliases)...)
+		}, append(in.resource(), aliases)...)
 		if err != nil {
 			return err
 		}

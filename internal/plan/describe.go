@@ -38,7 +38,7 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 		}
 		a := byProvider[r.ProviderName()]
 		if a == nil {
-			a = &Account{Role: "no explicit provider", Provider: "(default)"}
+			a = &Account{Side: "no explicit provider", Provider: "(default)"}
 			byProvider[""] = a
 		}
 		a.Resources = append(a.Resources, p.resource(r))
@@ -64,7 +64,7 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 
 // accountOrder puts the bucket owner first, then consumers by name.
 func accountOrder(a Account) string {
-	if strings.HasPrefix(a.Role, "bucket owner") {
+	if strings.HasPrefix(a.Side, "bucket owner") {
 		return "0"
 	}
 	return "1" + a.AccountID + "/" + a.Provider
@@ -83,7 +83,7 @@ func (p *Plan) resource(r offline.Resource) Resource {
 }
 
 func providerAccount(r offline.Resource) Account {
-	a := Account{Provider: r.Name, Region: r.Str("region"), Role: role(r.Parent)}
+	a := Account{Provider: r.Name, Region: r.Str("region"), Side: side(r.Parent)}
 	if ids := r.Inputs["allowedAccountIds"]; ids.IsArray() && len(ids.ArrayValue()) == 1 {
 		a.AccountID = ids.ArrayValue()[0].StringValue()
 	}
@@ -111,8 +111,8 @@ func providerAccount(r offline.Resource) Account {
 	return a
 }
 
-// role names the account side from the provider's parent component.
-func role(parent string) string {
+// side names the account side from the provider's parent component.
+func side(parent string) string {
 	urn := resource.URN(parent)
 	if !urn.IsValid() {
 		return "unknown"
