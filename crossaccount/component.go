@@ -66,7 +66,9 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 	}
 	warnAboutACLs(ctx, comp, s)
 
-	for _, account := range s.ConsumerAccounts() {
+	// The deployment is decided once; everything below walks it.
+	l := s.Layout()
+	for _, account := range l.Accounts {
 		consumerAccount, err := newConsumerAccount(ctx, s, account, pulumi.Parent(comp))
 		if err != nil {
 			return nil, err
@@ -87,7 +89,7 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 		}
 	}
 
-	owner, err := newBucketOwnerAccount(ctx, s, endpointIDs, pulumi.Parent(comp))
+	owner, err := newBucketOwnerAccount(ctx, s, l.Owner, endpointIDs, pulumi.Parent(comp))
 	if err != nil {
 		return nil, err
 	}

@@ -31,21 +31,18 @@ type Endpoint struct {
 
 func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
 	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}}
-	if err := ctx.RegisterComponentResource(TypeConsumerAccount, consumerAccountName(account.ID), comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(TypeConsumerAccount, account.Component, comp, opts...); err != nil {
 		return nil, err
 	}
 	for _, p := range account.Providers {
-		provider, err := newProvider(ctx, providerName(p), p.Account, s.Tags, pulumi.Parent(comp))
+		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, pulumi.Parent(comp))
 		if err != nil {
 			return nil, err
 		}
 		comp.Providers[p.Name] = provider
 	}
-	for _, g := range s.EndpointGroups() {
-		if g.AccountID != account.ID {
-			continue
-		}
-		in := comp.on(s.ProviderOf(g.Consumers[0]))
+	for _, g := range account.Endpoints {
+		in := comp.on(g.Provider)
 		var endpoint *Endpoint
 		var err error
 		if g.AdoptID != "" {
@@ -58,13 +55,9 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 		}
 		comp.Endpoints[g.VpcID] = endpoint
 	}
-	for _, p := range account.Providers {
-		for _, c := range p.Consumers {
-			if c.ManageRolePolicy {
-				if err := newRolePolicies(ctx, s, c, comp.on(p.Name)); err != nil {
-					return nil, err
-				}
-			}
+	for _, rp := range account.RolePolicies {
+		if err := newRolePolicy(ctx, s, rp, comp.on(rp.Provider)); err != nil {
+			return nil, err
 		}
 	}
 	outputs := pulumi.Map{}
@@ -98,7 +91,7 @@ func (p placement) invoke() []pulumi.InvokeOption {
 // also managed with VpcEndpointRouteTableAssociation: the two fight over the associations.
 func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, in placement) (*Endpoint, error) {
 	policy := policydoc.EndpointPolicy(s, g).JSON()
-	endpoint, err := ec2.NewVpcEndpoint(ctx, endpointName(g), &ec2.VpcEndpointArgs{
+	endpoint, err := ec2.NewVpcEndpoint(ctx, g.Name, &ec2.VpcEndpointArgs{
 		VpcId:           pulumi.String(g.VpcID),
 		ServiceName:     pulumi.String(spec.ServiceName(g.Region)),
 		VpcEndpointType: pulumi.String("Gateway"),
@@ -159,19 +152,14 @@ func CheckAdopted(g spec.EndpointGroup, endpointType, serviceName, vpcID string,
 	return ps.Err()
 }
 
-func newRolePolicies(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, in placement) error {
-	policy := policydoc.RolePolicy(s, c).JSON()
-	for _, arn := range c.RoleARNs {
-		role := spec.RoleName(arn)
-		aliases := pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(legacyRolePolicyName(c.Name, role))}})
-		_, err := iam.NewRolePolicy(ctx, rolePolicyName(c.Account.ID, role), &iam.RolePolicyArgs{
-			Name:   pulumi.String(policydoc.RolePolicyName(s.Bucket.Name)),
-			Role:   pulumi.String(role),
-			Policy: pulumi.String(policy),
-		}, append(in.resource(), aliases)...)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// newRolePolicy puts this stack's inline policy on one role. Its logical name follows the role;
+// the alias keeps the policy of a stack deployed when the name followed the consumer.
+func newRolePolicy(ctx *pulumi.Context, s spec.Spec, rp spec.RolePolicy, in placement) error {
+	aliases := pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(rp.Alias)}})
+	_, err := iam.NewRolePolicy(ctx, rp.Name, &iam.RolePolicyArgs{
+		Name:   pulumi.String(rp.PolicyName),
+		Role:   pulumi.String(rp.Role),
+		Policy: pulumi.String(policydoc.RolePolicy(s, rp.Consumer).JSON()),
+	}, append(in.resource(), aliases)...)
+	return err
 }

@@ -58,7 +58,7 @@ func TestCheckRefusesWhatValidationRefuses(t *testing.T) {
 func TestCheckAdoptedAcceptsAFittingEndpoint(t *testing.T) {
 	s, _ := consumerSpec("s3:GetObject")
 	s.Consumers[0].Endpoint.AdoptID = "vpce-0123456789abcdef0"
-	g := s.EndpointGroups()[0]
+	g := s.Layout().Endpoints[0]
 	if err := CheckAdopted(g, "Gateway", "com.amazonaws.eu-west-1.s3", g.VpcID, []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"}); err != nil {
 		t.Error(err)
 	}

@@ -30,7 +30,7 @@ func Check(s spec.Spec) spec.Problems {
 	if n := bucketPolicySize(s); n > MaxBucketPolicyBytes {
 		ps = append(ps, spec.Problem{Key: bucketSizeKey(s), Message: bucketTooLarge(s, n)})
 	}
-	for _, g := range s.EndpointGroups() {
+	for _, g := range s.Layout().Endpoints {
 		if n := utf8.RuneCountInString(EndpointPolicy(s, g).JSON()); n > MaxEndpointPolicyChars {
 			ps = append(ps, spec.Problem{Key: g.Consumers[0].Key("endpointAllowedBuckets"), Message: fmt.Sprintf(
 				"the endpoint policy would be %d characters, over AWS's limit of %d; list fewer buckets", n, MaxEndpointPolicyChars)})
@@ -71,30 +71,20 @@ func Warnings(s spec.Spec) []string {
 	return []string{msg}
 }
 
-// sharedPaths lists, per access shape that spans several VPCs, whose roles reach which VPCs'
+// sharedPaths lists, per by-access grant that spans several VPCs, whose roles reach which VPCs'
 // endpoints beyond their own.
 func sharedPaths(s spec.Spec) []string {
-	type span struct {
-		consumers []string
-		vpcs      []string
-	}
-	byShape := map[string]*span{}
-	var order []string
-	for _, c := range s.SortedConsumers() {
-		id := shapeID(canonical(c.Access))
-		sp := byShape[id]
-		if sp == nil {
-			sp = &span{}
-			byShape[id] = sp
-			order = append(order, id)
-		}
-		sp.consumers = append(sp.consumers, c.Name)
-		sp.vpcs = sortedUnique(append(sp.vpcs, c.VpcID))
-	}
+	l := withGrouping(s, spec.GroupByAccess).Layout()
 	var out []string
-	for _, id := range order {
-		if sp := byShape[id]; len(sp.vpcs) > 1 {
-			out = append(out, fmt.Sprintf("the roles of %s reach the endpoints of %s", strings.Join(sp.consumers, ", "), strings.Join(sp.vpcs, ", ")))
+	for _, g := range l.Grants {
+		var vpcs []string
+		for _, c := range g.Consumers {
+			if e, ok := l.EndpointOf(c); ok {
+				vpcs = append(vpcs, e.VpcID)
+			}
+		}
+		if vpcs = spec.SortedUnique(vpcs); len(vpcs) > 1 {
+			out = append(out, fmt.Sprintf("the roles of %s reach the endpoints of %s", strings.Join(g.Consumers, ", "), strings.Join(vpcs, ", ")))
 		}
 	}
 	return out
@@ -163,7 +153,7 @@ func fittingConsumers(s spec.Spec) int {
 // longestEndpointIDs gives each endpoint a distinct ID as long as a real one can be.
 func longestEndpointIDs(s spec.Spec) EndpointIDs {
 	ids := EndpointIDs{}
-	for i, g := range s.EndpointGroups() {
+	for i, g := range s.Layout().Endpoints {
 		for _, c := range g.Consumers {
 			ids[c.Name] = fmt.Sprintf("vpce-%017x", i)
 		}

@@ -91,7 +91,7 @@ func TestCheckRejectsAnEndpointPolicyOverItsLimit(t *testing.T) {
 		}
 	})
 	got := Check(s)
-	n := len(EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
+	n := len(EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
 	want := fmt.Sprintf("endpointAllowedBuckets: the endpoint policy would be %d characters, over AWS's limit of 20480; list fewer buckets", n)
 	if len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)

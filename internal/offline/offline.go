@@ -43,7 +43,7 @@ const (
 // consumer that adopts it (the program looks it up once per VPC).
 func AdoptedEndpoints(s spec.Spec, prefixListID string, policy func(id string) string) map[string]resource.PropertyMap {
 	out := map[string]resource.PropertyMap{}
-	for _, g := range s.EndpointGroups() {
+	for _, g := range s.Layout().Endpoints {
 		if g.AdoptID == "" {
 			continue
 		}

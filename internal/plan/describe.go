@@ -129,12 +129,16 @@ func side(parent string) string {
 // consumersOf names the consumers whose resources a provider manages.
 func consumersOf(s spec.Spec, provider string) []string {
 	var names []string
-	for _, c := range s.SortedConsumers() {
-		if s.ProviderOf(c) == provider {
-			names = append(names, c.Name)
+	for _, a := range s.Layout().Accounts {
+		for _, p := range a.Providers {
+			if p.Name == provider {
+				for _, c := range p.Consumers {
+					names = append(names, c.Name)
+				}
+			}
 		}
 	}
-	return names
+	return spec.SortedUnique(names)
 }
 
 func stringOf(v resource.PropertyValue) string {
