@@ -60,7 +60,7 @@ func Warnings(s spec.Spec) []string {
 	msg := fmt.Sprintf("%s is %q: consumers with the same access share one bucket-policy statement listing all their roles and endpoints, "+
 		"so a role of one consumer is also admitted through the S3 endpoint of any other consumer with the same access, if it can send traffic there "+
 		"(a restricted endpoint policy on that endpoint still refuses principals of other accounts). ",
-		spec.KeyBucketPolicyGrouping, spec.GroupByAccess)
+		spec.PathBucketPolicyGrouping, spec.GroupByAccess)
 	if shared := sharedPaths(s); len(shared) > 0 {
 		msg += "Here: " + strings.Join(shared, "; ") + ". "
 	} else {
@@ -105,7 +105,7 @@ func bucketSizeKey(s spec.Spec) string {
 	if len(s.Consumers) > 1 {
 		return "consumers"
 	}
-	return "bucketName"
+	return "bucket.name"
 }
 
 // bucketTooLarge says by how much and, for several consumers, how many of them fit each way
@@ -121,14 +121,14 @@ func bucketTooLarge(s spec.Spec, size int) string {
 	split := "split the consumers: give the others a second bucket (a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own"
 	if s.Grouping() == spec.GroupByAccess {
 		return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (and %d with %q). %s",
-			n, byAccess, spec.KeyBucketPolicyGrouping, spec.GroupByAccess, perEndpoint, spec.GroupPerEndpoint, upperFirst(split))
+			n, byAccess, spec.PathBucketPolicyGrouping, spec.GroupByAccess, perEndpoint, spec.GroupPerEndpoint, upperFirst(split))
 	}
-	compact := fmt.Sprintf("set %s: %s, which lets roles with the same access in through each other's endpoints", spec.KeyBucketPolicyGrouping, spec.GroupByAccess)
+	compact := fmt.Sprintf("set %s: %s, which lets roles with the same access in through each other's endpoints", spec.PathBucketPolicyGrouping, spec.GroupByAccess)
 	if byAccess < n {
 		compact += fmt.Sprintf(" (not enough alone: %d fit)", byAccess)
 	}
 	return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (each role only through its own VPC's endpoint) and the first %d with %q. Two ways out: %s; or %s",
-		n, perEndpoint, spec.KeyBucketPolicyGrouping, spec.GroupPerEndpoint, byAccess, spec.GroupByAccess, compact, split)
+		n, perEndpoint, spec.PathBucketPolicyGrouping, spec.GroupPerEndpoint, byAccess, spec.GroupByAccess, compact, split)
 }
 
 func upperFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
@@ -161,7 +161,7 @@ func longestEndpointIDs(s spec.Spec) EndpointIDs {
 	return ids
 }
 
-const extraKey = "extraBucketPolicyStatements"
+const extraKey = spec.PathKeptStatements
 
 // checkExtraStatements: per kept statement, in index order, its Sid (present, unique, not one
 // of this stack's) and then the rules shared with the policy pack (StatementFindings).

@@ -100,7 +100,8 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		}
 	}
 	sort.Strings(secretKeys)
-	s, problems := stackconfig.Load(stackconfig.MapSource{Values: values, Secrets: st.Secrets})
+	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets}
+	s, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
 	}
@@ -110,13 +111,21 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		return nil, ConfigError{err}
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(crossaccount.Warnings(s), settingsWarnings(st)...)}
+		Warnings: append(describeAll(crossaccount.Warnings(s), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
 	p.describe(s, m)
 	p.NotChecked = notChecked(s, secretKeys)
 	if p.Warnings == nil {
 		p.Warnings = []string{}
 	}
 	return p, nil
+}
+
+func describeAll(texts []string, describe func(string) string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = describe(t)
+	}
+	return out
 }
 
 // StackName is the stack a file named Pulumi.<stack>.yaml configures.

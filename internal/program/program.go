@@ -43,11 +43,13 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 // and up alike, and the engine decides what changes. Invalid configuration returns every problem
 // and registers nothing.
 func Declare(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, error) {
-	s, problems := stackconfig.Load(contextSource{ctx})
+	src := contextSource{ctx}
+	s, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return s, nil, problems
 	}
-	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{Spec: s})
+	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName,
+		crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text})
 	return s, access, err
 }
 
