@@ -15,7 +15,7 @@ import (
 const (
 	typeProvider     = "pulumi:providers:aws"
 	secretText       = "[secret]"
-	policyPlaceholer = "(shown with the documents)"
+	policyPlaceholder = "(shown with the documents)"
 )
 
 var documentTitles = map[string]string{
@@ -77,7 +77,7 @@ func (p *Plan) resource(r offline.Resource) Resource {
 	}
 	if title, ok := documentTitles[r.Type]; ok && r.Str("policy") != "" {
 		p.Documents = append(p.Documents, Document{Title: title, Resource: r.Name, Policy: json.RawMessage(r.Str("policy"))})
-		inputs["policy"] = policyPlaceholer
+		inputs["policy"] = policyPlaceholder
 	}
 	return Resource{Type: r.Type, Name: r.Name, Inputs: inputs}
 }
