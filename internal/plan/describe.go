@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	typeProvider     = "pulumi:providers:aws"
-	secretText       = "[secret]"
+	typeProvider      = "pulumi:providers:aws"
+	secretText        = "[secret]"
 	policyPlaceholder = "(shown with the documents)"
 )
 
