@@ -1,0 +1,271 @@
+package policydoc
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"cross-account-s3/spec"
+)
+
+// SSE-KMS across accounts: S3 calls KMS with the caller's own permissions, so a consumer role
+// needs permission to use the bucket's key, besides the bucket policy and its identity policy's
+// S3 grant. Two things can give it:
+//
+//   - a KMS grant for the role, created in the key's (the bucket's) account. "When you create a
+//     grant for a KMS key, the grant allows the grantee principal to call the specified grant
+//     operations on the KMS key provided that all conditions specified in the grant are met ...
+//     You can create a grant for a KMS key in a different AWS account ... The grantee principal can
+//     use the permissions that the grant gives them without specifying the grant, just as they
+//     would if the permissions came from a key policy or IAM policy"
+//     (docs.aws.amazon.com/kms/latest/developerguide/grants.html). This stack creates one per role
+//     (KeyGrants), and never touches the key policy.
+//   - a key policy statement naming the role (or its account), which for a principal of another
+//     account works only together with an Allow in the role's identity policy: "Cross-account
+//     access requires permission in the key policy of the KMS key and in an IAM policy in the
+//     external user's account" (docs.aws.amazon.com/kms/latest/developerguide/
+//     key-policy-modifying-external-accounts.html).
+//
+// The role's inline policy (with manageRolePolicy) carries the KMS statements of RoleKeyStatements:
+// the Allow that the key-policy path needs, limited to S3 in the bucket's Region and to this
+// bucket's encryption context, and a Deny of the same actions outside S3, which is what keeps the
+// grant's permission (a grant cannot test kms:ViaService) to S3's use: an explicit Deny in any
+// policy that applies to the request overrides every Allow
+// (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+
+// KMS actions (IAM action names) and the matching grant operations (KMS API operation names).
+const (
+	KMSDecrypt         = "kms:Decrypt"
+	KMSGenerateDataKey = "kms:GenerateDataKey"
+	GrantDecrypt       = "Decrypt"
+	GrantGenerateKey   = "GenerateDataKey"
+)
+
+// s3KMSActions maps each object action to the KMS actions S3 calls with the caller's permissions
+// when the object is (to be) encrypted with SSE-KMS:
+//   - reads decrypt the object's data key: "To upload or download an object encrypted with an AWS
+//     KMS key ... you need kms:GenerateDataKey and kms:Decrypt permissions on the key"
+//     (docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), GetObject using
+//     Decrypt;
+//   - writes generate a data key, and multipart uploads also decrypt: "To use an AWS KMS key to
+//     encrypt a multipart upload, you must have kms:GenerateDataKey and kms:Decrypt permissions.
+//     The kms:GenerateDataKey permission allows you to initiate the upload. The kms:Decrypt
+//     permission allows you to encrypt newly uploaded parts with the key that you used for previous
+//     parts of the same object" (repost.aws/knowledge-center/s3-large-file-encryption-kms-key).
+//     s3:PutObject covers PutObject, CopyObject's destination, and CreateMultipartUpload,
+//     UploadPart, UploadPartCopy and CompleteMultipartUpload
+//     (docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions), and the
+//     AWS CLI's high-level commands switch to multipart on their own for large files.
+//
+// Object actions not listed (deletes, tagging, ACLs, attributes, aborting uploads) use no key.
+var s3KMSActions = map[string][]string{
+	"s3:getobject":        {KMSDecrypt},
+	"s3:getobjectversion": {KMSDecrypt},
+	"s3:putobject":        {KMSGenerateDataKey, KMSDecrypt},
+}
+
+// KeyActions are the KMS actions the access needs on the bucket's key, sorted; none for an access
+// that neither reads nor writes object data.
+func KeyActions(a spec.Access) []string {
+	var out []string
+	for _, action := range a.Actions {
+		out = append(out, s3KMSActions[strings.ToLower(action)]...)
+	}
+	return sortedUnique(out)
+}
+
+// GrantOperations are KeyActions as grant operations ("Decrypt", "GenerateDataKey").
+func GrantOperations(a spec.Access) []string {
+	var out []string
+	for _, action := range KeyActions(a) {
+		out = append(out, strings.TrimPrefix(action, "kms:"))
+	}
+	return out
+}
+
+// Sids of the role policy's key statements.
+const (
+	SidRoleKey           = "SharedBucketKey"
+	SidRoleKeyOutsideS3  = "DenySharedBucketKeyOutsideS3"
+	keyViaService        = "kms:ViaService"
+	keyS3EncryptionCtx   = "kms:EncryptionContext:aws:s3:arn"
+	s3EncryptionCtxField = "aws:s3:arn"
+)
+
+// RoleKeyStatements are the KMS statements of the consumer's roles' identity policy; none when
+// the bucket has no KMS key or the access needs no key:
+//   - SharedBucketKey: Allow the access's KMS actions on the key only, only when S3 of the bucket's
+//     Region calls (kms:ViaService s3.<region>.<dns suffix>, see spec.S3ViaService), and only for
+//     this bucket's objects: S3 passes aws:s3:arn as encryption context, the object's ARN, or the
+//     bucket's ARN with an S3 Bucket Key (docs.aws.amazon.com/AmazonS3/latest/userguide/
+//     UsingKMSEncryption.html#encryption-context), so StringLike [bucket ARN, bucket ARN/*] holds
+//     for both. (Policy conditions take wildcards; grant constraints do not.)
+//   - DenySharedBucketKeyOutsideS3: Deny the same actions on the key unless S3 of the bucket's
+//     Region calls. A direct call has no kms:ViaService, and StringNotEquals is then true ("If the
+//     key that you specify in a policy condition is not present in the request context, the values
+//     do not match" makes a negated operator hold), so it is denied, whatever a grant allows.
+func RoleKeyStatements(s spec.Spec, c spec.Consumer) []Statement {
+	e := s.Bucket.Encryption
+	actions := KeyActions(c.Access)
+	if !e.KMS() || len(actions) == 0 {
+		return nil
+	}
+	region := s.Bucket.Account.Region
+	bucketARN := spec.BucketARN(region, s.Bucket.Name)
+	via := spec.S3ViaService(region)
+	return []Statement{
+		{
+			Sid:      SidRoleKey,
+			Effect:   "Allow",
+			Action:   actions,
+			Resource: Strings{e.KMSKeyARN},
+			Condition: Condition{
+				"StringEquals": {keyViaService: {via}},
+				"StringLike":   {keyS3EncryptionCtx: {bucketARN, bucketARN + "/*"}},
+			},
+		},
+		{
+			Sid:       SidRoleKeyOutsideS3,
+			Effect:    "Deny",
+			Action:    actions,
+			Resource:  Strings{e.KMSKeyARN},
+			Condition: Condition{"StringNotEquals": {keyViaService: {via}}},
+		},
+	}
+}
+
+// RoleKeyPolicy is RoleKeyStatements as a document of its own: what a role needs in its identity
+// policy when the stack does not manage it (manageRolePolicy false), for the plan and the README.
+// Its Statement is empty when the access needs no key.
+func RoleKeyPolicy(s spec.Spec, c spec.Consumer) Document {
+	statements := []any{}
+	for _, st := range RoleKeyStatements(s, c) {
+		statements = append(statements, st)
+	}
+	return Document{Version: Version, Statement: statements}
+}
+
+// KeyGrant is one KMS grant on the bucket's key for one consumer role, as pulumi-aws kms.Grant
+// (aws:kms/grant:Grant) takes it, created with the bucket account's provider. Every input of that
+// resource forces a replacement (terraform-provider-aws internal/service/kms/grant.go: constraints,
+// grant_creation_tokens, grantee_principal, key_id, name, operations, retire_on_delete and
+// retiring_principal are all ForceNew, and the resource has no Update), so a grant is never
+// changed in place: a change of a role's access replaces its grant (the new one is created before
+// the old one is revoked).
+type KeyGrant struct {
+	// Name is the Pulumi logical name, "key-grant-<account>-<role>": after the role's account and
+	// name, which is the grantee, never after a consumer name or list position, so that renaming or
+	// reordering consumers changes no grant.
+	Name string `json:"name"`
+	// GrantName is the grant's own name in KMS (CreateGrant Name, shown by ListGrants):
+	// "cross-account-s3-<bucket>-<account>-<role>", with characters KMS refuses replaced and a hash
+	// appended when any were (grant names are [0-9A-Za-z_:/-], at most 256 characters).
+	GrantName string `json:"grantName"`
+	// Consumer is the consumer the role belongs to, for display only.
+	Consumer string `json:"consumer"`
+	// AccountID is the role's (the grantee's) account.
+	AccountID string `json:"accountId"`
+	// KeyID is the key ARN (a grant for another account's key must name it by ARN; here it is the
+	// provider's own account's key, named the same way).
+	KeyID string `json:"keyId"`
+	// GranteePrincipal is the role ARN.
+	GranteePrincipal string `json:"granteePrincipal"`
+	// Operations are the grant operations the role's access needs, sorted.
+	Operations []string `json:"operations"`
+	// Constraints limit the grant to this bucket's encryption context (aws:s3:arn = the bucket
+	// ARN) when the bucket uses an S3 Bucket Key; nil otherwise, because without a Bucket Key each
+	// object's ARN is the context and grant constraints match values exactly ("A list of key-value
+	// pairs that must be included in the encryption context of the cryptographic operation
+	// request", docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html), so no
+	// constraint can name all of a bucket's objects. A grant cannot test kms:ViaService at all; the
+	// role policy's Deny does that.
+	Constraints []GrantConstraint `json:"constraints,omitempty"`
+}
+
+// GrantConstraint is one pulumi-aws kms.GrantConstraint (only one of its maps may be set).
+type GrantConstraint struct {
+	EncryptionContextEquals map[string]string `json:"encryptionContextEquals,omitempty"`
+	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
+}
+
+var grantNameInvalid = regexp.MustCompile(`[^0-9A-Za-z_:/-]`)
+
+// KeyGrantName is the Pulumi logical name of a role's grant.
+func KeyGrantName(accountID, role string) string { return "key-grant-" + accountID + "-" + role }
+
+// grantName is the KMS name of a role's grant; see KeyGrant.GrantName.
+func grantName(bucket, accountID, role string) string {
+	raw := "cross-account-s3-" + bucket + "-" + accountID + "-" + role
+	clean := grantNameInvalid.ReplaceAllString(raw, "_")
+	if clean != raw {
+		sum := sha256.Sum256([]byte(raw))
+		clean += "-" + hex.EncodeToString(sum[:4])
+	}
+	return clean
+}
+
+// KeyGrants are the grants on the bucket's key: one per role of every consumer whose access needs
+// the key, ordered by Name; none when the bucket has no KMS key. Removing a consumer removes only
+// its roles' grants; nothing else on the key (its policy, other grants) is read or written.
+func KeyGrants(s spec.Spec) []KeyGrant {
+	e := s.Bucket.Encryption
+	if !e.KMS() {
+		return nil
+	}
+	var constraints []GrantConstraint
+	if e.BucketKey {
+		constraints = []GrantConstraint{{EncryptionContextSubset: map[string]string{
+			s3EncryptionCtxField: spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name),
+		}}}
+	}
+	var out []KeyGrant
+	for _, c := range s.Consumers {
+		ops := GrantOperations(c.Access)
+		if len(ops) == 0 {
+			continue
+		}
+		for _, arn := range c.RoleARNs {
+			role := spec.RoleName(arn)
+			out = append(out, KeyGrant{
+				Name:             KeyGrantName(c.Account.ID, role),
+				GrantName:        grantName(s.Bucket.Name, c.Account.ID, role),
+				Consumer:         c.Name,
+				AccountID:        c.Account.ID,
+				KeyID:            e.KMSKeyARN,
+				GranteePrincipal: arn,
+				Operations:       ops,
+				Constraints:      constraints,
+			})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// kmsWarnings are what a preview shows about a KMS bucket: grants that cannot be limited to the
+// bucket, and roles whose identity policy the stack does not manage.
+func kmsWarnings(s spec.Spec) []string {
+	e := s.Bucket.Encryption
+	if !e.KMS() || len(KeyGrants(s)) == 0 {
+		return nil
+	}
+	var out []string
+	if !e.BucketKey {
+		out = append(out, fmt.Sprintf("%s is not set, so the grants on %s cannot be limited to this bucket: without an S3 Bucket Key S3 uses each object's ARN as encryption context, and a grant constraint matches exact values only. "+
+			"The roles could then use the key with any encryption context, also outside S3, unless their identity policy denies it (the stack's role policy does, with manageRolePolicy). "+
+			"If the bucket uses an S3 Bucket Key, set %s: true; objects written before the Bucket Key was enabled keep their object ARN as context and need the key policy instead, or a copy onto themselves.",
+			spec.KeyBucketKeyEnabled, e.KMSKeyARN, spec.KeyBucketKeyEnabled))
+	}
+	for _, c := range s.SortedConsumers() {
+		if c.ManageRolePolicy || len(KeyActions(c.Access)) == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s is false for consumer %q: its roles get the key through their grants, but nothing keeps them from using the key outside S3; "+
+			"add the statements the plan shows as their key policy (SharedBucketKey, DenySharedBucketKeyOutsideS3) to each role's identity policy, or set manageRolePolicy: true",
+			c.Key("manageRolePolicy"), c.Name))
+	}
+	return out
+}
