@@ -56,8 +56,8 @@ func keys(w *world.World) {
 func grantInputsFor(role string, ops ...any) map[string]any {
 	return map[string]any{
 		"keyId": keyARN, "granteePrincipal": role, "name": "cross-account-s3-shared-bucket-" + consumer + "-app",
-		"operations": ops,
-		"constraints": []any{map[string]any{"encryptionContextSubset": map[string]any{"aws:s3:arn": "arn:aws:s3:::" + bucket}}},
+		"operations":     ops,
+		"constraints":    []any{map[string]any{"encryptionContextSubset": map[string]any{"aws:s3:arn": "arn:aws:s3:::" + bucket}}},
 		"retireOnDelete": false,
 	}
 }
