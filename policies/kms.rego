@@ -141,3 +141,14 @@ warn_kms_grant_unconstrained contains msg if {
 	count(object.get(input, "constraints", [])) == 0
 	msg := sprintf("KMS grant %q has no encryption-context constraint, so its role may use the key with any encryption context, for other buckets too; with an S3 Bucket Key, set bucketKeyEnabled: true to limit it to aws:s3:arn = the bucket's ARN", [logical_name(input)])
 }
+
+# Advisory: a named grant makes CreateGrant idempotent, so a replacement that keeps the KMS
+# parameters gets back the grant it replaces and then revokes it (policydoc.KeyGrant explains).
+warn_kms_grant_named contains msg if {
+	input.type == grant_type
+	# The property, not input.name: that is the logical name when the grant has no name property.
+	name := object.get(object.get(input, "properties", {}), "name", "")
+	is_string(name)
+	name != ""
+	msg := sprintf("KMS grant %q has the name %q: CreateGrant then returns an existing grant with the same name and parameters, so a replacement (create, then delete) would revoke the grant it just got back; leave the name unset", [logical_name(input), name])
+}

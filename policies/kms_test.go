@@ -52,7 +52,7 @@ func kmsResources(s spec.Spec) []analyzerResource {
 		for _, op := range g.Operations {
 			ops = append(ops, op)
 		}
-		props := map[string]any{"keyId": g.KeyID, "granteePrincipal": g.GranteePrincipal, "name": g.GrantName, "operations": ops}
+		props := map[string]any{"keyId": g.KeyID, "granteePrincipal": g.GranteePrincipal, "operations": ops}
 		if len(g.Constraints) > 0 {
 			var cs []any
 			for _, c := range g.Constraints {

@@ -49,7 +49,7 @@ func rolePolicy(statements ...string) analyzerResource {
 func grant(change func(props map[string]any)) analyzerResource {
 	props := map[string]any{
 		"keyId": testKeyARN, "granteePrincipal": "arn:aws:iam::222222222222:role/app",
-		"name": "cross-account-s3-shared-data-222222222222-app", "operations": []any{"Decrypt", "GenerateDataKey"},
+		"operations":  []any{"Decrypt", "GenerateDataKey"},
 		"constraints": []any{map[string]any{"encryptionContextSubset": map[string]any{"aws:s3:arn": "arn:aws:s3:::shared-data"}}},
 	}
 	if change != nil {
@@ -183,6 +183,10 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			grant(nil),
 			grant(func(p map[string]any) { p["keyId"] = strings.Replace(testKeyARN, "111111111111", "333333333333", 1) }),
 			`KMS grant "key-grant-222222222222-app" is on key arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab of account 333333333333 in eu-west-1, but its provider is pinned to account 111111111111 in eu-west-1; create a key's grants with the provider of the key's own account and Region (the bucket owner's)`},
+		{"warn_kms_grant_named",
+			grant(nil),
+			grant(func(p map[string]any) { p["name"] = "shared-data-app" }),
+			`KMS grant "key-grant-222222222222-app" has the name "shared-data-app": CreateGrant then returns an existing grant with the same name and parameters, so a replacement (create, then delete) would revoke the grant it just got back; leave the name unset`},
 		{"warn_kms_grant_unconstrained",
 			grant(nil),
 			grant(func(p map[string]any) { delete(p, "constraints") }),

@@ -1,10 +1,7 @@
 package policydoc
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -155,15 +152,18 @@ func RoleKeyPolicy(s spec.Spec, c spec.Consumer) Document {
 // retiring_principal are all ForceNew, and the resource has no Update), so a grant is never
 // changed in place: a change of a role's access replaces its grant (the new one is created before
 // the old one is revoked).
+//
+// The grant is given no name of its own (kms.Grant's optional Name) on purpose: with a name,
+// CreateGrant is idempotent ("When this value is present, you can retry this request without
+// creating duplicate grants", CreateGrant API reference, Name), so a replacement that keeps the
+// KMS parameters (a changed URN without an alias, a changed retireOnDelete) would get the very
+// grant it replaces back from its create, and then revoke it in the delete: the role would lose
+// the key, silently. Without a name each create makes a new grant, and a replacement overlaps.
 type KeyGrant struct {
 	// Name is the Pulumi logical name, "key-grant-<account>-<role>": after the role's account and
 	// name, which is the grantee, never after a consumer name or list position, so that renaming or
 	// reordering consumers changes no grant.
 	Name string `json:"name"`
-	// GrantName is the grant's own name in KMS (CreateGrant Name, shown by ListGrants):
-	// "cross-account-s3-<bucket>-<account>-<role>", with characters KMS refuses replaced and a hash
-	// appended when any were (grant names are [0-9A-Za-z_:/-], at most 256 characters).
-	GrantName string `json:"grantName"`
 	// Consumer is the consumer the role belongs to, for display only.
 	Consumer string `json:"consumer"`
 	// AccountID is the role's (the grantee's) account.
@@ -191,21 +191,8 @@ type GrantConstraint struct {
 	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
 }
 
-var grantNameInvalid = regexp.MustCompile(`[^0-9A-Za-z_:/-]`)
-
 // KeyGrantName is the Pulumi logical name of a role's grant.
 func KeyGrantName(accountID, role string) string { return "key-grant-" + accountID + "-" + role }
-
-// grantName is the KMS name of a role's grant; see KeyGrant.GrantName.
-func grantName(bucket, accountID, role string) string {
-	raw := "cross-account-s3-" + bucket + "-" + accountID + "-" + role
-	clean := grantNameInvalid.ReplaceAllString(raw, "_")
-	if clean != raw {
-		sum := sha256.Sum256([]byte(raw))
-		clean += "-" + hex.EncodeToString(sum[:4])
-	}
-	return clean
-}
 
 // KeyGrants are the grants on the bucket's key: one per role of every consumer whose access needs
 // the key, ordered by Name; none when the bucket has no KMS key. Removing a consumer removes only
@@ -231,7 +218,6 @@ func KeyGrants(s spec.Spec) []KeyGrant {
 			role := spec.RoleName(arn)
 			out = append(out, KeyGrant{
 				Name:             KeyGrantName(c.Account.ID, role),
-				GrantName:        grantName(s.Bucket.Name, c.Account.ID, role),
 				Consumer:         c.Name,
 				AccountID:        c.Account.ID,
 				KeyID:            e.KMSKeyARN,

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -139,33 +138,6 @@ func TestGrantNamesFollowTheRolesOnly(t *testing.T) {
 		if g.Consumer == "ingest" {
 			t.Errorf("a grant for an access that uses no key: %+v", g)
 		}
-	}
-}
-
-var kmsGrantName = regexp.MustCompile(`^[0-9A-Za-z_:/-]{1,256}$`)
-
-func TestGrantNamesAreNamesKMSAccepts(t *testing.T) {
-	s := baseSpec()
-	s.Bucket.Name = "shared.data-bucket"
-	s.Bucket.Encryption = spec.Encryption{KMSKeyARN: keyARN}
-	s.Consumers[0].RoleARNs = []string{
-		"arn:aws:iam::222222222222:role/plain-role_1",
-		"arn:aws:iam::222222222222:role/path/a.b",
-		"arn:aws:iam::222222222222:role/a_b",
-		"arn:aws:iam::222222222222:role/" + strings.Repeat("x@", 32),
-	}
-	seen := map[string]bool{}
-	for _, g := range KeyGrants(s) {
-		if !kmsGrantName.MatchString(g.GrantName) {
-			t.Errorf("%q is not a KMS grant name", g.GrantName)
-		}
-		if seen[g.GrantName] {
-			t.Errorf("%q is the name of two grants", g.GrantName)
-		}
-		seen[g.GrantName] = true
-	}
-	if got := grantName("shared-data", "222222222222", "plain-role_1"); got != "cross-account-s3-shared-data-222222222222-plain-role_1" {
-		t.Errorf("a name KMS accepts as is was changed: %s", got)
 	}
 }
 

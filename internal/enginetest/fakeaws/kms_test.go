@@ -323,3 +323,23 @@ func TestGetAlias(t *testing.T) {
 	_, err = f.invoke(f.provider("consumer", consumerConfig), getAliasTok, map[string]any{"name": "alias/shared-data"})
 	wantError(t, err, "empty result")
 }
+
+// Without a name, every create makes a new grant, so a replacement overlaps instead of revoking
+// the grant it got back (see policydoc.KeyGrant).
+func TestUnnamedGrantsAreNeverShared(t *testing.T) {
+	f := newFixture(t, keys)
+	srv := f.provider("owner", ownerConfig)
+	in := grantInputsFor(appRoleARN, "Decrypt")
+	delete(in, "name")
+	a := f.mustCreate(srv, typeKMSGrant, "a", in)
+	b := f.mustCreate(srv, typeKMSGrant, "b", in)
+	if a.Id == b.Id || len(f.world().Keys[keyID].Grants) != 2 {
+		t.Fatalf("two unnamed creates: %s, %s, %d grants", a.Id, b.Id, len(f.world().Keys[keyID].Grants))
+	}
+	if err := f.delete(srv, typeKMSGrant, "a", a.Id, a.Properties, in); err != nil {
+		t.Fatal(err)
+	}
+	if gs := f.world().Keys[keyID].Grants; len(gs) != 1 || keyARN+":"+gs[0].ID != b.Id {
+		t.Errorf("after deleting the first: %+v", gs)
+	}
+}
