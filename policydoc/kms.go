@@ -154,8 +154,9 @@ func RoleKeyPolicy(s spec.Spec, c spec.Consumer) Document {
 // the old one is revoked).
 //
 // The grant is given no name of its own (kms.Grant's optional Name) on purpose: with a name,
-// CreateGrant is idempotent ("When this value is present, you can retry this request without
-// creating duplicate grants", CreateGrant API reference, Name), so a replacement that keeps the
+// CreateGrant is idempotent ("When this value is present, you can retry a CreateGrant request
+// with identical parameters; if the grant already exists, the original GrantId is returned without
+// creating a new grant", KMS API Reference, CreateGrant, Name), so a replacement that keeps the
 // KMS parameters (a changed URN without an alias, a changed retireOnDelete) would get the very
 // grant it replaces back from its create, and then revoke it in the delete: the role would lose
 // the key, silently. Without a name each create makes a new grant, and a replacement overlaps.
