@@ -19,19 +19,19 @@ type BucketOwnerAccount struct {
 	Policy   pulumi.StringOutput
 }
 
-func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, endpointIDs map[string]pulumi.StringOutput, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
+func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, endpointIDs map[string]pulumi.StringOutput, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
 	comp := &BucketOwnerAccount{}
-	if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, bucketOwnerName, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, names.Component, comp, opts...); err != nil {
 		return nil, err
 	}
-	provider, err := newProvider(ctx, bucketOwnerName, s.Bucket.Account, s.Tags, pulumi.Parent(comp))
+	provider, err := newProvider(ctx, names.Provider, s.Bucket.Account, s.Tags, pulumi.Parent(comp))
 	if err != nil {
 		return nil, err
 	}
 	comp.Provider = provider
 	comp.Policy = bucketPolicyJSON(s, endpointIDs)
 	// A bucket has exactly one policy: this resource replaces whatever policy it had.
-	if _, err := s3.NewBucketPolicy(ctx, bucketPolicyName(s.Bucket.Name), &s3.BucketPolicyArgs{
+	if _, err := s3.NewBucketPolicy(ctx, names.BucketPolicy, &s3.BucketPolicyArgs{
 		Bucket: pulumi.String(s.Bucket.Name),
 		Policy: comp.Policy,
 	}, pulumi.Provider(provider), pulumi.Parent(comp)); err != nil {

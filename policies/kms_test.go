@@ -1,7 +1,6 @@
 package policies
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -25,7 +24,7 @@ func kmsStack(region string, bucketKey bool) spec.Spec {
 			actions = []string{"s3:GetObject"}
 		}
 		s.Consumers = append(s.Consumers, spec.Consumer{
-			Name: name, KeyPrefix: fmt.Sprintf("consumers[%d].", i), Account: spec.Account{ID: acct, Region: region}, VpcID: vpc,
+			Name: name, Index: i, Account: spec.Account{ID: acct, Region: region}, VpcID: vpc,
 			RouteTableIDs: []string{"rtb-" + vpc[4:]}, RoleARNs: []string{"arn:" + partition + ":iam::" + acct + ":role/" + name},
 			Endpoint: spec.Endpoint{Policy: spec.FullAccess}, Access: spec.Access{Actions: actions}, ManageRolePolicy: true,
 		})
@@ -43,7 +42,7 @@ func kmsResources(s spec.Spec) []analyzerResource {
 			role := spec.RoleName(arn)
 			out = append(out, analyzerResource{Type: rolePolicyType, Name: "role-policy-" + c.Account.ID + "-" + role,
 				Provider: provider("consumer-"+c.Account.ID, c.Account.ID, region),
-				Properties: map[string]any{"role": role, "name": policydoc.RolePolicyName(s.Bucket.Name),
+				Properties: map[string]any{"role": role, "name": spec.RolePolicyName(s.Bucket.Name),
 					"policy": policydoc.RolePolicy(s, c).JSON()}})
 		}
 	}

@@ -98,7 +98,7 @@ func TestGoldenDocuments(t *testing.T) {
 			}
 			c := s.Consumers[0]
 			golden(t, name+".bucket-policy", BucketPolicy(s, EndpointIDs{c.Name: endpointID}).JSON())
-			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
+			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
 			golden(t, name+".role-policy", RolePolicy(s, c).JSON())
 			if s.Bucket.Encryption.KMS() {
 				golden(t, name+".key-grants", grantsJSON(t, KeyGrants(s)))
@@ -120,7 +120,7 @@ func TestGoldenThreeConsumerDocuments(t *testing.T) {
 			}
 			golden(t, name+".bucket-policy", BucketPolicy(s, threeIDs()).JSON())
 			if name == "three-consumers-per-endpoint" {
-				golden(t, name+".analytics.endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
+				golden(t, name+".analytics.endpoint-policy", EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
 			}
 		})
 	}

@@ -2,8 +2,6 @@ package policydoc
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"cross-account-s3/spec"
 )
@@ -35,53 +33,18 @@ import (
 
 // KMS actions (IAM action names) and the matching grant operations (KMS API operation names).
 const (
-	KMSDecrypt         = "kms:Decrypt"
-	KMSGenerateDataKey = "kms:GenerateDataKey"
+	KMSDecrypt         = spec.KMSDecrypt
+	KMSGenerateDataKey = spec.KMSGenerateDataKey
 	GrantDecrypt       = "Decrypt"
 	GrantGenerateKey   = "GenerateDataKey"
 )
 
-// s3KMSActions maps each object action to the KMS actions S3 calls with the caller's permissions
-// when the object is (to be) encrypted with SSE-KMS:
-//   - reads decrypt the object's data key: "To upload or download an object encrypted with an AWS
-//     KMS key ... you need kms:GenerateDataKey and kms:Decrypt permissions on the key"
-//     (docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), GetObject using
-//     Decrypt;
-//   - writes generate a data key, and multipart uploads also decrypt: "To use an AWS KMS key to
-//     encrypt a multipart upload, you must have kms:GenerateDataKey and kms:Decrypt permissions.
-//     The kms:GenerateDataKey permission allows you to initiate the upload. The kms:Decrypt
-//     permission allows you to encrypt newly uploaded parts with the key that you used for previous
-//     parts of the same object" (repost.aws/knowledge-center/s3-large-file-encryption-kms-key).
-//     s3:PutObject covers PutObject, CopyObject's destination, and CreateMultipartUpload,
-//     UploadPart, UploadPartCopy and CompleteMultipartUpload
-//     (docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions), and the
-//     AWS CLI's high-level commands switch to multipart on their own for large files.
-//
-// Object actions not listed (deletes, tagging, ACLs, attributes, aborting uploads) use no key.
-var s3KMSActions = map[string][]string{
-	"s3:getobject":        {KMSDecrypt},
-	"s3:getobjectversion": {KMSDecrypt},
-	"s3:putobject":        {KMSGenerateDataKey, KMSDecrypt},
-}
-
-// KeyActions are the KMS actions the access needs on the bucket's key, sorted; none for an access
-// that neither reads nor writes object data.
-func KeyActions(a spec.Access) []string {
-	var out []string
-	for _, action := range a.Actions {
-		out = append(out, s3KMSActions[strings.ToLower(action)]...)
-	}
-	return sortedUnique(out)
-}
+// KeyActions are the KMS actions the access needs on the bucket's key, sorted (spec.KeyActions,
+// where the sources are cited); none for an access that neither reads nor writes object data.
+func KeyActions(a spec.Access) []string { return spec.KeyActions(a) }
 
 // GrantOperations are KeyActions as grant operations ("Decrypt", "GenerateDataKey").
-func GrantOperations(a spec.Access) []string {
-	var out []string
-	for _, action := range KeyActions(a) {
-		out = append(out, strings.TrimPrefix(action, "kms:"))
-	}
-	return out
-}
+func GrantOperations(a spec.Access) []string { return spec.GrantOperations(a) }
 
 // Sids of the role policy's key statements.
 const (
@@ -192,43 +155,33 @@ type GrantConstraint struct {
 	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
 }
 
-// KeyGrantName is the Pulumi logical name of a role's grant.
-func KeyGrantName(accountID, role string) string { return "key-grant-" + accountID + "-" + role }
+// KeyGrants are the grants on the bucket's key, as the Layout decides them (spec.Layout's
+// KeyGrants: one per role of every consumer whose access needs the key, ordered by logical name);
+// none when the bucket has no KMS key. Removing a consumer removes only its roles' grants; nothing
+// else on the key (its policy, other grants) is read or written.
+func KeyGrants(s spec.Spec) []KeyGrant { return KeyGrantsOf(s.Layout()) }
 
-// KeyGrants are the grants on the bucket's key: one per role of every consumer whose access needs
-// the key, ordered by Name; none when the bucket has no KMS key. Removing a consumer removes only
-// its roles' grants; nothing else on the key (its policy, other grants) is read or written.
-func KeyGrants(s spec.Spec) []KeyGrant {
-	e := s.Bucket.Encryption
-	if !e.KMS() {
-		return nil
-	}
+// KeyGrantsOf is KeyGrants of a layout already decided.
+func KeyGrantsOf(l spec.Layout) []KeyGrant {
+	e := l.Spec.Bucket.Encryption
 	var constraints []GrantConstraint
 	if e.BucketKey {
 		constraints = []GrantConstraint{{EncryptionContextSubset: map[string]string{
-			s3EncryptionCtxField: spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name),
+			s3EncryptionCtxField: spec.BucketARN(l.Spec.Bucket.Account.Region, l.Spec.Bucket.Name),
 		}}}
 	}
 	var out []KeyGrant
-	for _, c := range s.Consumers {
-		ops := GrantOperations(c.Access)
-		if len(ops) == 0 {
-			continue
-		}
-		for _, arn := range c.RoleARNs {
-			role := spec.RoleName(arn)
-			out = append(out, KeyGrant{
-				Name:             KeyGrantName(c.Account.ID, role),
-				Consumer:         c.Name,
-				AccountID:        c.Account.ID,
-				KeyID:            e.KMSKeyARN,
-				GranteePrincipal: arn,
-				Operations:       ops,
-				Constraints:      constraints,
-			})
-		}
+	for _, g := range l.KeyGrants {
+		out = append(out, KeyGrant{
+			Name:             g.Name,
+			Consumer:         g.Consumer.Name,
+			AccountID:        g.AccountID,
+			KeyID:            e.KMSKeyARN,
+			GranteePrincipal: g.RoleARN,
+			Operations:       g.Operations,
+			Constraints:      constraints,
+		})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
@@ -244,7 +197,7 @@ func kmsWarnings(s spec.Spec) []string {
 		out = append(out, fmt.Sprintf("%s is not set, so the grants on %s cannot be limited to this bucket: without an S3 Bucket Key S3 uses each object's ARN as encryption context, and a grant constraint matches exact values only. "+
 			"The roles could then use the key with any encryption context, also outside S3, unless their identity policy denies it (the stack's role policy does, with manageRolePolicy). "+
 			"If the bucket uses an S3 Bucket Key, set %s: true; objects written before the Bucket Key was enabled keep their object ARN as context and need the key policy instead, or a copy onto themselves.",
-			spec.KeyBucketKeyEnabled, e.KMSKeyARN, spec.KeyBucketKeyEnabled))
+			spec.PathBucketKeyEnabled, e.KMSKeyARN, spec.PathBucketKeyEnabled))
 	}
 	for _, c := range s.SortedConsumers() {
 		if c.ManageRolePolicy || len(KeyActions(c.Access)) == 0 {

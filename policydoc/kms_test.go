@@ -29,7 +29,7 @@ func kmsThree() spec.Spec {
 	s := threeConsumers(spec.Restricted, "")
 	s.Bucket.Encryption = spec.Encryption{KMSKeyARN: keyARN, BucketKey: true}
 	for i := range s.Consumers {
-		s.Consumers[i].KeyPrefix = fmt.Sprintf("consumers[%d].", i)
+		s.Consumers[i].Index = i
 	}
 	s.Consumers[0].ManageRolePolicy = true
 	s.Consumers[2].ManageRolePolicy = true
@@ -59,8 +59,8 @@ func TestTheKeyChangesNeitherTheBucketNorTheEndpointPolicies(t *testing.T) {
 	if a, b := BucketPolicy(withKey, threeIDs()).JSON(), BucketPolicy(without, threeIDs()).JSON(); a != b {
 		t.Errorf("bucket policy differs:\n%s\n%s", a, b)
 	}
-	for i, g := range withKey.EndpointGroups() {
-		if a, b := EndpointPolicy(withKey, g).JSON(), EndpointPolicy(without, without.EndpointGroups()[i]).JSON(); a != b {
+	for i, g := range withKey.Layout().Endpoints {
+		if a, b := EndpointPolicy(withKey, g).JSON(), EndpointPolicy(without, without.Layout().Endpoints[i]).JSON(); a != b {
 			t.Errorf("endpoint policy of %s differs:\n%s\n%s", g.VpcID, a, b)
 		}
 	}
@@ -145,9 +145,9 @@ func TestKMSWarnings(t *testing.T) {
 	s := kmsThree()
 	s.Bucket.Encryption.BucketKey = false
 	want := []string{
-		"bucketKeyEnabled is not set, so the grants on " + keyARN + " cannot be limited to this bucket: without an S3 Bucket Key S3 uses each object's ARN as encryption context, and a grant constraint matches exact values only. " +
+		"bucket.keyEnabled is not set, so the grants on " + keyARN + " cannot be limited to this bucket: without an S3 Bucket Key S3 uses each object's ARN as encryption context, and a grant constraint matches exact values only. " +
 			"The roles could then use the key with any encryption context, also outside S3, unless their identity policy denies it (the stack's role policy does, with manageRolePolicy). " +
-			"If the bucket uses an S3 Bucket Key, set bucketKeyEnabled: true; objects written before the Bucket Key was enabled keep their object ARN as context and need the key policy instead, or a copy onto themselves.",
+			"If the bucket uses an S3 Bucket Key, set bucket.keyEnabled: true; objects written before the Bucket Key was enabled keep their object ARN as context and need the key policy instead, or a copy onto themselves.",
 		`consumers[1].manageRolePolicy is false for consumer "billing": its roles get the key through their grants, but nothing keeps them from using the key outside S3; ` +
 			"add the statements the plan shows as their key policy (SharedBucketKey, DenySharedBucketKeyOutsideS3) to each role's identity policy, or set manageRolePolicy: true",
 	}
@@ -174,7 +174,7 @@ func TestTheRolePolicySizeCountsTheKeyStatements(t *testing.T) {
 	if ps := Check(plain); len(ps) != 0 {
 		t.Fatalf("without a key: %v", ps)
 	}
-	if ps := Check(keyed); len(ps) != 1 || ps[0].Key != "prefixes" {
+	if ps := Check(keyed); len(ps) != 1 || ps[0].Key != "consumers[0].prefixes" {
 		t.Errorf("with a key: %v", ps)
 	}
 }

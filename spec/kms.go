@@ -27,10 +27,10 @@ type Encryption struct {
 // KMS reports whether the bucket is encrypted with a customer managed key this stack must share.
 func (e Encryption) KMS() bool { return e.KMSKeyARN != "" }
 
-// Config keys of Encryption, in validation messages.
+// Paths of Encryption's fields, in problems and messages (the config layer names the keys).
 const (
-	KeyBucketKMSKeyARN   = "bucketKmsKeyArn"
-	KeyBucketKeyEnabled  = "bucketKeyEnabled"
+	PathBucketKMSKeyARN  = "bucket.kmsKeyArn"
+	PathBucketKeyEnabled = "bucket.keyEnabled"
 	exampleKeyID         = "1234abcd-12ab-34cd-56ef-1234567890ab"
 	awsManagedS3Alias    = "alias/aws/s3"
 	kmsKeyIDPatternText  = `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}`
@@ -125,12 +125,12 @@ func validateEncryption(ps *Problems, b BucketOwner) {
 	e := b.Encryption
 	if !e.KMS() {
 		if e.BucketKey {
-			ps.add(KeyBucketKeyEnabled, "is only used with %s; remove it, or set %s to the key ARN of the bucket's SSE-KMS key", KeyBucketKMSKeyARN, KeyBucketKMSKeyARN)
+			ps.add(PathBucketKeyEnabled, "is only used with %s; remove it, or set %s to the key ARN of the bucket's SSE-KMS key", PathBucketKMSKeyARN, PathBucketKMSKeyARN)
 		}
 		return
 	}
 	if msg := kmsKeyProblem(b, e.KMSKeyARN); msg != "" {
-		ps.add(KeyBucketKMSKeyARN, "%s", msg)
+		ps.add(PathBucketKMSKeyARN, "%s", msg)
 	}
 }
 
@@ -195,5 +195,53 @@ func AWSManagedKeyMessage(what string, b BucketOwner) string {
 	return fmt.Sprintf("%s is the AWS managed key for S3 (aws/s3), which no other account can use: its key policy is AWS's, lets only principals of account %s use it, through S3, and cannot be changed. "+
 		"Use a customer managed key instead: create a symmetric key in account %s and Region %s (aws kms create-key), make it the bucket's default encryption, "+
 		"copy the existing objects onto themselves so that S3 re-encrypts them under it, and set %s to its key ARN (arn:%s:kms:%s:%s:key/...)",
-		what, account, account, region, KeyBucketKMSKeyARN, Partition(region), region, account)
+		what, account, account, region, PathBucketKMSKeyARN, Partition(region), region, account)
+}
+
+// KMS actions (IAM action names) S3 calls with the caller's permissions on an SSE-KMS bucket.
+const (
+	KMSDecrypt         = "kms:Decrypt"
+	KMSGenerateDataKey = "kms:GenerateDataKey"
+)
+
+// s3KMSActions maps each object action to the KMS actions S3 calls with the caller's permissions
+// when the object is (to be) encrypted with SSE-KMS:
+//   - reads decrypt the object's data key: "To upload or download an object encrypted with an AWS
+//     KMS key ... you need kms:GenerateDataKey and kms:Decrypt permissions on the key"
+//     (docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), GetObject using
+//     Decrypt;
+//   - writes generate a data key, and multipart uploads also decrypt: "To use an AWS KMS key to
+//     encrypt a multipart upload, you must have kms:GenerateDataKey and kms:Decrypt permissions.
+//     The kms:GenerateDataKey permission allows you to initiate the upload. The kms:Decrypt
+//     permission allows you to encrypt newly uploaded parts with the key that you used for previous
+//     parts of the same object" (repost.aws/knowledge-center/s3-large-file-encryption-kms-key).
+//     s3:PutObject covers PutObject, CopyObject's destination, and CreateMultipartUpload,
+//     UploadPart, UploadPartCopy and CompleteMultipartUpload
+//     (docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html#mpuAndPermissions), and the
+//     AWS CLI's high-level commands switch to multipart on their own for large files.
+//
+// Object actions not listed (deletes, tagging, ACLs, attributes, aborting uploads) use no key.
+var s3KMSActions = map[string][]string{
+	"s3:getobject":        {KMSDecrypt},
+	"s3:getobjectversion": {KMSDecrypt},
+	"s3:putobject":        {KMSGenerateDataKey, KMSDecrypt},
+}
+
+// KeyActions are the KMS actions the access needs on the bucket's key, sorted; none for an access
+// that neither reads nor writes object data.
+func KeyActions(a Access) []string {
+	var out []string
+	for _, action := range a.Actions {
+		out = append(out, s3KMSActions[strings.ToLower(action)]...)
+	}
+	return SortedUnique(out)
+}
+
+// GrantOperations are KeyActions as grant operations ("Decrypt", "GenerateDataKey").
+func GrantOperations(a Access) []string {
+	var out []string
+	for _, action := range KeyActions(a) {
+		out = append(out, strings.TrimPrefix(action, "kms:"))
+	}
+	return out
 }

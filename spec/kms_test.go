@@ -62,12 +62,12 @@ func TestAValidKeyIsAccepted(t *testing.T) {
 }
 
 const customerManagedAdvice = `Use a customer managed key instead: create a symmetric key in account 111111111111 and Region eu-west-1 (aws kms create-key), make it the bucket's default encryption, ` +
-	`copy the existing objects onto themselves so that S3 re-encrypts them under it, and set bucketKmsKeyArn to its key ARN (arn:aws:kms:eu-west-1:111111111111:key/...)`
+	`copy the existing objects onto themselves so that S3 re-encrypts them under it, and set bucket.kmsKeyArn to its key ARN (arn:aws:kms:eu-west-1:111111111111:key/...)`
 
 // Each refused key, alone, with the exact message: before any resource is registered.
 func TestEachRefusedKeyHasItsMessage(t *testing.T) {
 	awsManaged := func(what string) string {
-		return `bucketKmsKeyArn: ` + what + ` is the AWS managed key for S3 (aws/s3), which no other account can use: its key policy is AWS's, lets only principals of account 111111111111 use it, through S3, and cannot be changed. ` + customerManagedAdvice
+		return `bucket.kmsKeyArn: ` + what + ` is the AWS managed key for S3 (aws/s3), which no other account can use: its key policy is AWS's, lets only principals of account 111111111111 use it, through S3, and cannot be changed. ` + customerManagedAdvice
 	}
 	for _, tc := range []struct {
 		key, want string
@@ -75,20 +75,20 @@ func TestEachRefusedKeyHasItsMessage(t *testing.T) {
 		{"alias/aws/s3", awsManaged(`"alias/aws/s3"`)},
 		{"aws/s3", awsManaged(`"aws/s3"`)},
 		{"arn:aws:kms:eu-west-1:111111111111:alias/aws/s3", awsManaged(`"arn:aws:kms:eu-west-1:111111111111:alias/aws/s3"`)},
-		{"alias/shared-data", `bucketKmsKeyArn: "alias/shared-data" is an alias; give the key ARN it points to (in account 111111111111: aws kms describe-key --key-id alias/shared-data --query KeyMetadata.Arn). ` +
+		{"alias/shared-data", `bucket.kmsKeyArn: "alias/shared-data" is an alias; give the key ARN it points to (in account 111111111111: aws kms describe-key --key-id alias/shared-data --query KeyMetadata.Arn). ` +
 			`An alias can be pointed at another key at any time, and S3 resolves an alias in the account of whoever makes the request, so for a consumer it would name a key of the consumer's account`},
-		{"arn:aws:kms:eu-west-1:111111111111:alias/shared-data", `bucketKmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/shared-data" is an alias; give the key ARN it points to (in account 111111111111: aws kms describe-key --key-id alias/shared-data --query KeyMetadata.Arn). ` +
+		{"arn:aws:kms:eu-west-1:111111111111:alias/shared-data", `bucket.kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:alias/shared-data" is an alias; give the key ARN it points to (in account 111111111111: aws kms describe-key --key-id alias/shared-data --query KeyMetadata.Arn). ` +
 			`An alias can be pointed at another key at any time, and S3 resolves an alias in the account of whoever makes the request, so for a consumer it would name a key of the consumer's account`},
-		{"1234abcd-12ab-34cd-56ef-1234567890ab", `bucketKmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" is a key ID; give the full key ARN, arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab: a key of another account can only be named by its ARN`},
-		{"arn:aws:kms:eu-west-1:111111111111:key/shared", `bucketKmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/shared" is not a KMS key ARN; use the form arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`},
-		{"arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucketKmsKeyArn: key arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab is in account 333333333333, not in bucketAccountId 111111111111: ` +
+		{"1234abcd-12ab-34cd-56ef-1234567890ab", `bucket.kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" is a key ID; give the full key ARN, arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab: a key of another account can only be named by its ARN`},
+		{"arn:aws:kms:eu-west-1:111111111111:key/shared", `bucket.kmsKeyArn: "arn:aws:kms:eu-west-1:111111111111:key/shared" is not a KMS key ARN; use the form arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`},
+		{"arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucket.kmsKeyArn: key arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab is in account 333333333333, not in bucket.accountId 111111111111: ` +
 			`this stack gives the consumers the key through grants that the bucket account's provider creates, so the key must be the bucket account's (the one its default encryption names)`},
-		{"arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucketKmsKeyArn: key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in Region us-east-1, not in bucketRegion eu-west-1: ` +
+		{"arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucket.kmsKeyArn: key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in Region us-east-1, not in bucket.region eu-west-1: ` +
 			`S3 encrypts a bucket's objects only with a key of the bucket's own Region, so give the key of eu-west-1 (for a multi-Region key, its replica there)`},
-		{"arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucketKmsKeyArn: key arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab is in account 333333333333, not in bucketAccountId 111111111111: ` +
+		{"arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucket.kmsKeyArn: key arn:aws:kms:us-east-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab is in account 333333333333, not in bucket.accountId 111111111111: ` +
 			`this stack gives the consumers the key through grants that the bucket account's provider creates, so the key must be the bucket account's (the one its default encryption names); ` +
-			`and it is in Region us-east-1, not in bucketRegion eu-west-1: S3 encrypts a bucket's objects only with a key of the bucket's own Region, so give the key of eu-west-1 (for a multi-Region key, its replica there)`},
-		{"arn:aws-cn:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucketKmsKeyArn: key arn:aws-cn:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in partition aws-cn but Region eu-west-1 is in aws; write arn:aws:kms:...`},
+			`and it is in Region us-east-1, not in bucket.region eu-west-1: S3 encrypts a bucket's objects only with a key of the bucket's own Region, so give the key of eu-west-1 (for a multi-Region key, its replica there)`},
+		{"arn:aws-cn:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", `bucket.kmsKeyArn: key arn:aws-cn:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in partition aws-cn but Region eu-west-1 is in aws; write arn:aws:kms:...`},
 	} {
 		t.Run(tc.key, func(t *testing.T) {
 			if got := kmsSpec(tc.key).Validate(); len(got) != 1 || got[0].String() != tc.want {
@@ -101,7 +101,7 @@ func TestEachRefusedKeyHasItsMessage(t *testing.T) {
 func TestBucketKeyWithoutAKeyIsRefused(t *testing.T) {
 	s := validSpec()
 	s.Bucket.Encryption.BucketKey = true
-	want := "bucketKeyEnabled: is only used with bucketKmsKeyArn; remove it, or set bucketKmsKeyArn to the key ARN of the bucket's SSE-KMS key"
+	want := "bucket.keyEnabled: is only used with bucket.kmsKeyArn; remove it, or set bucket.kmsKeyArn to the key ARN of the bucket's SSE-KMS key"
 	if got := s.Validate(); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
@@ -113,7 +113,7 @@ func TestAKeyIsNotComparedWithAnInvalidBucketAccountOrRegion(t *testing.T) {
 	s := kmsSpec(testKeyARN)
 	s.Bucket.Account.ID, s.Bucket.Account.Region = "1111", "eu-west-9"
 	for _, p := range s.Validate() {
-		if p.Key == KeyBucketKMSKeyARN {
+		if p.Key == PathBucketKMSKeyARN {
 			t.Errorf("key reported: %s", p)
 		}
 	}
@@ -135,17 +135,17 @@ func TestCheckKey(t *testing.T) {
 		want   string
 	}{
 		{"AWS managed", func(k *KeyFacts) { k.KeyManager = KeyManagerAWS },
-			`bucketKmsKeyArn: key ` + testKeyARN + ` is the AWS managed key for S3 (aws/s3), which no other account can use: its key policy is AWS's, lets only principals of account 111111111111 use it, through S3, and cannot be changed. ` + customerManagedAdvice},
+			`bucket.kmsKeyArn: key ` + testKeyARN + ` is the AWS managed key for S3 (aws/s3), which no other account can use: its key policy is AWS's, lets only principals of account 111111111111 use it, through S3, and cannot be changed. ` + customerManagedAdvice},
 		{"disabled", func(k *KeyFacts) { k.Enabled, k.KeyState = false, KeyStateDisabled },
-			`bucketKmsKeyArn: key ` + testKeyARN + ` is Disabled, not Enabled: S3 can neither encrypt nor decrypt with it, so every read and write of the bucket's objects would fail; enable it in the bucket account (aws kms enable-key --key-id ` + testKeyARN + `)`},
+			`bucket.kmsKeyArn: key ` + testKeyARN + ` is Disabled, not Enabled: S3 can neither encrypt nor decrypt with it, so every read and write of the bucket's objects would fail; enable it in the bucket account (aws kms enable-key --key-id ` + testKeyARN + `)`},
 		{"pending deletion", func(k *KeyFacts) { k.Enabled, k.KeyState = false, KeyStatePendingDel },
-			`bucketKmsKeyArn: key ` + testKeyARN + ` is PendingDeletion, not Enabled: S3 can neither encrypt nor decrypt with it, so every read and write of the bucket's objects would fail; cancel its deletion and enable it in the bucket account (aws kms cancel-key-deletion --key-id ` + testKeyARN + `, then aws kms enable-key)`},
+			`bucket.kmsKeyArn: key ` + testKeyARN + ` is PendingDeletion, not Enabled: S3 can neither encrypt nor decrypt with it, so every read and write of the bucket's objects would fail; cancel its deletion and enable it in the bucket account (aws kms cancel-key-deletion --key-id ` + testKeyARN + `, then aws kms enable-key)`},
 		{"asymmetric", func(k *KeyFacts) { k.KeySpec, k.KeyUsage = "RSA_2048", KeyUsageEncrypt },
-			`bucketKmsKeyArn: key ` + testKeyARN + ` has key spec RSA_2048 and key usage ENCRYPT_DECRYPT; S3 uses only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT), so give one of those`},
+			`bucket.kmsKeyArn: key ` + testKeyARN + ` has key spec RSA_2048 and key usage ENCRYPT_DECRYPT; S3 uses only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT), so give one of those`},
 		{"HMAC", func(k *KeyFacts) { k.KeySpec, k.KeyUsage = "HMAC_256", "GENERATE_VERIFY_MAC" },
-			`bucketKmsKeyArn: key ` + testKeyARN + ` has key spec HMAC_256 and key usage GENERATE_VERIFY_MAC; S3 uses only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT), so give one of those`},
+			`bucket.kmsKeyArn: key ` + testKeyARN + ` has key spec HMAC_256 and key usage GENERATE_VERIFY_MAC; S3 uses only symmetric encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT), so give one of those`},
 		{"another Region, resolved", func(k *KeyFacts) { k.Arn = strings.Replace(testKeyARN, "eu-west-1", "us-east-1", 1) },
-			`bucketKmsKeyArn: key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in Region us-east-1, not in bucketRegion eu-west-1: S3 encrypts a bucket's objects only with a key of the bucket's own Region, so give the key of eu-west-1 (for a multi-Region key, its replica there)`},
+			`bucket.kmsKeyArn: key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in Region us-east-1, not in bucket.region eu-west-1: S3 encrypts a bucket's objects only with a key of the bucket's own Region, so give the key of eu-west-1 (for a multi-Region key, its replica there)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := goodFacts()
@@ -154,5 +154,41 @@ func TestCheckKey(t *testing.T) {
 				t.Errorf("got %v\nwant %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// The layout names each role's grant after the role's account and name, never after the consumer:
+// renaming or reordering consumers changes no grant, and a consumer whose access uses no key
+// gets none.
+func TestKeyGrantsInTheLayoutFollowTheRoles(t *testing.T) {
+	s := kmsSpec(testKeyARN)
+	s.Consumers[0].RoleARNs = []string{"arn:aws:iam::222222222222:role/web", "arn:aws:iam::222222222222:role/batch"}
+	got := s.Layout().KeyGrants
+	var names []string
+	for _, g := range got {
+		names = append(names, g.Name+" "+g.RoleARN+" "+strings.Join(g.Operations, ","))
+	}
+	want := []string{
+		"key-grant-222222222222-batch arn:aws:iam::222222222222:role/batch Decrypt,GenerateDataKey",
+		"key-grant-222222222222-web arn:aws:iam::222222222222:role/web Decrypt,GenerateDataKey",
+	}
+	if strings.Join(names, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(names, "\n"), strings.Join(want, "\n"))
+	}
+	renamed := s
+	renamed.Consumers = append([]Consumer{}, s.Consumers...)
+	renamed.Consumers[0].Name = "renamed"
+	if a, b := renamed.Layout().KeyGrants, got; len(a) != len(b) || a[0].Name != b[0].Name || a[1].Name != b[1].Name {
+		t.Errorf("renaming the consumer renamed grants: %v", a)
+	}
+	noKey := s
+	noKey.Consumers = append([]Consumer{}, s.Consumers...)
+	noKey.Consumers[0].Access = Access{Actions: []string{"s3:DeleteObject"}}
+	if g := noKey.Layout().KeyGrants; len(g) != 0 {
+		t.Errorf("an access without key actions got grants: %v", g)
+	}
+	s.Bucket.Encryption = Encryption{}
+	if g := s.Layout().KeyGrants; len(g) != 0 {
+		t.Errorf("a bucket without a key got grants: %v", g)
 	}
 }

@@ -36,7 +36,7 @@ const (
 // other: a disabled key fails every GenerateDataKey and Decrypt), symmetric for encryption
 // ("Amazon S3 only supports symmetric encryption KMS keys", S3 API Reference,
 // ServerSideEncryptionByDefault.KMSMasterKeyID), and, by its resolved ARN, of the bucket's
-// account and Region. Problems are reported under bucketKmsKeyArn.
+// account and Region. Problems are reported under bucket.kmsKeyArn.
 func CheckKey(b BucketOwner, k KeyFacts) Problems {
 	var ps Problems
 	name := k.Arn
@@ -45,22 +45,22 @@ func CheckKey(b BucketOwner, k KeyFacts) Problems {
 	}
 	if k.KeyManager != KeyManagerCustomer {
 		if k.KeyManager == KeyManagerAWS {
-			ps.add(KeyBucketKMSKeyARN, "%s", AWSManagedKeyMessage("key "+name, b))
+			ps.add(PathBucketKMSKeyARN, "%s", AWSManagedKeyMessage("key "+name, b))
 		} else {
-			ps.add(KeyBucketKMSKeyARN, "key %s is managed by %q, not by you (CUSTOMER); only a customer managed key can be shared with other accounts", name, k.KeyManager)
+			ps.add(PathBucketKMSKeyARN, "key %s is managed by %q, not by you (CUSTOMER); only a customer managed key can be shared with other accounts", name, k.KeyManager)
 		}
 	}
 	if k.KeyState != KeyStateEnabled || !k.Enabled {
-		ps.add(KeyBucketKMSKeyARN, "key %s is %s, not Enabled: S3 can neither encrypt nor decrypt with it, so every read and write of the bucket's objects would fail; %s",
+		ps.add(PathBucketKMSKeyARN, "key %s is %s, not Enabled: S3 can neither encrypt nor decrypt with it, so every read and write of the bucket's objects would fail; %s",
 			name, orUnknown(k.KeyState), enableHint(k.KeyState, name))
 	}
 	if k.KeySpec != KeySpecSymmetric || k.KeyUsage != KeyUsageEncrypt {
-		ps.add(KeyBucketKMSKeyARN, "key %s has key spec %s and key usage %s; S3 uses only symmetric encryption keys (%s, %s), so give one of those",
+		ps.add(PathBucketKMSKeyARN, "key %s has key spec %s and key usage %s; S3 uses only symmetric encryption keys (%s, %s), so give one of those",
 			name, orUnknown(k.KeySpec), orUnknown(k.KeyUsage), KeySpecSymmetric, KeyUsageEncrypt)
 	}
 	if _, ok := ParseKMSKeyARN(k.Arn); ok {
 		if msg := kmsKeyProblem(b, k.Arn); msg != "" {
-			ps.add(KeyBucketKMSKeyARN, "%s", msg)
+			ps.add(PathBucketKMSKeyARN, "%s", msg)
 		}
 	}
 	return ps

@@ -284,6 +284,9 @@ func TestScenarios(t *testing.T) {
 				t.Fatalf("first up: %v\n%s", deploy.err, deploy.output)
 			}
 			checkPinned(t, "first up", e, deploy)
+			if sc.stack == flatStack {
+				checkOps(t, "first up", deploy, flatDeploy)
+			}
 			for _, st := range sc.steps {
 				if st.edit != nil {
 					text = st.edit(text)

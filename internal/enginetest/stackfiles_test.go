@@ -93,3 +93,24 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		t.Logf("AWS calls of the refused update: %d", len(r.calls))
 	}
 }
+
+// An adopted endpoint that does not serve a listed route table fails preview in the account that
+// owns it, under the key the user wrote, before anything is written.
+func TestAnAdoptedEndpointThatDoesNotFitFailsPreview(t *testing.T) {
+	text := flatStack + "  cross-account-s3:adoptEndpointId: vpce-0eeeeeeeeeeeeeee0\n"
+	w := worldFor(t, text)
+	e := w.Endpoints["vpce-0eeeeeeeeeeeeeee0"]
+	e.RouteTableIDs = []string{"rtb-0a0a0a0a0a0a0a0a9"}
+	w.Endpoints["vpce-0eeeeeeeeeeeeeee0"] = e
+	eng := newEngine(t, "adopt-misfit", text, w)
+	r := eng.run("preview")
+	want := "routeTableIds: rtb-0a0a0a0a0a0a0a0a1 is not associated with the adopted endpoint vpce-0eeeeeeeeeeeeeee0"
+	if r.err == nil || !strings.Contains(r.output+r.err.Error(), want) {
+		t.Fatalf("preview: %v, want %q\n%s", r.err, want, r.output)
+	}
+	for _, c := range r.calls {
+		if c.Op == "create" || c.Op == "update" || c.Op == "delete" {
+			t.Errorf("the refused preview wrote to AWS: %+v", c)
+		}
+	}
+}

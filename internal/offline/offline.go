@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/spec"
 )
 
 // Project is the Pulumi project name the runs use; Stack the default stack name.
@@ -35,6 +37,27 @@ const (
 	typeEndpoint    = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	typeGetEndpoint = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
 )
+
+// AdoptedEndpoints answers the lookup of every endpoint the spec adopts as AWS would for a fitting
+// endpoint: an S3 gateway endpoint of the Region, in the VPC, on the route tables of every
+// consumer that adopts it (the program looks it up once per VPC).
+func AdoptedEndpoints(s spec.Spec, prefixListID string, policy func(id string) string) map[string]resource.PropertyMap {
+	out := map[string]resource.PropertyMap{}
+	for _, g := range s.Layout().Endpoints {
+		if g.AdoptID == "" {
+			continue
+		}
+		routes := make([]any, len(g.RouteTableIDs))
+		for i, rt := range g.RouteTableIDs {
+			routes[i] = rt
+		}
+		out[g.AdoptID] = resource.NewPropertyMapFromMap(map[string]any{
+			"id": g.AdoptID, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(g.Region),
+			"vpcId": g.VpcID, "routeTableIds": routes, "prefixListId": prefixListID, "policy": policy(g.AdoptID),
+		})
+	}
+	return out
+}
 
 // Resource is one registered resource as the engine would see it.
 type Resource struct {

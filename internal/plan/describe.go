@@ -13,9 +13,9 @@ import (
 )
 
 const (
-	typeProvider     = "pulumi:providers:aws"
-	secretText       = "[secret]"
-	policyPlaceholer = "(shown with the documents)"
+	typeProvider      = "pulumi:providers:aws"
+	secretText        = "[secret]"
+	policyPlaceholder = "(shown with the documents)"
 )
 
 var documentTitles = map[string]string{
@@ -38,7 +38,7 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 		}
 		a := byProvider[r.ProviderName()]
 		if a == nil {
-			a = &Account{Role: "no explicit provider", Provider: "(default)"}
+			a = &Account{Side: "no explicit provider", Provider: "(default)"}
 			byProvider[""] = a
 		}
 		a.Resources = append(a.Resources, p.resource(r))
@@ -64,7 +64,7 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 
 // accountOrder puts the bucket owner first, then consumers by name.
 func accountOrder(a Account) string {
-	if strings.HasPrefix(a.Role, "bucket owner") {
+	if strings.HasPrefix(a.Side, "bucket owner") {
 		return "0"
 	}
 	return "1" + a.AccountID + "/" + a.Provider
@@ -77,13 +77,13 @@ func (p *Plan) resource(r offline.Resource) Resource {
 	}
 	if title, ok := documentTitles[r.Type]; ok && r.Str("policy") != "" {
 		p.Documents = append(p.Documents, Document{Title: title, Resource: r.Name, Policy: json.RawMessage(r.Str("policy"))})
-		inputs["policy"] = policyPlaceholer
+		inputs["policy"] = policyPlaceholder
 	}
 	return Resource{Type: r.Type, Name: r.Name, Inputs: inputs}
 }
 
 func providerAccount(r offline.Resource) Account {
-	a := Account{Provider: r.Name, Region: r.Str("region"), Role: role(r.Parent)}
+	a := Account{Provider: r.Name, Region: r.Str("region"), Side: side(r.Parent)}
 	if ids := r.Inputs["allowedAccountIds"]; ids.IsArray() && len(ids.ArrayValue()) == 1 {
 		a.AccountID = ids.ArrayValue()[0].StringValue()
 	}
@@ -111,8 +111,8 @@ func providerAccount(r offline.Resource) Account {
 	return a
 }
 
-// role names the account side from the provider's parent component.
-func role(parent string) string {
+// side names the account side from the provider's parent component.
+func side(parent string) string {
 	urn := resource.URN(parent)
 	if !urn.IsValid() {
 		return "unknown"
@@ -129,12 +129,16 @@ func role(parent string) string {
 // consumersOf names the consumers whose resources a provider manages.
 func consumersOf(s spec.Spec, provider string) []string {
 	var names []string
-	for _, c := range s.SortedConsumers() {
-		if s.ProviderOf(c) == provider {
-			names = append(names, c.Name)
+	for _, a := range s.Layout().Accounts {
+		for _, p := range a.Providers {
+			if p.Name == provider {
+				for _, c := range p.Consumers {
+					names = append(names, c.Name)
+				}
+			}
 		}
 	}
-	return names
+	return spec.SortedUnique(names)
 }
 
 func stringOf(v resource.PropertyValue) string {

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/offline"
 	"cross-account-s3/internal/program"
@@ -23,18 +21,19 @@ import (
 
 // Plan is what a stack would deploy.
 type Plan struct {
-	Project   string         `json:"project"`
-	Stack     string         `json:"stack"`
-	Accounts  []Account      `json:"accounts"`
-	Documents []Document     `json:"documents"`
-	Outputs   map[string]any `json:"outputs"`
-	Warnings  []string       `json:"warnings"`
-	Unproven  []string       `json:"notChecked"`
+	Project    string         `json:"project"`
+	Stack      string         `json:"stack"`
+	Accounts   []Account      `json:"accounts"`
+	Documents  []Document     `json:"documents"`
+	Outputs    map[string]any `json:"outputs"`
+	Warnings   []string       `json:"warnings"`
+	NotChecked []string       `json:"notChecked"`
 }
 
 // Account is one provider, the account it is pinned to, and the resources it would manage.
 type Account struct {
-	Role        string            `json:"role"`
+	// Side is "bucket owner" or "consumer", not an IAM role.
+	Side        string            `json:"side"`
 	Provider    string            `json:"provider"`
 	AccountID   string            `json:"accountId"`
 	Region      string            `json:"region"`
@@ -101,7 +100,8 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		}
 	}
 	sort.Strings(secretKeys)
-	s, problems := stackconfig.Load(stackconfig.MapSource{Values: values, Secrets: st.Secrets})
+	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets}
+	s, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
 	}
@@ -111,13 +111,21 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		return nil, ConfigError{err}
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(crossaccount.Warnings(s), settingsWarnings(st)...)}
+		Warnings: append(describeAll(crossaccount.Warnings(s), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
 	p.describe(s, m)
-	p.Unproven = unproven(s, secretKeys)
+	p.NotChecked = notChecked(s, secretKeys)
 	if p.Warnings == nil {
 		p.Warnings = []string{}
 	}
 	return p, nil
+}
+
+func describeAll(texts []string, describe func(string) string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = describe(t)
+	}
+	return out
 }
 
 // StackName is the stack a file named Pulumi.<stack>.yaml configures.
@@ -133,26 +141,12 @@ func StackName(stackFile string) (string, error) {
 // mocksFor answers what AWS would: placeholders for IDs assigned on deploy, and for an adopted
 // endpoint an answer shaped as configured, since the plan cannot look it up.
 func mocksFor(s spec.Spec) *offline.Mocks {
-	m := &offline.Mocks{
+	return &offline.Mocks{
 		EndpointIDFor:   func(name string) string { return KnownAfterDeploy("ID of endpoint " + name) },
 		PrefixListIDFor: func(name string) string { return KnownAfterDeploy("S3 prefix list ID") },
-		Endpoints:       map[string]resource.PropertyMap{},
+		Endpoints: offline.AdoptedEndpoints(s, KnownAfterDeploy("S3 prefix list ID"),
+			func(id string) string { return KnownAfterDeploy("policy of adopted endpoint " + id) }),
 	}
-	for _, g := range s.EndpointGroups() {
-		if id := g.AdoptID; id != "" {
-			routes := make([]any, len(g.RouteTableIDs))
-			for i, rt := range g.RouteTableIDs {
-				routes[i] = rt
-			}
-			m.Endpoints[id] = resource.NewPropertyMapFromMap(map[string]any{
-				"id": id, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(g.Region),
-				"vpcId": g.VpcID, "routeTableIds": routes,
-				"prefixListId": KnownAfterDeploy("S3 prefix list ID"),
-				"policy":       KnownAfterDeploy("policy of adopted endpoint " + id),
-			})
-		}
-	}
-	return m
 }
 
 // runProgram runs the stack's program and resolves its outputs.
@@ -195,7 +189,7 @@ func settingsWarnings(st *stackfile.Stack) []string {
 	return out
 }
 
-func unproven(s spec.Spec, secretKeys []string) []string {
+func notChecked(s spec.Spec, secretKeys []string) []string {
 	notes := []string{
 		"credentials: nothing was read from AWS; pulumi preview checks that each provider's credentials resolve to its account ID",
 		"existence: the bucket, VPC, route tables and roles are not looked up; pulumi up fails if one is missing",

@@ -20,11 +20,11 @@ func (p *Plan) Text() string {
 	fmt.Fprintf(&b, "Plan for stack %q of project %s\n", p.Stack, p.Project)
 	b.WriteString("Offline: the stack program ran under Pulumi's mocks; nothing was read from or written to AWS.\n")
 	for _, a := range p.Accounts {
-		role := a.Role
+		side := a.Side
 		if len(a.Consumers) > 0 {
-			role += " (" + strings.Join(a.Consumers, ", ") + ")"
+			side += " (" + strings.Join(a.Consumers, ", ") + ")"
 		}
-		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, role)
+		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, side)
 		fmt.Fprintf(&b, "  provider %s, Region %s, %s\n", a.Provider, a.Region, a.Credentials)
 		if len(a.DefaultTags) > 0 {
 			fmt.Fprintf(&b, "  default tags: %s\n", render(a.DefaultTags))
@@ -48,7 +48,7 @@ func (p *Plan) Text() string {
 	b.WriteString("\nOutputs:\n")
 	writeOutputs(&b, "  ", p.Outputs)
 	writeList(&b, "Warnings", p.Warnings)
-	writeList(&b, "Not checked offline", p.Unproven)
+	writeList(&b, "Not checked offline", p.NotChecked)
 	return b.String()
 }
 

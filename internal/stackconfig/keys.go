@@ -4,8 +4,6 @@
 // compare against.
 package stackconfig
 
-import "cross-account-s3/spec"
-
 // Config keys of the project namespace, as the user sets them with `pulumi config set KEY`.
 const (
 	KeyBucketAccountID     = "bucketAccountId"
@@ -36,7 +34,7 @@ const (
 	KeyAllowListing     = "allowListing"
 	KeyManageRolePolicy = "manageRolePolicy"
 
-	KeyBucketPolicyGrouping = spec.KeyBucketPolicyGrouping
+	KeyBucketPolicyGrouping = "bucketPolicyGrouping"
 
 	KeyTags                  = "tags"
 	KeyExtraBucketStatements = "extraBucketPolicyStatements"

@@ -64,7 +64,7 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 	} else {
 		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
-	validated := append(s.Validate(), policydoc.Check(s)...)
+	validated := NamesOf(src).Problems(append(s.Validate(), policydoc.Check(s)...))
 	return s, merge(r.problems, validated).InKeyOrder(AllKeys)
 }
 

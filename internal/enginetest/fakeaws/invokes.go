@@ -245,8 +245,10 @@ func getBucket(w *world.World, cfg providerConfig, args resource.PropertyMap) (m
 	b, ok := w.Buckets[name]
 	switch {
 	case !ok:
+		//lint:ignore ST1005 the real provider's wording, capital and all
 		return nil, "", fmt.Errorf("Failed getting S3 bucket (%s): operation error S3: HeadBucket, https response error StatusCode: 404, api error NotFound: Not Found", name)
 	case b.Account != cfg.Account:
+		//lint:ignore ST1005 the real provider's wording, capital and all
 		return nil, "", fmt.Errorf("Failed getting S3 bucket (%s): operation error S3: HeadBucket, https response error StatusCode: 403, api error Forbidden: Forbidden", name)
 	}
 	return map[string]any{
