@@ -143,7 +143,8 @@ func createGrant(w *world.World, cfg providerConfig, news resource.PropertyMap) 
 	}
 	if in.equals != nil && in.subset != nil {
 		// terraform's own check (grantConstraintsIsValid), before the API refuses "More than one
-		// constraint supplied".
+		// constraint supplied". Terraform's words, capital included.
+		//lint:ignore ST1005 terraform-provider-aws's message, verbatim
 		return result{}, fmt.Errorf("A grant constraint can't have both encryption_context_equals and encryption_context_subset set")
 	}
 	keyID, key, code, msg := resolveKey(w, cfg, in.keyRef, "CreateGrant")
