@@ -77,8 +77,13 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 		_ = ctx.Log.Warn(describe(w), &pulumi.LogArgs{Resource: comp})
 	}
 
-	// The deployment is decided once; everything below walks it.
+	// The deployment is decided once; everything below walks it. The owner's side comes first so
+	// that a bucket key that does not fit is refused before any consumer resource is registered.
 	l := s.Layout()
+	owner, err := newBucketOwnerAccount(ctx, s, l.Owner, pulumi.Parent(comp))
+	if err != nil {
+		return nil, describeError(err, describe)
+	}
 	for _, account := range l.Accounts {
 		consumerAccount, err := newConsumerAccount(ctx, s, account, pulumi.Parent(comp))
 		if err != nil {
@@ -100,8 +105,7 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 		}
 	}
 
-	owner, err := newBucketOwnerAccount(ctx, s, l.Owner, endpointIDs, pulumi.Parent(comp))
-	if err != nil {
+	if err := owner.declare(ctx, l, endpointIDs); err != nil {
 		return nil, err
 	}
 	comp.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()

@@ -49,9 +49,14 @@ func Check(s spec.Spec) spec.Problems {
 	return ps
 }
 
-// Warnings are what a preview shows about valid choices with a cost: today the by-access
-// grouping, which trades the pairwise binding of roles to their own endpoints for room.
+// Warnings are what a preview shows about valid choices with a cost: the by-access grouping,
+// which trades the pairwise binding of roles to their own endpoints for room, and a KMS bucket's
+// grants that cannot be limited to the bucket or roles left without the key's Deny (kmsWarnings).
 func Warnings(s spec.Spec) []string {
+	return append(groupingWarnings(s), kmsWarnings(s)...)
+}
+
+func groupingWarnings(s spec.Spec) []string {
 	if s.Grouping() != spec.GroupByAccess || len(s.Consumers) == 0 {
 		return nil
 	}

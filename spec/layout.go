@@ -23,6 +23,10 @@ type Layout struct {
 	Endpoints []EndpointGroup
 	// Grants are the bucket policy's Allow groups, in the order the policy lists them.
 	Grants []Grant
+	// KeyGrants are the KMS grants on the bucket's key (Bucket.Encryption), created with the
+	// owner's provider under the owner's component: one per role of every consumer whose access
+	// uses the key, by logical name; none without a key.
+	KeyGrants []KeyGrant
 }
 
 // Owner is the bucket owner's side.
@@ -84,6 +88,18 @@ type RolePolicy struct {
 	Role, PolicyName string
 }
 
+// KeyGrant is one role's grant on the bucket's key.
+type KeyGrant struct {
+	// Name is the logical name: after the grantee's account and role name (names.go).
+	Name      string
+	AccountID string
+	// Role is the role's name, RoleARN the grantee principal.
+	Role, RoleARN string
+	Consumer      Consumer
+	// Operations are the grant operations the consumer's access needs (GrantOperations).
+	Operations []string
+}
+
 // Grant is one group of the bucket policy's Allows: the consumers that share its statements, with
 // their roles; the endpoint IDs are known only once the endpoints exist.
 type Grant struct {
@@ -109,7 +125,29 @@ func (s Spec) Layout() Layout {
 		l.Endpoints = append(l.Endpoints, a.Endpoints...)
 	}
 	l.Grants = grants(s)
+	l.KeyGrants = keyGrants(s)
 	return l
+}
+
+// keyGrants are the grants on the bucket's key, ordered by logical name.
+func keyGrants(s Spec) []KeyGrant {
+	if !s.Bucket.Encryption.KMS() {
+		return nil
+	}
+	var out []KeyGrant
+	for _, c := range s.Consumers {
+		ops := GrantOperations(c.Access)
+		if len(ops) == 0 {
+			continue
+		}
+		for _, arn := range c.RoleARNs {
+			role := RoleName(arn)
+			out = append(out, KeyGrant{Name: keyGrantName(c.Account.ID, role), AccountID: c.Account.ID,
+				Role: role, RoleARN: arn, Consumer: c, Operations: ops})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // EndpointOf is the endpoint that carries a consumer's traffic.

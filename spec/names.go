@@ -42,6 +42,10 @@ func bucketPolicyName(bucket string) string { return bucket }
 // name, which is what IAM keys the policy by (with the policy name, fixed per bucket).
 func rolePolicyName(accountID, role string) string { return "role-policy-" + accountID + "-" + role }
 
+// keyGrantName is one role's KMS grant on the bucket's key: after the grantee, the role's account
+// and name (IAM role names are unique per account), like rolePolicyName.
+func keyGrantName(accountID, role string) string { return "key-grant-" + accountID + "-" + role }
+
 // legacyRolePolicyName is what rolePolicyName was before it followed the role: the consumer's name
 // and the role. It is kept as an alias so that stacks deployed then keep their policies.
 func legacyRolePolicyName(consumer, role string) string { return consumer + "-" + role }

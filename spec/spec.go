@@ -47,6 +47,8 @@ type BucketOwner struct {
 	Account Account
 	// Name is the existing bucket's name.
 	Name string
+	// Encryption is the bucket's SSE-KMS key, if any, that the consumers need permission to use.
+	Encryption Encryption
 }
 
 // Account is one AWS account and how to reach it.

@@ -32,6 +32,7 @@ func (s Spec) Validate() Problems {
 	var ps Problems
 	validateAccount(&ps, s.Bucket.Account, bucketKey)
 	validateBucketName(&ps, bucketKey("name"), s.Bucket.Name)
+	validateEncryption(&ps, s.Bucket)
 	switch s.BucketPolicyGrouping {
 	case "", GroupPerEndpoint, GroupByAccess:
 	default:

@@ -36,7 +36,28 @@ func EndpointID(name string) string {
 const (
 	typeEndpoint    = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	typeGetEndpoint = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
+	typeGrant       = "aws:kms/grant:Grant"
+	typeGetKey      = "aws:kms/getKey:getKey"
 )
+
+// GrantID is the grant ID the mocks give the grant with this logical name: KMS's form (64 hex
+// digits), distinct per grant and the same on every run.
+func GrantID(name string) string {
+	sum := sha256.Sum256([]byte("grant/" + name))
+	return hex.EncodeToString(sum[:])
+}
+
+// FittingKey is what a lookup of a key ARN returns for a key the stack can use: a symmetric,
+// enabled, customer managed key of the ARN's account and Region. The plan cannot look the key up,
+// so it assumes this; tests answer anything through Mocks.Keys.
+func FittingKey(arn string) resource.PropertyMap {
+	k, _ := spec.ParseKMSKeyARN(arn)
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"id": k.KeyID, "keyId": arn, "arn": arn, "awsAccountId": k.AccountID, "enabled": true,
+		"keyManager": spec.KeyManagerCustomer, "keySpec": spec.KeySpecSymmetric, "keyState": spec.KeyStateEnabled,
+		"keyUsage": spec.KeyUsageEncrypt, "customerMasterKeySpec": spec.KeySpecSymmetric,
+	})
+}
 
 // AdoptedEndpoints answers the lookup of every endpoint the spec adopts as AWS would for a fitting
 // endpoint: an S3 gateway endpoint of the Region, in the VPC, on the route tables of every
@@ -109,6 +130,9 @@ type Mocks struct {
 	// give EndpointID(name) and PrefixListID.
 	EndpointIDFor   func(name string) string
 	PrefixListIDFor func(name string) string
+	// Keys answers aws:kms/getKey by the key ID asked for; an ID not in it is "not found". Nil
+	// answers every key ARN with FittingKey.
+	Keys map[string]resource.PropertyMap
 }
 
 // NewResource implements pulumi.MockResourceMonitor.
@@ -125,6 +149,12 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			prefixList = m.PrefixListIDFor(args.Name)
 		}
 		outputs["prefixListId"] = resource.NewStringProperty(prefixList)
+	}
+	if args.TypeToken == typeGrant {
+		grantID := GrantID(args.Name)
+		id = args.Inputs["keyId"].StringValue() + ":" + grantID
+		outputs["grantId"] = resource.NewStringProperty(grantID)
+		outputs["grantToken"] = resource.MakeSecret(resource.NewStringProperty("grant-token-" + grantID[:16]))
 	}
 	parent := ""
 	if args.RegisterRPC != nil {
@@ -150,6 +180,17 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			return found, nil
 		}
 		return nil, fmt.Errorf("no matching EC2 VPC Endpoint found")
+	}
+	if args.Token == typeGetKey {
+		id := args.Args["keyId"].StringValue()
+		if m.Keys == nil {
+			if _, ok := spec.ParseKMSKeyARN(id); ok {
+				return FittingKey(id), nil
+			}
+		} else if found, ok := m.Keys[id]; ok {
+			return found, nil
+		}
+		return nil, fmt.Errorf("reading KMS Key (%s): operation error KMS: DescribeKey, NotFoundException: Key '%s' does not exist", id, id)
 	}
 	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
 }

@@ -9,6 +9,7 @@ import (
 
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/offline"
+	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
 
@@ -46,9 +47,14 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 	for _, call := range m.Invokes {
 		name := offline.Resource{Provider: call.Provider}.ProviderName()
 		if a := byProvider[name]; a != nil {
-			a.Reads = append(a.Reads, call.Token+" "+stringOf(call.Args["id"]))
+			id := stringOf(call.Args["id"])
+			if id == "" {
+				id = stringOf(call.Args["keyId"])
+			}
+			a.Reads = append(a.Reads, call.Token+" "+id)
 		}
 	}
+	p.keyPermissions(s, byProvider)
 	for _, a := range byProvider {
 		sort.Strings(a.Reads)
 		sort.Slice(a.Resources, func(i, j int) bool {
@@ -60,6 +66,54 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 	sort.Slice(p.Documents, func(i, j int) bool {
 		return p.Documents[i].Title+p.Documents[i].Resource < p.Documents[j].Title+p.Documents[j].Resource
 	})
+}
+
+// roleKeyPolicyTitle titles the key statements a role whose identity policy the stack does not
+// manage needs.
+const roleKeyPolicyTitle = "Role key policy (add to the role)"
+
+// keyPermissions lists, for a KMS bucket, each role's grant in the bucket owner's account and its
+// key statements in its own account; for a role whose policy the stack does not manage, the
+// statements it needs are added as a document.
+func (p *Plan) keyPermissions(s spec.Spec, byProvider map[string]*Account) {
+	if !s.Bucket.Encryption.KMS() {
+		return
+	}
+	l := s.Layout()
+	if owner := byProvider[l.Owner.Provider]; owner != nil {
+		for _, g := range policydoc.KeyGrantsOf(l) {
+			constraint := "none (no S3 Bucket Key: the grant cannot be limited to the bucket)"
+			for _, c := range g.Constraints {
+				constraint = "encryption context " + render(c.EncryptionContextSubset)
+			}
+			owner.KeyPermissions = append(owner.KeyPermissions, KeyPermission{Role: g.GranteePrincipal, Consumer: g.Consumer,
+				Grant: g.Name, Operations: g.Operations, Constraint: constraint})
+		}
+	}
+	for _, a := range l.Accounts {
+		for _, pg := range a.Providers {
+			account := byProvider[pg.Name]
+			if account == nil {
+				continue
+			}
+			for _, c := range pg.Consumers {
+				actions := policydoc.KeyActions(c.Access)
+				if len(actions) == 0 {
+					continue
+				}
+				for _, arn := range c.RoleARNs {
+					statement := "in the managed role policy (" + policydoc.SidRoleKey + ", " + policydoc.SidRoleKeyOutsideS3 + ")"
+					if !c.ManageRolePolicy {
+						statement = "NOT MANAGED: add the statements of \"" + roleKeyPolicyTitle + " of " + arn + "\" to the role's identity policy"
+						p.Documents = append(p.Documents, Document{Title: roleKeyPolicyTitle, Resource: arn,
+							Policy: json.RawMessage(policydoc.RoleKeyPolicy(s, c).JSON())})
+					}
+					account.KeyPermissions = append(account.KeyPermissions, KeyPermission{Role: arn, Consumer: c.Name,
+						Operations: actions, Statement: statement})
+				}
+			}
+		}
+	}
 }
 
 // accountOrder puts the bucket owner first, then consumers by name.

@@ -43,6 +43,25 @@ type Account struct {
 	Resources   []Resource        `json:"resources"`
 	// Reads are lookups the program makes in this account, such as an adopted endpoint.
 	Reads []string `json:"reads,omitempty"`
+	// KeyPermissions are, for a bucket encrypted with a KMS key, what each role gets on the key:
+	// in the bucket owner's account its grant, in a consumer account the key statements of its
+	// identity policy (managed by the stack, or to be added).
+	KeyPermissions []KeyPermission `json:"keyPermissions,omitempty"`
+}
+
+// KeyPermission is one role's permission on the bucket's KMS key, on one side.
+type KeyPermission struct {
+	// Role is the role ARN, Consumer the consumer it belongs to.
+	Role     string `json:"role"`
+	Consumer string `json:"consumer"`
+	// Grant is the grant's logical name (bucket owner's side).
+	Grant string `json:"grant,omitempty"`
+	// Operations are the grant operations (owner) or the KMS actions (consumer).
+	Operations []string `json:"operations"`
+	// Constraint is the grant's encryption-context constraint (owner).
+	Constraint string `json:"constraint,omitempty"`
+	// Statement says where the role's key statements are (consumer).
+	Statement string `json:"statement,omitempty"`
 }
 
 // Resource is one resource with its inputs; policy documents are listed apart.
@@ -193,6 +212,10 @@ func notChecked(s spec.Spec, secretKeys []string) []string {
 	notes := []string{
 		"credentials: nothing was read from AWS; pulumi preview checks that each provider's credentials resolve to its account ID",
 		"existence: the bucket, VPC, route tables and roles are not looked up; pulumi up fails if one is missing",
+	}
+	if e := s.Bucket.Encryption; e.KMS() {
+		notes = append(notes, fmt.Sprintf("key %s was not looked up; pulumi preview checks that it exists and is enabled, symmetric and customer managed, in account %s and Region %s, before anything is created",
+			e.KMSKeyARN, s.Bucket.Account.ID, s.Bucket.Account.Region))
 	}
 	for _, c := range s.Consumers {
 		if c.Endpoint.AdoptID != "" {

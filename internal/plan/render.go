@@ -41,6 +41,13 @@ func (p *Plan) Text() string {
 				fmt.Fprintf(&b, "      %s: %s\n", k, render(r.Inputs[k]))
 			}
 		}
+		for _, k := range a.KeyPermissions {
+			if k.Grant != "" {
+				fmt.Fprintf(&b, "  key permission of %s (%s): grant %s, %s; %s\n", k.Role, k.Consumer, k.Grant, strings.Join(k.Operations, ", "), k.Constraint)
+			} else {
+				fmt.Fprintf(&b, "  key statements of %s (%s): %s, %s\n", k.Role, k.Consumer, strings.Join(k.Operations, ", "), k.Statement)
+			}
+		}
 	}
 	for _, d := range p.Documents {
 		fmt.Fprintf(&b, "\n%s of %s:\n%s\n", d.Title, d.Resource, indent(d.Policy))

@@ -114,6 +114,27 @@ func TestInvalidConfigurationsAreRefusedWithTheirKey(t *testing.T) {
 		{"extra statement Sid clash", func(c map[string]string) {
 			c["extraBucketPolicyStatements"] = `[{"Sid":"DenyInsecureTransport","Effect":"Allow"}]`
 		}, `extraBucketPolicyStatements[0]: Sid "DenyInsecureTransport" is already used by this stack's own statements`},
+		{"KMS: the AWS managed key", func(c map[string]string) { c["bucketKmsKeyArn"] = "alias/aws/s3" },
+			`bucketKmsKeyArn: "alias/aws/s3" is the AWS managed key for S3 (aws/s3), which no other account can use: its key policy is AWS's, lets only principals of account 111111111111 use it, through S3, and cannot be changed. ` +
+				`Use a customer managed key instead: create a symmetric key in account 111111111111 and Region eu-west-1 (aws kms create-key), make it the bucket's default encryption, ` +
+				`copy the existing objects onto themselves so that S3 re-encrypts them under it, and set bucketKmsKeyArn to its key ARN (arn:aws:kms:eu-west-1:111111111111:key/...)`},
+		{"KMS: an alias", func(c map[string]string) { c["bucketKmsKeyArn"] = "alias/shared-data" },
+			`bucketKmsKeyArn: "alias/shared-data" is an alias; give the key ARN it points to (in account 111111111111: aws kms describe-key --key-id alias/shared-data --query KeyMetadata.Arn). ` +
+				`An alias can be pointed at another key at any time, and S3 resolves an alias in the account of whoever makes the request, so for a consumer it would name a key of the consumer's account`},
+		{"KMS: a key of another account", func(c map[string]string) {
+			c["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		}, `bucketKmsKeyArn: key arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab is in account 333333333333, not in bucketAccountId 111111111111: ` +
+			`this stack gives the consumers the key through grants that the bucket account's provider creates, so the key must be the bucket account's (the one its default encryption names)`},
+		{"KMS: a key of another Region", func(c map[string]string) {
+			c["bucketKmsKeyArn"] = "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+		}, `bucketKmsKeyArn: key arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab is in Region us-east-1, not in bucketRegion eu-west-1: ` +
+			`S3 encrypts a bucket's objects only with a key of the bucket's own Region, so give the key of eu-west-1 (for a multi-Region key, its replica there)`},
+		{"KMS: a bare key ID", func(c map[string]string) { c["bucketKmsKeyArn"] = "1234abcd-12ab-34cd-56ef-1234567890ab" },
+			`bucketKmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" is a key ID; give the full key ARN, arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab: a key of another account can only be named by its ARN`},
+		{"KMS: a Bucket Key without a key", func(c map[string]string) { c["bucketKeyEnabled"] = "true" },
+			"bucketKeyEnabled: is only used with bucketKmsKeyArn; remove it, or set bucketKmsKeyArn to the key ARN of the bucket's SSE-KMS key"},
+		{"KMS: key enabled not a boolean", func(c map[string]string) { c["bucketKeyEnabled"] = "yes" },
+			`bucketKeyEnabled: "yes" is not a boolean; use true or false`},
 		{"consumer name shape", func(c map[string]string) { c["consumerName"] = "Data Lake" },
 			`consumerName: "Data Lake" is not a usable name; use 2 to 32 lowercase letters, digits and '-', starting with a letter, e.g. analytics`},
 	}
@@ -132,5 +153,37 @@ func TestInvalidConfigurationsAreRefusedWithTheirKey(t *testing.T) {
 				t.Errorf("problems:\n%s\nwant a line starting:\n  - %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// The bucket has one key, whoever writes: a consumers item cannot name a key of its own.
+func TestAConsumersItemHasNoKeyOfItsOwn(t *testing.T) {
+	cfg := baseConfig()
+	for _, k := range []string{"consumerName", "consumerAccountId", "consumerRegion", "consumerRoleArns", "vpcId", "routeTableIds"} {
+		delete(cfg, k)
+	}
+	cfg["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cfg["consumers"] = `[{"name":"web","accountId":"222222222222","vpcId":"vpc-0a1b2c3d4e5f60718","routeTableIds":["rtb-0a1b2c3d4e5f60718"],` +
+		`"roleArns":["arn:aws:iam::222222222222:role/web"],"kmsKeyArn":"arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]`
+	s, ps := Load(MapSource{Values: cfg})
+	if len(ps) != 1 || !strings.HasPrefix(ps[0].String(), "consumers[0].kmsKeyArn: is not a consumer field") {
+		t.Errorf("got %v", ps)
+	}
+	if s.Bucket.Encryption.KMSKeyARN != cfg["bucketKmsKeyArn"] {
+		t.Errorf("key %q", s.Bucket.Encryption.KMSKeyARN)
+	}
+}
+
+// A valid key is read into the spec, Bucket Key included, and accepted.
+func TestAKeyIsRead(t *testing.T) {
+	cfg := baseConfig()
+	cfg["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	cfg["bucketKeyEnabled"] = "true"
+	s, ps := Load(MapSource{Values: cfg})
+	if len(ps) != 0 {
+		t.Fatal(ps)
+	}
+	if e := s.Bucket.Encryption; e.KMSKeyARN != cfg["bucketKmsKeyArn"] || !e.BucketKey {
+		t.Errorf("got %+v", e)
 	}
 }

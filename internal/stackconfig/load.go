@@ -54,6 +54,10 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 		Bucket: spec.BucketOwner{
 			Account: r.account(KeyBucketAccountID, KeyBucketRegion, KeyBucketProfile, KeyBucketAssumeRoleARN, KeyBucketExternalID, KeyBucketSessionName),
 			Name:    r.str(KeyBucketName),
+			Encryption: spec.Encryption{
+				KMSKeyARN: r.str(KeyBucketKMSKeyARN),
+				BucketKey: r.boolean(KeyBucketKeyEnabled),
+			},
 		},
 		Tags:                  r.tags(),
 		ExtraBucketStatements: r.statements(),

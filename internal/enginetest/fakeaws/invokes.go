@@ -23,6 +23,8 @@ var invokes = map[string]invokeFunc{
 	"aws:iam/getRole:getRole":                getRole,
 	"aws:s3/getBucket:getBucket":             getBucket,
 	"aws:s3/getBucketPolicy:getBucketPolicy": getBucketPolicy,
+	"aws:kms/getKey:getKey":                  getKey,
+	"aws:kms/getAlias:getAlias":              getAlias,
 }
 
 func invokeTokens() string {

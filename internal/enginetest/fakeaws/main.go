@@ -1,6 +1,6 @@
 // Command fakeaws is a recording fake of the pulumi-aws (v6.83.4) provider plugin, for engine tests
 // that run the real Pulumi CLI: build it as "pulumi-resource-aws" and put its directory first on
-// PATH. It models the three resource types and five functions this project uses, against a world
+// PATH. It models the four resource types and seven functions this project uses, against a world
 // file shared by all its processes (package world), and logs every operation there.
 //
 // Environment:
