@@ -82,7 +82,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.pulumi, "pulumi", "", "path of the pulumi CLI binary (default: pulumi on PATH)")
 	fs.BoolVar(&o.create, "create", false, "create consumer or owner stacks that do not exist yet (pulumi stack init)")
 	fs.BoolVar(&o.refresh, "refresh", false, "refresh each stack's state before the operation")
-	fs.BoolVar(&o.expectNoChanges, "expect-no-changes", false, "fail any stack whose operation would change something (e.g. right after moving state)")
+	fs.BoolVar(&o.expectNoChanges, "expect-no-changes", false, "fail any stack whose operation would change something (e.g. right after moving state); with up, each stack is previewed first and not updated if it would change")
 	fs.BoolVar(&o.ownerDespiteFailures, "owner-despite-failures", false, "up: deploy the owner even when a consumer stack failed or was not run")
 	fs.StringVar(&o.logDir, "log-dir", "", "where each stack's full output goes (default: a new temporary dir)")
 	fs.BoolVar(&o.verbose, "v", false, "print each stack's resource steps and diagnostics as they happen")

@@ -164,6 +164,23 @@ func runStack(ctx context.Context, w workerOptions, log io.Writer, progress func
 			}
 		}
 	case rollout.Up:
+		// The Automation API's up skips the CLI's preview (--skip-preview), so the CLI's own
+		// --expect-no-changes would only notice changes once made. Preview first instead: a stack
+		// that would change is not updated at all.
+		if w.expectNoChanges {
+			popts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.ProgressStreams(log),
+				optpreview.ErrorProgressStreams(log), optpreview.Color("never"), optpreview.ExpectNoChanges()}
+			if w.refresh {
+				popts = append(popts, optpreview.Refresh())
+			}
+			if _, err := st.Preview(ctx, popts...); err != nil {
+				return nil, fmt.Errorf("the preview before the up proposes changes, so the stack was not updated (-expect-no-changes): %w", err)
+			}
+			// The preview's event stream has ended; the up gets a new one.
+			awaitDiags(diags)
+			ch = make(chan events.EngineEvent)
+			go func() { diags <- watch(ch, progress) }()
+		}
 		opts := []optup.Option{optup.EventStreams(ch), optup.ProgressStreams(log),
 			optup.ErrorProgressStreams(log), optup.Color("never")}
 		if w.refresh {
@@ -180,12 +197,7 @@ func runStack(ctx context.Context, w workerOptions, log io.Writer, progress func
 	default:
 		return nil, fmt.Errorf("unknown operation %q", w.op)
 	}
-	// A failed operation may end before its event stream started, and then nobody closes it.
-	var errorDiags []string
-	select {
-	case errorDiags = <-diags:
-	case <-time.After(3 * time.Second):
-	}
+	errorDiags := awaitDiags(diags)
 	if err != nil {
 		// The engine's own error diagnostics say what went wrong; the Automation API's error
 		// starts with its exit code and the whole output.
@@ -195,6 +207,17 @@ func runStack(ctx context.Context, w workerOptions, log io.Writer, progress func
 		return nil, err
 	}
 	return changes, nil
+}
+
+// awaitDiags waits for the event watcher's error diagnostics. A failed operation may end before
+// its event stream started, and then nobody closes the stream: the wait is bounded.
+func awaitDiags(diags <-chan []string) []string {
+	select {
+	case d := <-diags:
+		return d
+	case <-time.After(3 * time.Second):
+		return nil
+	}
 }
 
 // watch turns engine events into progress lines (resource steps other than "same", warnings and
