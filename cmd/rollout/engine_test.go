@@ -214,6 +214,19 @@ func TestRolloutOnTheEngine(t *testing.T) {
 	if w, _ = world.Load(filepath.Join(e.dir, "world.json")); len(w.Endpoints) != 5 || w.Buckets["data-5"].Policy == "" {
 		t.Errorf("after the second up: %d endpoints (want 5)", len(w.Endpoints))
 	}
+
+	// With -expect-no-changes, an up previews each stack first and leaves one that would change
+	// untouched.
+	before := w.Buckets["data-1"].Policy
+	e.write("Pulumi.c1.yaml", stackFile(1)+"  cross-account-s3:actions: [s3:GetObject]\n")
+	code, out, results = e.run("-op", "up", "-expect-no-changes", "-consumers", "c1,c2")
+	if code != 1 || fmt.Sprint(results) != fmt.Sprint(map[string]string{"c1": "failed", "c2": "ok"}) ||
+		!strings.Contains(out, "the preview before the up proposes changes, so the stack was not updated (-expect-no-changes)") {
+		t.Errorf("up -expect-no-changes of a changed stack: exit %d, results %v", code, results)
+	}
+	if w, _ = world.Load(filepath.Join(e.dir, "world.json")); w.Buckets["data-1"].Policy != before {
+		t.Error("up -expect-no-changes changed the bucket policy of c1")
+	}
 }
 
 // cliPath is the CLI of the SDK version in go.mod: $PULUMI_CLI_DIR/bin/pulumi, or where

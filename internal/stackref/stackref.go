@@ -7,7 +7,8 @@
 // the whole preview or update fails with it, so the program cannot say which stacks are missing
 // and what it did about them. Read instead calls the engine's builtin function
 // pulumi:pulumi:readStackOutputs (what the StackReference resource itself uses), synchronously:
-// its error comes back to the caller. The "pulumi" package is always allowed, even with
+// its error comes back to the caller, and secret outputs do not make it fail (they are named in
+// Stack.SecretOutputs). The "pulumi" package is always allowed, even with
 // pulumi:disable-default-providers ["*"] (pkg/resource/deploy/default_providers.go).
 //
 // Checked on the real CLI (v3.274.1, file backend) by this package's engine test: a stack never
@@ -69,7 +70,11 @@ type readResult struct {
 // which the caller should treat as fatal: nothing is known about the stack.
 func Read(ctx *pulumi.Context, name string) (Stack, error) {
 	var out readResult
-	err := ctx.Invoke(ReadStackOutputs, &readArgs{Name: name}, &out)
+	// InvokePackageRaw rather than Invoke: Invoke refuses a result holding any secret ("consider
+	// using the output-versioned variant"), and any output of the stack may be secret. The
+	// output-versioned variant would give the values only inside an Apply, too late to decide
+	// what to register.
+	_, err := ctx.InvokePackageRaw(ReadStackOutputs, &readArgs{Name: name}, &out, "")
 	if err != nil {
 		if isUnknownStack(err) {
 			return Stack{Name: name, Status: NotFound, Detail: err.Error()}, nil
