@@ -148,7 +148,11 @@ func runCase(c benchCase, repo, work, bin, pulumi string, reps, ballast, maxMB i
 	res.Command = "rollout " + strings.Join(args, " ")
 	env := benchEnv(dir, bin, ballast)
 
-	for i := 0; i <= reps; i++ {
+	first := 0
+	if warmed[dir] {
+		first = 1 // the stacks exist: no warm-up for a second case of the same size
+	}
+	for i := first; i <= reps; i++ {
 		if avail := memAvailable() >> 20; avail < int64(est)+1500 {
 			res.Skipped = fmt.Sprintf("only %d MB available, the case needs about %d MB", avail, est)
 			return res
@@ -165,6 +169,7 @@ func runCase(c benchCase, repo, work, bin, pulumi string, reps, ballast, maxMB i
 		}
 		fmt.Printf("%s %d accounts (%d stacks, %d workers), %s: %.1fs, peak RSS %d MB, PSS %d MB, %d processes, %d plugins, exit %d, %d ok, %d failed%s\n",
 			c.Kind, c.N, c.stacks(), c.Workers, label, r.Wall.Seconds(), r.Peak.RSS>>20, r.Peak.PSS>>20, r.Peak.Processes, r.Peak.Plugin, r.Exit, r.OK, r.Failed, killedText(r))
+		warmed[dir] = true
 		if r.Killed || r.Exit != 0 {
 			res.Skipped = fmt.Sprintf("%s failed (exit %d%s); see %s", label, r.Exit, killedText(r), dir)
 			return res
@@ -180,7 +185,10 @@ func killedText(r run) string {
 	return ""
 }
 
-var written = map[string][2]any{}
+var (
+	written = map[string][2]any{}
+	warmed  = map[string]bool{}
+)
 
 // writeProjectOnce generates the project of n accounts once per bench.
 func writeProjectOnce(repo, dir string, n int) (string, []string, error) {
@@ -287,11 +295,11 @@ func summaryLine(r caseResult) string {
 func markdown(results []caseResult, started time.Time, load string, reps, ballast, maxMB int, interval time.Duration) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Benchmark: one list-form stack vs the rollout of single-consumer stacks\n\n")
-	fmt.Fprintf(&b, "- Command: `go run ./tools/bench %s`\n", strings.Join(os.Args[1:], " "))
+	fmt.Fprintf(&b, "- Command: `go run ./tools/bench %s`\n", shellArgs(os.Args[1:]))
 	fmt.Fprintf(&b, "- Date: %s (took %s)\n", started.UTC().Format("2006-01-02 15:04 MST"), time.Since(started).Round(time.Second))
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
 	fmt.Fprintf(&b, "- Load average when it started (the machine is shared): %s\n", load)
-	fmt.Fprintf(&b, "- Each case: one unmeasured warm-up run (creates the stacks), then %d measured runs; every run is `preview`.\n", reps)
+	fmt.Fprintf(&b, "- Each size: one unmeasured warm-up run (creates the stacks) before its first case, then %d measured runs per case; every run is `preview`.\n", reps)
 	fmt.Fprintf(&b, "- Fake AWS plugin holding FAKE_AWS_BALLAST_MB=%d; memory sampled every %s over the rollout process and all its descendants; bound %d MB.\n\n", ballast, interval, maxMB)
 	b.WriteString("| Setup | Accounts | Stacks | Workers | Peak RSS, MB: median (max) | Peak PSS, MB: median (max) | Peak processes | Peak plugin processes | Wall time, s: median (min–max) | Runs |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -330,6 +338,18 @@ func markdown(results []caseResult, started time.Time, load string, reps, ballas
 		}
 	}
 	return b.String()
+}
+
+// shellArgs quotes the arguments that a shell would otherwise lose or split.
+func shellArgs(args []string) string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "" || strings.ContainsAny(a, " \t'\"$*?") {
+			out[i] = strconv.Quote(a)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func median(runs []run, f func(run) float64) float64 {
