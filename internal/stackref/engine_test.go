@@ -215,6 +215,15 @@ func TestReadClassifiesStacks(t *testing.T) {
 			t.Errorf("%s %d: own outputs read back %v, want generation %v", step.op, step.generation, self.Outputs, step.selfGeneration)
 		}
 	}
+
+	// What Read avoids: a StackReference resource to a missing stack fails the whole preview.
+	ref := b.stack("with-reference", func(ctx *pulumi.Context) error {
+		_, err := pulumi.NewStackReference(ctx, "never-created", &pulumi.StackReferenceArgs{Name: pulumi.String(FullName(ctx, "never-created"))})
+		return err
+	})
+	if r, err := ref.Preview(context.Background()); err == nil || !strings.Contains(r.StdOut+r.StdErr+err.Error(), `unknown stack "organization/cross-account-s3/never-created"`) {
+		t.Errorf("preview with a StackReference to a missing stack: %v", err)
+	}
 }
 
 // The bucket owner's side, laid out three ways.
