@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"cross-account-s3/internal/enginetest/cli"
 	"cross-account-s3/internal/enginetest/world"
 )
 
@@ -62,7 +63,7 @@ type rolloutEnv struct {
 }
 
 func newRolloutEnv(t *testing.T) *rolloutEnv {
-	cli, err := cliPath()
+	cli, err := cli.Path(repoRoot)
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal(err)
@@ -227,26 +228,4 @@ func TestRolloutOnTheEngine(t *testing.T) {
 	if w, _ = world.Load(filepath.Join(e.dir, "world.json")); w.Buckets["data-1"].Policy != before {
 		t.Error("up -expect-no-changes changed the bucket policy of c1")
 	}
-}
-
-// cliPath is the CLI of the SDK version in go.mod: $PULUMI_CLI_DIR/bin/pulumi, or where
-// tools/pulumicli/build.sh puts it.
-func cliPath() (string, error) {
-	data, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	m := regexp.MustCompile(`(?m)^\s*github.com/pulumi/pulumi/sdk/v3 (\S+)`).FindSubmatch(data)
-	if m == nil {
-		return "", fmt.Errorf("go.mod does not require github.com/pulumi/pulumi/sdk/v3")
-	}
-	root := os.Getenv("PULUMI_CLI_DIR")
-	if root == "" {
-		root, _ = filepath.Abs(filepath.Join(repoRoot, ".cache", "pulumi-cli", string(m[1])))
-	}
-	bin := filepath.Join(root, "bin", "pulumi")
-	if _, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("no Pulumi CLI at %s; build it with tools/pulumicli/build.sh (about 20 minutes cold)", bin)
-	}
-	return bin, nil
 }

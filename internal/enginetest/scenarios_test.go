@@ -18,25 +18,15 @@ const listStack = `config:
   cross-account-s3:bucketProfile: owner
   cross-account-s3:manageRolePolicy: true
   cross-account-s3:consumers:
-    - name: analytics
+` + analytics + reporting + ingest
+
+// analytics is listStack's first item.
+const analytics = `    - name: analytics
       accountId: "222222222222"
       profile: workloads
       vpcId: vpc-0a0a0a0a0a0a0a0a0
       routeTableIds: [rtb-0a0a0a0a0a0a0a0a1]
       roleArns: [arn:aws:iam::222222222222:role/analytics]
-    - name: reporting
-      accountId: "222222222222"
-      profile: workloads
-      vpcId: vpc-0b0b0b0b0b0b0b0b0
-      routeTableIds: [rtb-0b0b0b0b0b0b0b0b1]
-      roleArns: [arn:aws:iam::222222222222:role/reporting]
-      actions: [s3:GetObject]
-    - name: ingest
-      accountId: "333333333333"
-      profile: ingest
-      vpcId: vpc-0c0c0c0c0c0c0c0c0
-      routeTableIds: [rtb-0c0c0c0c0c0c0c0c1]
-      roleArns: [arn:aws:iam::333333333333:role/ingest]
 `
 
 // billing is a fourth consumer, in an account of its own.

@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"cross-account-s3/internal/enginetest/cli"
 	"cross-account-s3/internal/enginetest/world"
 )
 
@@ -46,7 +47,7 @@ type backend struct {
 
 func newBackend(t *testing.T) *backend {
 	t.Helper()
-	root, err := cliRoot()
+	root, err := cli.Root(repoRoot)
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal(err)
@@ -402,23 +403,4 @@ func envList(env map[string]string) []string {
 		out = append(out, k+"="+v)
 	}
 	return out
-}
-
-func cliRoot() (string, error) {
-	data, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	m := regexp.MustCompile(`(?m)^\s*github.com/pulumi/pulumi/sdk/v3 (\S+)`).FindSubmatch(data)
-	if m == nil {
-		return "", fmt.Errorf("go.mod does not require github.com/pulumi/pulumi/sdk/v3")
-	}
-	root := os.Getenv("PULUMI_CLI_DIR")
-	if root == "" {
-		root, _ = filepath.Abs(filepath.Join(repoRoot, ".cache", "pulumi-cli", string(m[1])))
-	}
-	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err != nil {
-		return "", fmt.Errorf("no Pulumi CLI at %s; build it with tools/pulumicli/build.sh (about 20 minutes cold)", filepath.Join(root, "bin", "pulumi"))
-	}
-	return root, nil
 }
