@@ -5,6 +5,8 @@
 package crossaccount
 
 import (
+	"errors"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/policydoc"
@@ -22,6 +24,9 @@ const (
 // Args are the component's typed inputs.
 type Args struct {
 	Spec spec.Spec
+	// Describe rewrites the spec's field paths (consumers[0].vpcId) in warnings and errors into
+	// what the user wrote (vpcId); nil leaves the paths.
+	Describe func(text string) string
 }
 
 // SharedBucketAccess is the whole construct; its children read as one tree per account.
@@ -57,19 +62,32 @@ func Check(s spec.Spec) error {
 // its providers and resources. Invalid input registers nothing.
 func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*SharedBucketAccess, error) {
 	s := args.Spec
+	describe := args.Describe
+	if describe == nil {
+		describe = func(text string) string { return text }
+	}
 	if err := Check(s); err != nil {
-		return nil, err
+		return nil, describeError(err, describe)
 	}
 	comp := &SharedBucketAccess{Accounts: map[string]*ConsumerAccount{}, Consumers: map[string]ConsumerOutputs{}}
 	if err := ctx.RegisterComponentResource(TypeSharedBucketAccess, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	warnAboutACLs(ctx, comp, s)
+	for _, w := range Warnings(s) {
+		_ = ctx.Log.Warn(describe(w), &pulumi.LogArgs{Resource: comp})
+	}
 
-	for _, account := range s.ConsumerAccounts() {
+	// The deployment is decided once; everything below walks it. The owner's side comes first so
+	// that a bucket key that does not fit is refused before any consumer resource is registered.
+	l := s.Layout()
+	owner, err := newBucketOwnerAccount(ctx, s, l.Owner, pulumi.Parent(comp))
+	if err != nil {
+		return nil, describeError(err, describe)
+	}
+	for _, account := range l.Accounts {
 		consumerAccount, err := newConsumerAccount(ctx, s, account, pulumi.Parent(comp))
 		if err != nil {
-			return nil, err
+			return nil, describeError(err, describe)
 		}
 		comp.Accounts[account.ID] = consumerAccount
 	}
@@ -87,8 +105,7 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 		}
 	}
 
-	owner, err := newBucketOwnerAccount(ctx, s, endpointIDs, pulumi.Parent(comp))
-	if err != nil {
+	if err := owner.declare(ctx, l, endpointIDs); err != nil {
 		return nil, err
 	}
 	comp.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()
@@ -96,10 +113,17 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy})
 }
 
-func warnAboutACLs(ctx *pulumi.Context, comp pulumi.Resource, s spec.Spec) {
-	for _, w := range Warnings(s) {
-		_ = ctx.Log.Warn(w, &pulumi.LogArgs{Resource: comp})
+// describeError rewrites the field paths of an error: problem by problem for spec.Problems.
+func describeError(err error, describe func(string) string) error {
+	var ps spec.Problems
+	if errors.As(err, &ps) {
+		out := make(spec.Problems, len(ps))
+		for i, p := range ps {
+			out[i] = spec.Problem{Key: describe(p.Key), Message: describe(p.Message)}
+		}
+		return out
 	}
+	return errors.New(describe(err.Error()))
 }
 
 // Warnings are what a preview shows about choices that are valid but probably not what the user

@@ -31,21 +31,18 @@ type Endpoint struct {
 
 func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
 	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}}
-	if err := ctx.RegisterComponentResource(TypeConsumerAccount, consumerAccountName(account.ID), comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(TypeConsumerAccount, account.Component, comp, opts...); err != nil {
 		return nil, err
 	}
 	for _, p := range account.Providers {
-		provider, err := newProvider(ctx, providerName(p), p.Account, s.Tags, pulumi.Parent(comp))
+		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, pulumi.Parent(comp))
 		if err != nil {
 			return nil, err
 		}
 		comp.Providers[p.Name] = provider
 	}
-	for _, g := range s.EndpointGroups() {
-		if g.AccountID != account.ID {
-			continue
-		}
-		in := comp.options(s.ProviderOf(g.Consumers[0]))
+	for _, g := range account.Endpoints {
+		in := comp.on(g.Provider)
 		var endpoint *Endpoint
 		var err error
 		if g.AdoptID != "" {
@@ -58,13 +55,9 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 		}
 		comp.Endpoints[g.VpcID] = endpoint
 	}
-	for _, p := range account.Providers {
-		for _, c := range p.Consumers {
-			if c.ManageRolePolicy {
-				if err := newRolePolicies(ctx, s, c, comp.options(p.Name)); err != nil {
-					return nil, err
-				}
-			}
+	for _, rp := range account.RolePolicies {
+		if err := newRolePolicy(ctx, s, rp, comp.on(rp.Provider)); err != nil {
+			return nil, err
 		}
 	}
 	outputs := pulumi.Map{}
@@ -74,23 +67,38 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 	return comp, ctx.RegisterResourceOutputs(comp, outputs)
 }
 
-// options places a resource in this account: on the named provider, under this component.
-func (comp *ConsumerAccount) options(provider string) []pulumi.ResourceOption {
-	return []pulumi.ResourceOption{pulumi.Provider(comp.Providers[provider]), pulumi.Parent(comp)}
+// on places resources and lookups in this account: on the named provider, under this component.
+func (comp *ConsumerAccount) on(provider string) placement {
+	return placement{provider: comp.Providers[provider], parent: comp}
+}
+
+// placement is where a resource or a lookup goes. Pulumi's options for the two are distinct
+// types, so each is built from the same provider and parent rather than converted.
+type placement struct {
+	provider *aws.Provider
+	parent   pulumi.Resource
+}
+
+func (p placement) resource() []pulumi.ResourceOption {
+	return []pulumi.ResourceOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
+}
+
+func (p placement) invoke() []pulumi.InvokeOption {
+	return []pulumi.InvokeOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
 }
 
 // createEndpoint declares the gateway endpoint with its route tables inline. Route tables are never
 // also managed with VpcEndpointRouteTableAssociation: the two fight over the associations.
-func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
+func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, in placement) (*Endpoint, error) {
 	policy := policydoc.EndpointPolicy(s, g).JSON()
-	endpoint, err := ec2.NewVpcEndpoint(ctx, endpointName(g), &ec2.VpcEndpointArgs{
+	endpoint, err := ec2.NewVpcEndpoint(ctx, g.Name, &ec2.VpcEndpointArgs{
 		VpcId:           pulumi.String(g.VpcID),
 		ServiceName:     pulumi.String(spec.ServiceName(g.Region)),
 		VpcEndpointType: pulumi.String("Gateway"),
 		RouteTableIds:   pulumi.ToStringArray(g.RouteTableIDs),
 		Policy:          pulumi.String(policy),
 		Tags:            pulumi.StringMap{"Name": pulumi.String("s3-to-" + s.Bucket.Name)},
-	}, opts...)
+	}, in.resource()...)
 	if err != nil {
 		return nil, err
 	}
@@ -100,14 +108,10 @@ func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, opts
 // adoptEndpoint reads an existing endpoint and proves it can carry the traffic: an S3 gateway
 // endpoint of the bucket's Region, in the configured VPC, on every configured route table. The
 // endpoint itself, its route tables and its policy are left as they are.
-func adoptEndpoint(ctx *pulumi.Context, g spec.EndpointGroup, opts []pulumi.ResourceOption) (*Endpoint, error) {
+func adoptEndpoint(ctx *pulumi.Context, g spec.EndpointGroup, in placement) (*Endpoint, error) {
 	c := g.Consumers[0]
-	invokeOpts := make([]pulumi.InvokeOption, 0, len(opts))
-	for _, o := range opts {
-		invokeOpts = append(invokeOpts, o.(pulumi.ResourceOrInvokeOption))
-	}
 	id := g.AdoptID
-	found, err := ec2.LookupVpcEndpoint(ctx, &ec2.LookupVpcEndpointArgs{Id: &id}, invokeOpts...)
+	found, err := ec2.LookupVpcEndpoint(ctx, &ec2.LookupVpcEndpointArgs{Id: &id}, in.invoke()...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read endpoint %s in account %s: %w", c.Key("adoptEndpointId"), id, g.AccountID, err)
 	}
@@ -148,19 +152,14 @@ func CheckAdopted(g spec.EndpointGroup, endpointType, serviceName, vpcID string,
 	return ps.Err()
 }
 
-func newRolePolicies(ctx *pulumi.Context, s spec.Spec, c spec.Consumer, opts []pulumi.ResourceOption) error {
-	policy := policydoc.RolePolicy(s, c).JSON()
-	for _, arn := range c.RoleARNs {
-		role := spec.RoleName(arn)
-		aliases := pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(legacyRolePolicyName(c.Name, role))}})
-		_, err := iam.NewRolePolicy(ctx, rolePolicyName(c.Account.ID, role), &iam.RolePolicyArgs{
-			Name:   pulumi.String(policydoc.RolePolicyName(s.Bucket.Name)),
-			Role:   pulumi.String(role),
-			Policy: pulumi.String(policy),
-		}, append(opts, aliases)...)
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// newRolePolicy puts this stack's inline policy on one role. Its logical name follows the role;
+// the alias keeps the policy of a stack deployed when the name followed the consumer.
+func newRolePolicy(ctx *pulumi.Context, s spec.Spec, rp spec.RolePolicy, in placement) error {
+	aliases := pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String(rp.Alias)}})
+	_, err := iam.NewRolePolicy(ctx, rp.Name, &iam.RolePolicyArgs{
+		Name:   pulumi.String(rp.PolicyName),
+		Role:   pulumi.String(rp.Role),
+		Policy: pulumi.String(policydoc.RolePolicy(s, rp.Consumer).JSON()),
+	}, append(in.resource(), aliases)...)
+	return err
 }

@@ -28,7 +28,7 @@ func TestPutObjectAclIsWarnedAbout(t *testing.T) {
 		t.Errorf("unexpected warnings %v", w)
 	}
 	s, _ = consumerSpec("s3:PutObject", "s3:PutObjectAcl")
-	want := "actions grants s3:PutObjectAcl: on buckets with Object Ownership BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control."
+	want := "consumers[0].actions grants s3:PutObjectAcl: on buckets with Object Ownership BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control."
 	if w := Warnings(s); len(w) != 1 || w[0] != want {
 		t.Errorf("warnings %v\nwant %s", w, want)
 	}
@@ -50,7 +50,7 @@ func TestTestCommandMatchesTheGrantedAccess(t *testing.T) {
 func TestCheckRefusesWhatValidationRefuses(t *testing.T) {
 	s, _ := consumerSpec("s3:*")
 	err := Check(s)
-	if err == nil || !strings.Contains(err.Error(), `actions[0]: "s3:*" is a wildcard`) {
+	if err == nil || !strings.Contains(err.Error(), `consumers[0].actions[0]: "s3:*" is a wildcard`) {
 		t.Errorf("Check = %v", err)
 	}
 }
@@ -58,7 +58,7 @@ func TestCheckRefusesWhatValidationRefuses(t *testing.T) {
 func TestCheckAdoptedAcceptsAFittingEndpoint(t *testing.T) {
 	s, _ := consumerSpec("s3:GetObject")
 	s.Consumers[0].Endpoint.AdoptID = "vpce-0123456789abcdef0"
-	g := s.EndpointGroups()[0]
+	g := s.Layout().Endpoints[0]
 	if err := CheckAdopted(g, "Gateway", "com.amazonaws.eu-west-1.s3", g.VpcID, []string{"rtb-0a1b2c3d4e5f60718", "rtb-0f1e2d3c4b5a69788"}); err != nil {
 		t.Error(err)
 	}

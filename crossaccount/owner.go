@@ -1,9 +1,11 @@
 package crossaccount
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -11,7 +13,8 @@ import (
 	"cross-account-s3/spec"
 )
 
-// BucketOwnerAccount holds the bucket owner's side: its provider and the bucket policy.
+// BucketOwnerAccount holds the bucket owner's side: its provider, the bucket policy and, for a
+// bucket encrypted with a customer managed KMS key, one grant on that key per consumer role.
 type BucketOwnerAccount struct {
 	pulumi.ResourceState
 
@@ -19,25 +22,73 @@ type BucketOwnerAccount struct {
 	Policy   pulumi.StringOutput
 }
 
-func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, endpointIDs map[string]pulumi.StringOutput, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
+// newBucketOwnerAccount registers the owner's component and provider and, for a KMS bucket, looks
+// the key up with that provider and checks it (spec.CheckKey) before anything else is registered:
+// a key that is missing, disabled, AWS managed, asymmetric, or of another account or Region stops
+// the stack with only the two components and the provider registered, no AWS resource.
+func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
 	comp := &BucketOwnerAccount{}
-	if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, bucketOwnerName, comp, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, names.Component, comp, opts...); err != nil {
 		return nil, err
 	}
-	provider, err := newProvider(ctx, bucketOwnerName, s.Bucket.Account, s.Tags, pulumi.Parent(comp))
+	provider, err := newProvider(ctx, names.Provider, s.Bucket.Account, s.Tags, pulumi.Parent(comp))
 	if err != nil {
 		return nil, err
 	}
 	comp.Provider = provider
+	if e := s.Bucket.Encryption; e.KMS() {
+		key, err := kms.LookupKey(ctx, &kms.LookupKeyArgs{KeyId: e.KMSKeyARN}, pulumi.Provider(provider), pulumi.Parent(comp))
+		if err != nil {
+			return nil, fmt.Errorf("%s: cannot read key %s in account %s with the bucket account's provider (it needs kms:DescribeKey on the key): %w",
+				spec.PathBucketKMSKeyARN, e.KMSKeyARN, s.Bucket.Account.ID, err)
+		}
+		if ps := spec.CheckKey(s.Bucket, spec.KeyFacts{Arn: key.Arn, AwsAccountId: key.AwsAccountId, Enabled: key.Enabled,
+			KeyManager: key.KeyManager, KeySpec: key.KeySpec, KeyState: key.KeyState, KeyUsage: key.KeyUsage}); len(ps) > 0 {
+			return nil, ps
+		}
+	}
+	return comp, nil
+}
+
+// declare registers the bucket policy and the key's grants, once every endpoint exists.
+func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endpointIDs map[string]pulumi.StringOutput) error {
+	s := l.Spec
 	comp.Policy = bucketPolicyJSON(s, endpointIDs)
 	// A bucket has exactly one policy: this resource replaces whatever policy it had.
-	if _, err := s3.NewBucketPolicy(ctx, bucketPolicyName(s.Bucket.Name), &s3.BucketPolicyArgs{
+	if _, err := s3.NewBucketPolicy(ctx, l.Owner.BucketPolicy, &s3.BucketPolicyArgs{
 		Bucket: pulumi.String(s.Bucket.Name),
 		Policy: comp.Policy,
-	}, pulumi.Provider(provider), pulumi.Parent(comp)); err != nil {
-		return nil, err
+	}, pulumi.Provider(comp.Provider), pulumi.Parent(comp)); err != nil {
+		return err
 	}
-	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketPolicy": comp.Policy})
+	if err := newKeyGrants(ctx, l, comp); err != nil {
+		return err
+	}
+	return ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketPolicy": comp.Policy})
+}
+
+// newKeyGrants creates one KMS grant per role on the bucket's key, with the bucket account's
+// provider (the key's account), for the operations the role's access needs and, with an S3 Bucket
+// Key, only for this bucket's encryption context. Nothing else on the key is read or written: not
+// its key policy, not other grants. The grants have no KMS name (policydoc.KeyGrant says why) and
+// keep RetireOnDelete false, so a delete is a RevokeGrant by the key's account. They do not wait
+// for the role policies or the endpoints: the roles already exist.
+func newKeyGrants(ctx *pulumi.Context, l spec.Layout, comp *BucketOwnerAccount) error {
+	for _, g := range policydoc.KeyGrantsOf(l) {
+		var constraints kms.GrantConstraintArray
+		for _, c := range g.Constraints {
+			constraints = append(constraints, kms.GrantConstraintArgs{EncryptionContextSubset: pulumi.ToStringMap(c.EncryptionContextSubset)})
+		}
+		if _, err := kms.NewGrant(ctx, g.Name, &kms.GrantArgs{
+			KeyId:            pulumi.String(g.KeyID),
+			GranteePrincipal: pulumi.String(g.GranteePrincipal),
+			Operations:       pulumi.ToStringArray(g.Operations),
+			Constraints:      constraints,
+		}, pulumi.Provider(comp.Provider), pulumi.Parent(comp)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // bucketPolicyJSON renders the policy once every endpoint ID is known. Taking the IDs from the

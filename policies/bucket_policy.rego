@@ -131,12 +131,14 @@ warn_put_object_acl contains msg if {
 	msg := sprintf("%s %q grants s3:PutObjectAcl (statement %q); on BucketOwnerEnforced buckets ACLs are disabled and it grants nothing, elsewhere require x-amz-acl bucket-owner-full-control", [input.type, input.name, object.get(st, "Sid", "")])
 }
 
-# Advisory: wildcard actions grant more than the workload needs.
+# Advisory: wildcard actions grant more than the workload needs. (KMS wildcards are refused
+# outright, by deny_kms_wildcard_action.)
 warn_wildcard_action contains msg if {
 	input.type in {bucket_policy_type, role_policy_type}
 	some st in statements(input)
 	st.Effect == "Allow"
 	some action in actions(st)
 	contains(action, "*")
+	not kms_action(action)
 	msg := sprintf("%s %q allows the wildcard action %q (statement %q); name the object actions the workload needs", [input.type, input.name, action, object.get(st, "Sid", "")])
 }

@@ -34,6 +34,30 @@ const (
 	restrictedEP = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
 )
 
+const (
+	grantType  = "aws:kms/grant:Grant"
+	testKeyARN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	keyAllow   = `{"Sid":"SharedBucketKey","Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":["` + testKeyARN + `"],"Condition":{"StringEquals":{"kms:ViaService":["s3.eu-west-1.amazonaws.com"]},"StringLike":{"kms:EncryptionContext:aws:s3:arn":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"]}}}`
+	keyDeny    = `{"Sid":"DenySharedBucketKeyOutsideS3","Effect":"Deny","Action":["kms:Decrypt","kms:GenerateDataKey"],"Resource":["` + testKeyARN + `"],"Condition":{"StringNotEquals":{"kms:ViaService":["s3.eu-west-1.amazonaws.com"]}}}`
+)
+
+func rolePolicy(statements ...string) analyzerResource {
+	return analyzerResource{Type: rolePolicyType, Name: "analytics-app", Provider: consumer(),
+		Properties: map[string]any{"role": "app", "name": "cross-account-s3-shared-data", "policy": document(statements...)}}
+}
+
+func grant(change func(props map[string]any)) analyzerResource {
+	props := map[string]any{
+		"keyId": testKeyARN, "granteePrincipal": "arn:aws:iam::222222222222:role/app",
+		"operations":  []any{"Decrypt", "GenerateDataKey"},
+		"constraints": []any{map[string]any{"encryptionContextSubset": map[string]any{"aws:s3:arn": "arn:aws:s3:::shared-data"}}},
+	}
+	if change != nil {
+		change(props)
+	}
+	return analyzerResource{Type: grantType, Name: "key-grant-222222222222-app", Provider: owner(), Properties: props}
+}
+
 func endpoint(change func(props map[string]any)) analyzerResource {
 	props := map[string]any{
 		"vpcEndpointType": "Gateway", "serviceName": s3EuWest1, "vpcId": "vpc-0a1b2c3d4e5f60718",
@@ -135,6 +159,38 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			endpoint(nil),
 			endpoint(func(p map[string]any) { p["policy"] = fullAccess }),
 			`S3 endpoint "analytics-s3-gateway" has AWS's full-access policy: any principal may reach any bucket through it; set endpointPolicy: restricted to limit it to the shared bucket`},
+		{"deny_kms_wildcard_key",
+			rolePolicy(keyAllow, keyDeny),
+			rolePolicy(strings.Replace(keyAllow, `"Resource":["`+testKeyARN+`"]`, `"Resource":"*"`, 1)),
+			`role policy "analytics-app" allows KMS actions on * (statement "SharedBucketKey"); name the bucket's key by its key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID), never a wildcard`},
+		{"deny_kms_wildcard_action",
+			rolePolicy(keyAllow),
+			rolePolicy(strings.Replace(keyAllow, `["kms:Decrypt","kms:GenerateDataKey"]`, `["kms:*"]`, 1)),
+			`role policy "analytics-app" allows the wildcard action "kms:*" (statement "SharedBucketKey"); allow only kms:Decrypt and kms:GenerateDataKey, which S3 needs for reads and writes`},
+		{"deny_kms_without_via_service",
+			rolePolicy(keyAllow, `{"Sid":"Describe","Effect":"Allow","Action":"kms:DescribeKey","Resource":"`+testKeyARN+`"}`),
+			rolePolicy(strings.Replace(keyAllow, `"StringEquals":{"kms:ViaService":["s3.eu-west-1.amazonaws.com"]},`, `"StringEquals":{"kms:ViaService":["ec2.eu-west-1.amazonaws.com"]},`, 1)),
+			`role policy "analytics-app" allows kms:Decrypt, kms:GenerateDataKey without a kms:ViaService condition naming S3 (statement "SharedBucketKey"); add "Condition": {"StringEquals": {"kms:ViaService": "s3.REGION.amazonaws.com"}} so that the role can use the key only through S3`},
+		{"deny_kms_grant_operations",
+			grant(nil),
+			grant(func(p map[string]any) { p["operations"] = []any{"Decrypt", "CreateGrant"} }),
+			`KMS grant "key-grant-222222222222-app" allows CreateGrant; S3 needs only Decrypt (reads) and GenerateDataKey (writes), and a grant with CreateGrant could pass the key on`},
+		{"deny_kms_grant_not_a_role",
+			grant(nil),
+			grant(func(p map[string]any) { p["granteePrincipal"] = "arn:aws:iam::222222222222:root" }),
+			`KMS grant "key-grant-222222222222-app" is for arn:aws:iam::222222222222:root, not a role; grant each consumer role (arn:aws:iam::ACCOUNT:role/NAME)`},
+		{"deny_kms_grant_key_elsewhere",
+			grant(nil),
+			grant(func(p map[string]any) { p["keyId"] = strings.Replace(testKeyARN, "111111111111", "333333333333", 1) }),
+			`KMS grant "key-grant-222222222222-app" is on key arn:aws:kms:eu-west-1:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab of account 333333333333 in eu-west-1, but its provider is pinned to account 111111111111 in eu-west-1; create a key's grants with the provider of the key's own account and Region (the bucket owner's)`},
+		{"warn_kms_grant_named",
+			grant(nil),
+			grant(func(p map[string]any) { p["name"] = "shared-data-app" }),
+			`KMS grant "key-grant-222222222222-app" has the name "shared-data-app": CreateGrant then returns an existing grant with the same name and parameters, so a replacement (create, then delete) would revoke the grant it just got back; leave the name unset`},
+		{"warn_kms_grant_unconstrained",
+			grant(nil),
+			grant(func(p map[string]any) { delete(p, "constraints") }),
+			`KMS grant "key-grant-222222222222-app" has no encryption-context constraint, so its role may use the key with any encryption context, for other buckets too; with an S3 Bucket Key, set bucketKeyEnabled: true to limit it to aws:s3:arn = the bucket's ARN`},
 	}
 	covered := map[string]bool{}
 	for _, tc := range cases {

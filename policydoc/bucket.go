@@ -1,13 +1,6 @@
 package policydoc
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"sort"
-	"strings"
-
-	"cross-account-s3/spec"
-)
+import "cross-account-s3/spec"
 
 // Sids of the statements that do not depend on an access shape.
 const (
@@ -17,6 +10,17 @@ const (
 
 // EndpointIDs maps a consumer name to the ID of the endpoint its traffic comes through.
 type EndpointIDs map[string]string
+
+// of is the endpoint IDs of the consumers, sorted, each once; unknown ones are left out.
+func (e EndpointIDs) of(consumers []string) []string {
+	var ids []string
+	for _, c := range consumers {
+		if id := e[c]; id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return spec.SortedUnique(ids)
+}
 
 // BucketPolicy is the bucket owner's one policy. Statements:
 //   - DenyInsecureTransport: everyone, plain HTTP. The only Deny on principal "*".
@@ -41,20 +45,22 @@ type EndpointIDs map[string]string
 func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
 	statements := []any{denyInsecureTransport(bucketARN)}
-	for _, g := range allowGroups(s, endpoints) {
-		for _, gr := range grants(bucketARN, g.access) {
+	l := s.Layout()
+	for _, g := range l.Grants {
+		ids := endpoints.of(g.Consumers)
+		for _, gr := range grants(bucketARN, g.Access) {
 			statements = append(statements, Statement{
-				Sid:       "Allow" + gr.sidSuffix + g.id,
+				Sid:       "Allow" + gr.sidSuffix + g.ID,
 				Effect:    "Allow",
-				Principal: AWSPrincipal(g.roles...),
+				Principal: AWSPrincipal(g.Roles...),
 				Action:    gr.actions,
 				Resource:  gr.resources,
-				Condition: gr.condition.with("StringEquals", keySourceVpce, g.endpoints...),
+				Condition: gr.condition.with("StringEquals", keySourceVpce, ids...),
 			})
 		}
 	}
 	if len(s.Consumers) > 0 {
-		statements = append(statements, denyOutsideEndpoints(s, bucketARN, endpoints))
+		statements = append(statements, denyOutsideEndpoints(l, bucketARN, endpoints))
 	}
 	for _, extra := range s.ExtraBucketStatements {
 		statements = append(statements, extra)
@@ -76,108 +82,28 @@ func denyInsecureTransport(bucketARN string) Statement {
 // denyOutsideEndpoints names the consumer accounts as root ARNs (the form AWS stores; in a
 // resource policy an account principal stands for every principal of the account) so that it
 // costs one entry per account, not per role, and lists every endpoint ID of the stack.
-func denyOutsideEndpoints(s spec.Spec, bucketARN string, endpoints EndpointIDs) Statement {
-	partition := spec.Partition(s.Bucket.Account.Region)
-	var accounts []string
-	for _, a := range s.ConsumerAccounts() {
+func denyOutsideEndpoints(l spec.Layout, bucketARN string, endpoints EndpointIDs) Statement {
+	partition := spec.Partition(l.Spec.Bucket.Account.Region)
+	var accounts, consumers []string
+	for _, a := range l.Accounts {
 		accounts = append(accounts, "arn:"+partition+":iam::"+a.ID+":root")
 	}
-	var ids []string
-	for _, c := range s.Consumers {
-		if id := endpoints[c.Name]; id != "" {
-			ids = append(ids, id)
-		}
+	for _, c := range l.Spec.Consumers {
+		consumers = append(consumers, c.Name)
 	}
+	ids := endpoints.of(consumers)
 	return Statement{
 		Sid:       SidDenyOutsideEndpoints,
 		Effect:    "Deny",
 		Principal: AWSPrincipal(accounts...),
 		Action:    Strings{"s3:*"},
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
-		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(sortedUnique(ids))}},
+		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(ids)}},
 	}
 }
 
 // keyNotOurEndpoint is the perimeter's operator; see BucketPolicy.
 const keyNotOurEndpoint = "StringNotEqualsIfExists"
-
-// allowGroup is the consumers that share one Allow: their access, roles and endpoints.
-type allowGroup struct {
-	id        string
-	sortKey   string
-	access    spec.Access
-	roles     []string
-	endpoints []string
-}
-
-// allowGroups groups the consumers by canonical access and, per endpoint, by VPC. The ID is a
-// hash of the access (and the VPC), so it does not change when consumers join or leave.
-func allowGroups(s spec.Spec, endpoints EndpointIDs) []allowGroup {
-	perEndpoint := s.Grouping() != spec.GroupByAccess
-	byID := map[string]*allowGroup{}
-	for _, c := range s.Consumers {
-		access := canonical(c.Access)
-		id, sortKey := shapeID(access), shapeID(access)
-		if perEndpoint {
-			vpc := sidPart(strings.TrimPrefix(c.VpcID, "vpc-"))
-			id += "Vpc" + vpc
-			sortKey = c.Account.ID + "/" + c.VpcID + "/" + sortKey
-		}
-		g := byID[id]
-		if g == nil {
-			g = &allowGroup{id: id, sortKey: sortKey, access: access}
-			byID[id] = g
-		}
-		g.roles = append(g.roles, c.RoleARNs...)
-		g.endpoints = append(g.endpoints, endpoints[c.Name])
-	}
-	out := make([]allowGroup, 0, len(byID))
-	for _, g := range byID {
-		g.roles = sortedUnique(g.roles)
-		g.endpoints = sortedUnique(g.endpoints)
-		out = append(out, *g)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].sortKey < out[j].sortKey })
-	return out
-}
-
-// sidPart keeps the letters and digits of s: a Sid is alphanumeric.
-func sidPart(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// canonical orders an access so that equal accesses written differently are one shape.
-func canonical(a spec.Access) spec.Access {
-	return spec.Access{Actions: sortedUnique(a.Actions), Prefixes: sortedUnique(a.Prefixes), AllowListing: a.AllowListing}
-}
-
-func shapeID(a spec.Access) string {
-	text := strings.Join(a.Actions, ",") + "|" + strings.Join(a.Prefixes, "\x00") + "|"
-	if a.AllowListing {
-		text += "list"
-	}
-	sum := sha256.Sum256([]byte(text))
-	return hex.EncodeToString(sum[:4])
-}
-
-func sortedUnique(values []string) []string {
-	out := append([]string{}, values...)
-	sort.Strings(out)
-	n := 0
-	for i, v := range out {
-		if i == 0 || v != out[n-1] {
-			out[n] = v
-			n++
-		}
-	}
-	return out[:n]
-}
 
 // OwnSids are the Sids this stack writes into the bucket policy, for clash checks.
 func OwnSids(s spec.Spec) []string {

@@ -125,7 +125,7 @@ func TestEveryMistakeIsReportedInOneRun(t *testing.T) {
 	s.Bucket.Account.Region = "eu-west-9"
 	s.BucketPolicyGrouping = "pairwise"
 	a := s.Consumers[0]
-	a.KeyPrefix = "consumers[0]."
+	a.Index = 0
 	a.Account.Region = "eu-west-9"
 	a.Access = spec.Access{Actions: []string{"s3:GetObjects", "s3:PutObject"}, Prefixes: []string{"reports", "home/${aws:username}/"}}
 	a.ManageRolePolicy = true
@@ -133,7 +133,7 @@ func TestEveryMistakeIsReportedInOneRun(t *testing.T) {
 		a.Access.Prefixes = append(a.Access.Prefixes, fmt.Sprintf("tenants/tenant-%04d/", i))
 	}
 	b := a
-	b.Name, b.KeyPrefix, b.Account.ID = "billing", "consumers[1].", "333333333333"
+	b.Name, b.Index, b.Account.ID = "billing", 1, "333333333333"
 	b.RoleARNs = []string{"arn:aws:iam::333333333333:role/billing"}
 	b.RouteTableIDs = []string{"rtb-0b0b0b0b0b0b0b0b1"}
 	b.Access = spec.Access{Actions: []string{"s3:GetObject"}}
@@ -142,13 +142,13 @@ func TestEveryMistakeIsReportedInOneRun(t *testing.T) {
 		{"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"},
 		{"Sid": "Elsewhere", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::444444444444:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other/*"},
 	}
-	ps := append(s.Validate(), Check(s)...).InKeyOrder([]string{"bucketAccountId", "bucketRegion", "bucketName", "bucketPolicyGrouping", "consumers", "extraBucketPolicyStatements"})
+	ps := append(s.Validate(), Check(s)...).InKeyOrder([]string{"bucket", "bucketPolicyGrouping", "consumers", "extraBucketPolicyStatements"})
 	var keys []string
 	for _, p := range ps {
 		keys = append(keys, p.Key)
 	}
 	want := []string{
-		"bucketRegion",                   // eu-west-9
+		"bucket.region",                  // eu-west-9
 		"bucketPolicyGrouping",           // pairwise
 		"consumers",                      // the bucket policy is over 20 KB
 		"consumers[0].region",            // eu-west-9

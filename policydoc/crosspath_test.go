@@ -64,7 +64,7 @@ func worldOf(t *testing.T, s spec.Spec) world {
 	}
 	ids := threeIDs()
 	w := world{bucketPolicy: BucketPolicy(s, ids).JSON(), endpoints: map[string]string{foreignVpce: FullAccessEndpointPolicy().JSON()}}
-	for _, g := range s.EndpointGroups() {
+	for _, g := range s.Layout().Endpoints {
 		w.endpoints[ids[g.Consumers[0].Name]] = EndpointPolicy(s, g).JSON()
 	}
 	return w

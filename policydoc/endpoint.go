@@ -61,7 +61,7 @@ func EndpointPolicy(s spec.Spec, g spec.EndpointGroup) Document {
 		Sid:       SidEndpointSharedBucket,
 		Effect:    "Allow",
 		Principal: Everyone,
-		Action:    sortedUnique(actions),
+		Action:    spec.SortedUnique(actions),
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
 		Condition: Condition{"StringEquals": {keyPrincipalAcct: {g.AccountID}}},
 	}}

@@ -32,6 +32,8 @@ type request struct {
 	action    string
 	resource  string
 	vpce      string // "" when the request does not come through a VPC endpoint
+	// extra are further request-context keys (lowercase), such as kms:viaservice.
+	extra map[string]string
 }
 
 // context is the request context, keys lowercased (condition keys are case-insensitive).
@@ -44,6 +46,9 @@ func (r request) context() map[string]string {
 	}
 	if r.vpce != "" {
 		ctx["aws:sourcevpce"] = r.vpce
+	}
+	for k, v := range r.extra {
+		ctx[k] = v
 	}
 	return ctx
 }

@@ -66,7 +66,29 @@ var cases = map[string]spec.Spec{
 		s.Bucket.Account.Region, c.Account.Region = "cn-north-1", "cn-north-1"
 		c.RoleARNs = []string{"arn:aws-cn:iam::222222222222:role/analytics-ec2"}
 	}),
+	// KMS: the bucket and endpoint policies are those of the same stack without a key; the role
+	// policy gains the key statements, and the key gains a grant per role (kms-*.key-grants.json).
+	"kms-bucket-key": with(func(s *spec.Spec, c *spec.Consumer) {
+		s.Bucket.Encryption = spec.Encryption{KMSKeyARN: keyARN, BucketKey: true}
+		c.RoleARNs = append(c.RoleARNs, "arn:aws:iam::222222222222:role/batch/nightly-export")
+		c.ManageRolePolicy = true
+	}),
+	"kms-read-only-restricted-endpoint": with(func(s *spec.Spec, c *spec.Consumer) {
+		s.Bucket.Encryption = spec.Encryption{KMSKeyARN: keyARN}
+		c.Access = spec.Access{Actions: []string{"s3:GetObject"}, Prefixes: []string{"reports/"}, AllowListing: true}
+		c.Endpoint = spec.Endpoint{Policy: spec.Restricted}
+	}),
+	"kms-china-partition": with(func(s *spec.Spec, c *spec.Consumer) {
+		s.Bucket.Account.Region, c.Account.Region = "cn-north-1", "cn-north-1"
+		s.Bucket.Encryption = spec.Encryption{KMSKeyARN: "arn:aws-cn:kms:cn-north-1:111111111111:key/" + keyID, BucketKey: true}
+		c.RoleARNs = []string{"arn:aws-cn:iam::222222222222:role/analytics-ec2"}
+	}),
 }
+
+const (
+	keyID  = "1234abcd-12ab-34cd-56ef-1234567890ab"
+	keyARN = "arn:aws:kms:eu-west-1:111111111111:key/" + keyID
+)
 
 func TestGoldenDocuments(t *testing.T) {
 	for name, s := range cases {
@@ -76,8 +98,11 @@ func TestGoldenDocuments(t *testing.T) {
 			}
 			c := s.Consumers[0]
 			golden(t, name+".bucket-policy", BucketPolicy(s, EndpointIDs{c.Name: endpointID}).JSON())
-			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
+			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
 			golden(t, name+".role-policy", RolePolicy(s, c).JSON())
+			if s.Bucket.Encryption.KMS() {
+				golden(t, name+".key-grants", grantsJSON(t, KeyGrants(s)))
+			}
 		})
 	}
 }
@@ -95,7 +120,7 @@ func TestGoldenThreeConsumerDocuments(t *testing.T) {
 			}
 			golden(t, name+".bucket-policy", BucketPolicy(s, threeIDs()).JSON())
 			if name == "three-consumers-per-endpoint" {
-				golden(t, name+".analytics.endpoint-policy", EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
+				golden(t, name+".analytics.endpoint-policy", EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
 			}
 		})
 	}

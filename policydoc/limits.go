@@ -30,7 +30,7 @@ func Check(s spec.Spec) spec.Problems {
 	if n := bucketPolicySize(s); n > MaxBucketPolicyBytes {
 		ps = append(ps, spec.Problem{Key: bucketSizeKey(s), Message: bucketTooLarge(s, n)})
 	}
-	for _, g := range s.EndpointGroups() {
+	for _, g := range s.Layout().Endpoints {
 		if n := utf8.RuneCountInString(EndpointPolicy(s, g).JSON()); n > MaxEndpointPolicyChars {
 			ps = append(ps, spec.Problem{Key: g.Consumers[0].Key("endpointAllowedBuckets"), Message: fmt.Sprintf(
 				"the endpoint policy would be %d characters, over AWS's limit of %d; list fewer buckets", n, MaxEndpointPolicyChars)})
@@ -49,9 +49,14 @@ func Check(s spec.Spec) spec.Problems {
 	return ps
 }
 
-// Warnings are what a preview shows about valid choices with a cost: today the by-access
-// grouping, which trades the pairwise binding of roles to their own endpoints for room.
+// Warnings are what a preview shows about valid choices with a cost: the by-access grouping,
+// which trades the pairwise binding of roles to their own endpoints for room, and a KMS bucket's
+// grants that cannot be limited to the bucket or roles left without the key's Deny (kmsWarnings).
 func Warnings(s spec.Spec) []string {
+	return append(groupingWarnings(s), kmsWarnings(s)...)
+}
+
+func groupingWarnings(s spec.Spec) []string {
 	if s.Grouping() != spec.GroupByAccess || len(s.Consumers) == 0 {
 		return nil
 	}
@@ -60,7 +65,7 @@ func Warnings(s spec.Spec) []string {
 	msg := fmt.Sprintf("%s is %q: consumers with the same access share one bucket-policy statement listing all their roles and endpoints, "+
 		"so a role of one consumer is also admitted through the S3 endpoint of any other consumer with the same access, if it can send traffic there "+
 		"(a restricted endpoint policy on that endpoint still refuses principals of other accounts). ",
-		spec.KeyBucketPolicyGrouping, spec.GroupByAccess)
+		spec.PathBucketPolicyGrouping, spec.GroupByAccess)
 	if shared := sharedPaths(s); len(shared) > 0 {
 		msg += "Here: " + strings.Join(shared, "; ") + ". "
 	} else {
@@ -71,30 +76,20 @@ func Warnings(s spec.Spec) []string {
 	return []string{msg}
 }
 
-// sharedPaths lists, per access shape that spans several VPCs, whose roles reach which VPCs'
+// sharedPaths lists, per by-access grant that spans several VPCs, whose roles reach which VPCs'
 // endpoints beyond their own.
 func sharedPaths(s spec.Spec) []string {
-	type span struct {
-		consumers []string
-		vpcs      []string
-	}
-	byShape := map[string]*span{}
-	var order []string
-	for _, c := range s.SortedConsumers() {
-		id := shapeID(canonical(c.Access))
-		sp := byShape[id]
-		if sp == nil {
-			sp = &span{}
-			byShape[id] = sp
-			order = append(order, id)
-		}
-		sp.consumers = append(sp.consumers, c.Name)
-		sp.vpcs = sortedUnique(append(sp.vpcs, c.VpcID))
-	}
+	l := withGrouping(s, spec.GroupByAccess).Layout()
 	var out []string
-	for _, id := range order {
-		if sp := byShape[id]; len(sp.vpcs) > 1 {
-			out = append(out, fmt.Sprintf("the roles of %s reach the endpoints of %s", strings.Join(sp.consumers, ", "), strings.Join(sp.vpcs, ", ")))
+	for _, g := range l.Grants {
+		var vpcs []string
+		for _, c := range g.Consumers {
+			if e, ok := l.EndpointOf(c); ok {
+				vpcs = append(vpcs, e.VpcID)
+			}
+		}
+		if vpcs = spec.SortedUnique(vpcs); len(vpcs) > 1 {
+			out = append(out, fmt.Sprintf("the roles of %s reach the endpoints of %s", strings.Join(g.Consumers, ", "), strings.Join(vpcs, ", ")))
 		}
 	}
 	return out
@@ -115,7 +110,7 @@ func bucketSizeKey(s spec.Spec) string {
 	if len(s.Consumers) > 1 {
 		return "consumers"
 	}
-	return "bucketName"
+	return "bucket.name"
 }
 
 // bucketTooLarge says by how much and, for several consumers, how many of them fit each way
@@ -131,14 +126,14 @@ func bucketTooLarge(s spec.Spec, size int) string {
 	split := "split the consumers: give the others a second bucket (a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own"
 	if s.Grouping() == spec.GroupByAccess {
 		return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (and %d with %q). %s",
-			n, byAccess, spec.KeyBucketPolicyGrouping, spec.GroupByAccess, perEndpoint, spec.GroupPerEndpoint, upperFirst(split))
+			n, byAccess, spec.PathBucketPolicyGrouping, spec.GroupByAccess, perEndpoint, spec.GroupPerEndpoint, upperFirst(split))
 	}
-	compact := fmt.Sprintf("set %s: %s, which lets roles with the same access in through each other's endpoints", spec.KeyBucketPolicyGrouping, spec.GroupByAccess)
+	compact := fmt.Sprintf("set %s: %s, which lets roles with the same access in through each other's endpoints", spec.PathBucketPolicyGrouping, spec.GroupByAccess)
 	if byAccess < n {
 		compact += fmt.Sprintf(" (not enough alone: %d fit)", byAccess)
 	}
 	return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (each role only through its own VPC's endpoint) and the first %d with %q. Two ways out: %s; or %s",
-		n, perEndpoint, spec.KeyBucketPolicyGrouping, spec.GroupPerEndpoint, byAccess, spec.GroupByAccess, compact, split)
+		n, perEndpoint, spec.PathBucketPolicyGrouping, spec.GroupPerEndpoint, byAccess, spec.GroupByAccess, compact, split)
 }
 
 func upperFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
@@ -163,7 +158,7 @@ func fittingConsumers(s spec.Spec) int {
 // longestEndpointIDs gives each endpoint a distinct ID as long as a real one can be.
 func longestEndpointIDs(s spec.Spec) EndpointIDs {
 	ids := EndpointIDs{}
-	for i, g := range s.EndpointGroups() {
+	for i, g := range s.Layout().Endpoints {
 		for _, c := range g.Consumers {
 			ids[c.Name] = fmt.Sprintf("vpce-%017x", i)
 		}
@@ -171,7 +166,7 @@ func longestEndpointIDs(s spec.Spec) EndpointIDs {
 	return ids
 }
 
-const extraKey = "extraBucketPolicyStatements"
+const extraKey = spec.PathKeptStatements
 
 // checkExtraStatements: per kept statement, in index order, its Sid (present, unique, not one
 // of this stack's) and then the rules shared with the policy pack (StatementFindings).

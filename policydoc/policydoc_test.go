@@ -76,7 +76,7 @@ func TestCheckRejectsABucketPolicyOverTwentyKB(t *testing.T) {
 	})
 	got := Check(s)
 	size := len(BucketPolicy(s, EndpointIDs{"analytics": "vpce-00000000000000000"}).JSON())
-	want := fmt.Sprintf("bucketName: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
+	want := fmt.Sprintf("bucket.name: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
 		"share fewer prefixes or roles, or shorten extraBucketPolicyStatements", size)
 	if len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
@@ -91,8 +91,8 @@ func TestCheckRejectsAnEndpointPolicyOverItsLimit(t *testing.T) {
 		}
 	})
 	got := Check(s)
-	n := len(EndpointPolicy(s, s.EndpointGroups()[0]).JSON())
-	want := fmt.Sprintf("endpointAllowedBuckets: the endpoint policy would be %d characters, over AWS's limit of 20480; list fewer buckets", n)
+	n := len(EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
+	want := fmt.Sprintf("consumers[0].endpointAllowedBuckets: the endpoint policy would be %d characters, over AWS's limit of 20480; list fewer buckets", n)
 	if len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
@@ -109,7 +109,7 @@ func TestCheckRejectsARolePolicyOverIAMsLimitOnlyWhenManaged(t *testing.T) {
 	}
 	s.Consumers[0].ManageRolePolicy = true
 	n := len(RolePolicy(s, s.Consumers[0]).JSON())
-	want := fmt.Sprintf("prefixes: the role policy would be %d characters, over IAM's limit of 10240 for all inline policies of a role together (any other inline policy on the role counts too); share fewer prefixes", n)
+	want := fmt.Sprintf("consumers[0].prefixes: the role policy would be %d characters, over IAM's limit of 10240 for all inline policies of a role together (any other inline policy on the role counts too); share fewer prefixes", n)
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}

@@ -100,7 +100,7 @@ func (c *checker) owner() where {
 }
 
 func (c *checker) consumer(cons spec.Consumer) where {
-	return where{cons.Account.ID, cons.Account.Region, c.s.ProviderOf(cons), cons.Account.Credentials}
+	return where{cons.Account.ID, cons.Account.Region, c.s.Layout().ProviderOf(cons.Name), cons.Account.Credentials}
 }
 
 // failed reports a lookup that did not answer: the permission it lacks, or what it said. what
@@ -425,7 +425,7 @@ func (c *checker) roles() {
 }
 
 func (c *checker) routeTables() {
-	for _, g := range c.s.EndpointGroups() {
+	for _, g := range c.s.Layout().Endpoints {
 		w := c.consumer(g.Consumers[0])
 		for _, rt := range g.RouteTableIDs {
 			key := routeTableKey(g, rt)
@@ -448,7 +448,7 @@ func (c *checker) routeTables() {
 }
 
 func (c *checker) endpoints() {
-	for _, g := range c.s.EndpointGroups() {
+	for _, g := range c.s.Layout().Endpoints {
 		if g.AdoptID != "" {
 			c.adopted(g)
 		} else {
@@ -635,8 +635,7 @@ func (c *checker) judgeEndpoint(g spec.EndpointGroup, e Endpoint) {
 // adoptLine is the exact stack-file line that adopts an endpoint for a group: the flat key under
 // config:, or the item field in each consumers item of the VPC.
 func (c *checker) adoptLine(g spec.EndpointGroup, id string) string {
-	first := g.Consumers[0]
-	if first.KeyPrefix == "" {
+	if !c.opts.ListForm {
 		return fmt.Sprintf("add this line under config: in %s:\n\n  cross-account-s3:adoptEndpointId: %s", c.stackFile(), id)
 	}
 	var names []string

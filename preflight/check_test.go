@@ -1,11 +1,13 @@
 package preflight
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"cross-account-s3/internal/golden"
+	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
@@ -187,7 +189,8 @@ func TestCheck(t *testing.T) {
 			}
 			o := tt.opts
 			o.Project, o.Stack = opts.Project, opts.Stack
-			r := Check(s, o, f)
+			o.ListForm = len(s.Consumers) > 1
+			r := userKeys(o, Check(s, o, f))
 			var keys []string
 			for _, p := range r.Problems {
 				keys = append(keys, p.Key)
@@ -232,4 +235,26 @@ func TestReportErr(t *testing.T) {
 	if Err(nil) != nil {
 		t.Fatal("no problems, an error")
 	}
+}
+
+// userKeys reports r with the keys the user wrote, as the program does (stackconfig.Names): the
+// single-consumer keys for a flat spec, the items' fields (all set in every item) for the list.
+func userKeys(o Options, r Report) Report {
+	src := stackconfig.MapSource{}
+	if o.ListForm {
+		item := map[string]any{}
+		for _, k := range stackconfig.Keys {
+			if k.ItemField != "" {
+				item[k.ItemField] = "set"
+			}
+		}
+		list, _ := json.Marshal([]any{item, item, item})
+		src.Values = map[string]string{stackconfig.KeyConsumers: string(list)}
+	}
+	names := stackconfig.NamesOf(src)
+	r.Problems = names.Problems(r.Problems)
+	for i, w := range r.Warnings {
+		r.Warnings[i] = names.Text(w)
+	}
+	return r
 }

@@ -19,6 +19,9 @@ type Options struct {
 	// Release is releaseBucketPolicy: the teardown step that writes back only the kept
 	// statements (see Lifecycle).
 	Release bool
+	// ListForm says the stack lists its consumers under cross-account-s3:consumers: messages
+	// then show item fields rather than the single-consumer keys.
+	ListForm bool
 }
 
 // StackTagValue is the value of StackTagKey on the endpoints of a stack.

@@ -61,7 +61,7 @@ func listSpec() spec.Spec {
 			Name: name, Account: spec.Account{ID: account, Region: region, Credentials: creds},
 			VpcID: vpc, RouteTableIDs: []string{rtb}, RoleARNs: []string{role},
 			Endpoint: spec.Endpoint{Policy: spec.FullAccess}, Access: spec.Access{Actions: spec.DefaultActions},
-			KeyPrefix: fmt.Sprintf("consumers[%d].", i),
+			Index: i,
 		}
 	}
 	s.Consumers = []spec.Consumer{
@@ -126,7 +126,7 @@ func goodFacts(s spec.Spec) Facts {
 			f.Roles[arn] = RoleFacts{ARN: arn, UniqueID: uniqueID(spec.RoleName(arn))}
 		}
 	}
-	for _, g := range s.EndpointGroups() {
+	for _, g := range s.Layout().Endpoints {
 		for _, rt := range g.RouteTableIDs {
 			f.RouteTables[RouteKey(g.AccountID, rt)] = RouteTableFacts{VpcID: g.VpcID}
 		}

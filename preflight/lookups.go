@@ -111,7 +111,7 @@ func Plan(s spec.Spec, opts Options) []Lookup {
 	if opts.Disabled {
 		return nil
 	}
-	b := s.Bucket
+	b, layout := s.Bucket, s.Layout()
 	owner := func(call Call, key, checks string) Lookup {
 		return Lookup{Call: call, Account: b.Account.ID, Region: b.Account.Region, Provider: BucketOwnerProvider,
 			Target: b.Name, Args: map[string]any{"bucket": b.Name}, Key: key, Checks: checks}
@@ -121,16 +121,16 @@ func Plan(s spec.Spec, opts Options) []Lookup {
 		owner(CallBucketPolicy, "bucketName", "every statement of the live bucket policy is this stack's own or kept in extraBucketPolicyStatements"),
 	}
 	for _, c := range s.SortedConsumers() {
-		provider := s.ProviderOf(c)
+		provider := layout.ProviderOf(c.Name)
 		for i, arn := range c.RoleARNs {
 			out = append(out, Lookup{Call: CallRole, Account: c.Account.ID, Region: c.Account.Region, Provider: provider,
 				Target: arn, Args: map[string]any{"name": spec.RoleName(arn)}, Key: fmt.Sprintf("%s[%d]", c.Key("roleArns"), i),
 				Checks: "the role exists with this ARN"})
 		}
 	}
-	for _, g := range s.EndpointGroups() {
+	for _, g := range layout.Endpoints {
 		c := g.Consumers[0]
-		provider := s.ProviderOf(c)
+		provider := layout.ProviderOf(c.Name)
 		at := func(call Call, target string, args map[string]any, key, checks, when string) Lookup {
 			l := Lookup{Call: call, Account: g.AccountID, Region: g.Region, Provider: provider, Target: target, Args: args, Key: key, Checks: checks, When: when}
 			if call != CallRouteTable {

@@ -37,10 +37,11 @@ func validateAcrossConsumers(ps *Problems, s Spec) {
 			routes[rt] = c
 		}
 	}
-	for _, g := range s.EndpointGroups() {
+	l := s.Layout()
+	for _, g := range l.Endpoints {
 		validateSharedEndpoint(ps, g)
 	}
-	for _, a := range s.ConsumerAccounts() {
+	for _, a := range l.Accounts {
 		for _, p := range a.Providers {
 			first := p.Consumers[0]
 			for _, c := range p.Consumers[1:] {

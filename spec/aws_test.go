@@ -45,7 +45,7 @@ func TestCredentialsMode(t *testing.T) {
 func TestAnAccountIDThatLostItsLeadingZeroSaysToQuoteIt(t *testing.T) {
 	var ps Problems
 	validateAccount(&ps, Account{ID: "12345678901", Region: "eu-west-1"}, bucketKey)
-	want := `bucketAccountId: "12345678901" is not an AWS account ID; use the 12 digits, e.g. 111111111111 (if you wrote it unquoted, YAML read it as a number and changed it: write the 12 digits in quotes)`
+	want := `bucket.accountId: "12345678901" is not an AWS account ID; use the 12 digits, e.g. 111111111111 (if you wrote it unquoted, YAML read it as a number and changed it: write the 12 digits in quotes)`
 	if len(ps) != 1 || ps[0].String() != want {
 		t.Errorf("got %v\nwant %s", ps, want)
 	}

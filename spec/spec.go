@@ -47,6 +47,8 @@ type BucketOwner struct {
 	Account Account
 	// Name is the existing bucket's name.
 	Name string
+	// Encryption is the bucket's SSE-KMS key, if any, that the consumers need permission to use.
+	Encryption Encryption
 }
 
 // Account is one AWS account and how to reach it.
@@ -97,11 +99,9 @@ type Consumer struct {
 	// ManageRolePolicy opts in to an inline identity policy on each role granting the same access:
 	// cross-account access needs an Allow on both sides.
 	ManageRolePolicy bool
-	// KeyPrefix is put before config key names in validation messages ("" for the flat form).
-	KeyPrefix string
-	// Inherited names the fields a consumers item took from the top-level key of the same name;
-	// their problems are reported under that key, which is where the user wrote the value.
-	Inherited map[string]bool
+	// Index is the consumer's position in Spec.Consumers: problems about it name the path
+	// consumers[Index].<field>.
+	Index int
 }
 
 // Endpoint says which S3 gateway endpoint carries the consumer's traffic.

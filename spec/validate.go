@@ -27,19 +27,20 @@ const (
 	maxTagValueLen = 256
 )
 
-// Validate checks the whole spec and returns every problem, each naming its config key.
+// Validate checks the whole spec and returns every problem, each naming its field's path.
 func (s Spec) Validate() Problems {
 	var ps Problems
 	validateAccount(&ps, s.Bucket.Account, bucketKey)
 	validateBucketName(&ps, bucketKey("name"), s.Bucket.Name)
+	validateEncryption(&ps, s.Bucket)
 	switch s.BucketPolicyGrouping {
 	case "", GroupPerEndpoint, GroupByAccess:
 	default:
-		ps.add(KeyBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint) or %q (smaller: roles with the same access share each other's endpoints)",
+		ps.add(PathBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint) or %q (smaller: roles with the same access share each other's endpoints)",
 			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess)
 	}
 	if len(s.Consumers) == 0 {
-		ps.add("consumers", "no consumer is configured; set consumerAccountId, vpcId, routeTableIds and consumerRoleArns")
+		ps.add("consumers", "no consumer is configured; configure at least one")
 	}
 	for _, c := range s.Consumers {
 		validateConsumer(&ps, s.Bucket, c)
@@ -49,38 +50,23 @@ func (s Spec) Validate() Problems {
 	return ps
 }
 
-// KeyBucketPolicyGrouping is the config key of Spec.BucketPolicyGrouping in validation messages.
-const KeyBucketPolicyGrouping = "bucketPolicyGrouping"
+// Problems name the field they are about by its path in the spec, never by a config key: the
+// config layer (internal/stackconfig) alone knows what the user wrote and turns paths into keys.
+// Paths: bucket.<field> (accountId, region, name, profile, assumeRoleArn, externalId,
+// sessionName), consumers[<Index>].<field> (the consumers-item field names), tags,
+// bucketPolicyGrouping, consumers, extraBucketPolicyStatements[<i>]; a list field's element adds
+// [<i>].
 
-func bucketKey(field string) string {
-	return "bucket" + strings.ToUpper(field[:1]) + field[1:]
-}
+// PathBucketPolicyGrouping is the path of Spec.BucketPolicyGrouping.
+const PathBucketPolicyGrouping = "bucketPolicyGrouping"
 
-// flatConsumerKeys are the flat-form names of consumer fields that differ from their item names.
-var flatConsumerKeys = map[string]string{
-	"name":          "consumerName",
-	"accountId":     "consumerAccountId",
-	"region":        "consumerRegion",
-	"profile":       "consumerProfile",
-	"assumeRoleArn": "consumerAssumeRoleArn",
-	"externalId":    "consumerExternalId",
-	"sessionName":   "consumerSessionName",
-	"roleArns":      "consumerRoleArns",
-}
+// PathKeptStatements is the path of Spec.ExtraBucketStatements.
+const PathKeptStatements = "extraBucketPolicyStatements"
 
-// Key names a consumer field as the user wrote it in the stack config.
-func (c Consumer) Key(field string) string {
-	if c.Inherited[field] {
-		return field
-	}
-	if c.KeyPrefix != "" {
-		return c.KeyPrefix + field
-	}
-	if flat, ok := flatConsumerKeys[field]; ok {
-		return flat
-	}
-	return field
-}
+func bucketKey(field string) string { return "bucket." + field }
+
+// Key is the path of one of the consumer's fields.
+func (c Consumer) Key(field string) string { return fmt.Sprintf("consumers[%d].%s", c.Index, field) }
 
 func validateAccount(ps *Problems, a Account, key func(string) string) {
 	if !accountIDPattern.MatchString(a.ID) {
@@ -187,7 +173,7 @@ func validateConsumer(ps *Problems, owner BucketOwner, c Consumer) {
 		ps.add(c.Key("accountId"), "is the bucket owner's account too (%s); this stack connects two different accounts", c.Account.ID)
 	}
 	if knownRegion(c.Account.Region) && knownRegion(owner.Account.Region) && c.Account.Region != owner.Account.Region {
-		ps.add(c.Key("region"), "%s differs from bucketRegion %s; an S3 gateway endpoint reaches only buckets in its own Region, so set both to %s", c.Account.Region, owner.Account.Region, owner.Account.Region)
+		ps.add(c.Key("region"), "%s differs from bucket.region %s; an S3 gateway endpoint reaches only buckets in its own Region, so set both to %s", c.Account.Region, owner.Account.Region, owner.Account.Region)
 	}
 	if !vpcIDPattern.MatchString(c.VpcID) {
 		ps.add(c.Key("vpcId"), "%q is not a VPC ID; use the form vpc-0123456789abcdef0", c.VpcID)

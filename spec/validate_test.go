@@ -41,26 +41,26 @@ func TestEachMistakeHasItsMessage(t *testing.T) {
 		want   string
 	}{
 		{"unknown action", func(s *Spec, c *Consumer) { c.Access.Actions = []string{"s3:GetObjects"} },
-			`actions[0]: "s3:GetObjects" is not an S3 action (spec/data/s3-actions.txt lists the 180 that AWS documents); did you mean s3:GetObject?`},
+			`consumers[0].actions[0]: "s3:GetObjects" is not an S3 action (spec/data/s3-actions.txt lists the 180 that AWS documents); did you mean s3:GetObject?`},
 		{"bucket-level action", func(s *Spec, c *Consumer) { c.Access.Actions = []string{"s3:GetBucketPolicy"} },
-			`actions[0]: "s3:GetBucketPolicy" is a bucket-level action; only object actions are granted (set allowListing: true for s3:ListBucket)`},
+			`consumers[0].actions[0]: "s3:GetBucketPolicy" is a bucket-level action; only object actions are granted (set allowListing: true for s3:ListBucket)`},
 		{"action on neither", func(s *Spec, c *Consumer) { c.Access.Actions = []string{"s3:ListAllMyBuckets"} },
-			`actions[0]: "s3:ListAllMyBuckets" does not act on objects, so granting it on the bucket's keys gives nothing; use object actions such as s3:GetObject`},
+			`consumers[0].actions[0]: "s3:ListAllMyBuckets" does not act on objects, so granting it on the bucket's keys gives nothing; use object actions such as s3:GetObject`},
 		{"nonexistent Region", func(s *Spec, c *Consumer) { s.Bucket.Account.Region = "eu-west-9" },
-			`bucketRegion: "eu-west-9" is not an AWS Region (it is not among the Regions listed in spec/data/regions.txt); use one of eu-west-1, eu-west-2, eu-west-3`},
+			`bucket.region: "eu-west-9" is not an AWS Region (it is not among the Regions listed in spec/data/regions.txt); use one of eu-west-1, eu-west-2, eu-west-3`},
 		{"malformed Region", func(s *Spec, c *Consumer) { c.Account.Region = "Ireland" },
-			`consumerRegion: "Ireland" is not an AWS Region name; use a code such as eu-west-1`},
+			`consumers[0].region: "Ireland" is not an AWS Region name; use a code such as eu-west-1`},
 		{"prefix without trailing slash", func(s *Spec, c *Consumer) { c.Access.Prefixes = []string{"reports"} },
-			`prefixes[0]: "reports" does not end with '/', so it would also grant every key that merely starts with it, such as reports-secret/… and reports.csv; write "reports/"`},
+			`consumers[0].prefixes[0]: "reports" does not end with '/', so it would also grant every key that merely starts with it, such as reports-secret/… and reports.csv; write "reports/"`},
 		{"policy variable", func(s *Spec, c *Consumer) { c.Access.Prefixes = []string{"home/${aws:username}/"} },
-			`prefixes[0]: "home/${aws:username}/" has a policy variable (${...}); prefixes are granted as written, so write a plain key prefix ending in '/', e.g. reports/`},
+			`consumers[0].prefixes[0]: "home/${aws:username}/" has a policy variable (${...}); prefixes are granted as written, so write a plain key prefix ending in '/', e.g. reports/`},
 		{"wildcard prefix", func(s *Spec, c *Consumer) { c.Access.Prefixes = []string{"reports/*"} },
-			`prefixes[0]: "reports/*" has a wildcard; write the plain key prefix, e.g. reports/`},
+			`consumers[0].prefixes[0]: "reports/*" has a wildcard; write the plain key prefix, e.g. reports/`},
 		{"unknown grouping", func(s *Spec, c *Consumer) { s.BucketPolicyGrouping = "pairwise" },
 			`bucketPolicyGrouping: "pairwise" is not a grouping; use "per-endpoint" (the default: each role only through its own VPC's endpoint) or "by-access" (smaller: roles with the same access share each other's endpoints)`},
 		{"listed bucket invalid", func(s *Spec, c *Consumer) {
 			c.Endpoint = Endpoint{Policy: Restricted, AllowedBuckets: []AllowedBucket{{Name: "Logs_Bucket"}}}
-		}, `endpointAllowedBuckets[0]: "Logs_Bucket" has characters other than lowercase letters, digits, '.' and '-', or does not start and end with a letter or digit; use 3 to 63 lowercase letters, digits, '.' and '-', e.g. shared-data-bucket`},
+		}, `consumers[0].endpointAllowedBuckets[0]: "Logs_Bucket" has characters other than lowercase letters, digits, '.' and '-', or does not start and end with a letter or digit; use 3 to 63 lowercase letters, digits, '.' and '-', e.g. shared-data-bucket`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := validSpec()
@@ -78,7 +78,7 @@ func TestOneVPCUnderTwoAccountsIsRefused(t *testing.T) {
 	other.VpcID = s.Consumers[0].VpcID
 	s.Consumers = append(s.Consumers, other)
 	want := `consumers[1].vpcId: vpc-0a1b2c3d4e5f60718 is also the VPC of consumer "analytics" in account 222222222222; a VPC belongs to one account (its owner, which creates the endpoint), so correct the VPC ID or the account ID`
-	s.Consumers[0].KeyPrefix, s.Consumers[1].KeyPrefix = "consumers[0].", "consumers[1]."
+	s.Consumers[0].Index, s.Consumers[1].Index = 0, 1
 	got := s.Validate()
 	if len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
@@ -88,10 +88,10 @@ func TestOneVPCUnderTwoAccountsIsRefused(t *testing.T) {
 func TestConsumersOfOneEndpointMustAgreeOnAListedBucketsWriteFlag(t *testing.T) {
 	s := validSpec()
 	a := s.Consumers[0]
-	a.KeyPrefix = "consumers[0]."
+	a.Index = 0
 	a.Endpoint = Endpoint{Policy: Restricted, AllowedBuckets: []AllowedBucket{{Name: "example-logs"}}}
 	b := a
-	b.Name, b.KeyPrefix, b.RoleARNs = "reporting", "consumers[1].", []string{"arn:aws:iam::222222222222:role/reporting"}
+	b.Name, b.Index, b.RoleARNs = "reporting", 1, []string{"arn:aws:iam::222222222222:role/reporting"}
 	b.Endpoint.AllowedBuckets = []AllowedBucket{{Name: "example-logs", Write: true}}
 	s.Consumers = []Consumer{a, b}
 	want := `consumers[1].endpointAllowedBuckets[0]: lists example-logs with write true but consumer "analytics", which shares vpc-0a1b2c3d4e5f60718 and its S3 gateway endpoint, lists it with write false; one endpoint policy serves both, so set the same`

@@ -15,7 +15,7 @@ import (
 const project = "../../Pulumi.yaml"
 
 // examples are the stack files users copy; the plan of each is kept as a golden file.
-var examples = []string{"single-consumer", "restricted", "adopt", "several-accounts"}
+var examples = []string{"single-consumer", "restricted", "adopt", "several-accounts", "kms"}
 
 func example(name string) string { return "../../examples/Pulumi." + name + ".yaml" }
 

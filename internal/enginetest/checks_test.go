@@ -61,6 +61,14 @@ func worldFor(t *testing.T, stackFile string) *world.World {
 			w.Endpoints[id] = e
 		}
 	}
+	// The bucket's key exists in the bucket's account and Region, customer managed, with a key
+	// policy that the stack must never change.
+	if e := s.Bucket.Encryption; e.KMS() {
+		if k, ok := spec.ParseKMSKeyARN(e.KMSKeyARN); ok {
+			w.AddKey(k.KeyID, world.Key{Account: k.AccountID, Region: k.Region, Manager: world.KeyManagerCustomer,
+				Spec: world.KeySpecSymmetric, Enabled: true, Policy: seededKeyPolicy(k.AccountID)}, "alias/shared-data")
+		}
+	}
 	// Roles that kept bucket-policy statements name exist too (S3 refuses a policy naming a role
 	// that does not).
 	for _, st := range s.ExtraBucketStatements {
@@ -149,7 +157,15 @@ func checkNothingWrittenThenDeleted(t *testing.T, step string, r result) {
 }
 
 func oneperTarget(physical string) bool {
-	return strings.HasPrefix(physical, "bucket-policy:") || strings.HasPrefix(physical, "role-policy:")
+	return strings.HasPrefix(physical, "bucket-policy:") || strings.HasPrefix(physical, "role-policy:") ||
+		strings.HasPrefix(physical, "kms-grant:")
+}
+
+// seededKeyPolicy is the key policy a key of the world starts with: KMS's default key policy,
+// which gives the key's account (its IAM policies) the key.
+func seededKeyPolicy(account string) string {
+	return `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow",` +
+		`"Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}]}`
 }
 
 // checkPinned asserts that every AWS call of the operation ran in the account that owns its target,
@@ -195,6 +211,9 @@ func ownerOf(w *world.World, physical string, inputs map[string]any) string {
 	case "vpc-endpoint":
 		vpc, _ := inputs["vpcId"].(string)
 		return w.VPCs[vpc].Account
+	case "kms-grant", "kms-key":
+		keyID, _, _ := strings.Cut(key, "/")
+		return w.Keys[keyID].Account
 	}
 	return ""
 }
@@ -207,6 +226,10 @@ func stateOwner(w *world.World, res apitype.ResourceV3) string {
 		return w.Buckets[str("bucket")].Account
 	case "VpcEndpoint":
 		return w.VPCs[str("vpcId")].Account
+	case "Grant":
+		if k, ok := spec.ParseKMSKeyARN(str("keyId")); ok {
+			return k.AccountID
+		}
 	case "RolePolicy":
 		for account := range w.Roles {
 			if w.HasRole(account, str("role")) {

@@ -1,7 +1,6 @@
 package enginetest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
+	enginecli "cross-account-s3/internal/enginetest/cli"
 	"cross-account-s3/internal/enginetest/world"
 	"cross-account-s3/internal/program"
 )
@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	root, err := cliRoot()
+	root, err := enginecli.Root(repoRoot)
 	if err != nil {
 		if os.Getenv("CI") != "" {
 			fmt.Fprintf(os.Stderr, "engine tests cannot run in CI: %v\n", err)
@@ -74,39 +74,6 @@ func run(m *testing.M) int {
 	}
 	pluginDir = dir
 	return m.Run()
-}
-
-// cliRoot finds the folder whose bin/pulumi is the CLI of the SDK version in go.mod: $PULUMI_CLI_DIR,
-// or where tools/pulumicli/build.sh puts it.
-func cliRoot() (string, error) {
-	version, err := sdkVersion()
-	if err != nil {
-		return "", err
-	}
-	root := os.Getenv("PULUMI_CLI_DIR")
-	if root == "" {
-		root, _ = filepath.Abs(filepath.Join(repoRoot, ".cache", "pulumi-cli", version))
-	}
-	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err != nil {
-		return "", fmt.Errorf("no Pulumi CLI %s at %s; build it with tools/pulumicli/build.sh (about 20 minutes cold)", version, filepath.Join(root, "bin", "pulumi"))
-	}
-	return root, nil
-}
-
-func sdkVersion() (string, error) {
-	f, err := os.Open(filepath.Join(repoRoot, "go.mod"))
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	lines := bufio.NewScanner(f)
-	for lines.Scan() {
-		fields := strings.Fields(lines.Text())
-		if len(fields) >= 2 && fields[0] == "github.com/pulumi/pulumi/sdk/v3" {
-			return fields[1], nil
-		}
-	}
-	return "", fmt.Errorf("go.mod does not require github.com/pulumi/pulumi/sdk/v3")
 }
 
 // engine is one stack in its own work dir, backend, Pulumi home and AWS world.

@@ -1,10 +1,12 @@
 package enginetest
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
 	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/spec"
 )
 
 // listStack is a deployed stack in the list form: two consumers of account 222222222222 in two
@@ -16,25 +18,15 @@ const listStack = `config:
   cross-account-s3:bucketProfile: owner
   cross-account-s3:manageRolePolicy: true
   cross-account-s3:consumers:
-    - name: analytics
+` + analytics + reporting + ingest
+
+// analytics is listStack's first item.
+const analytics = `    - name: analytics
       accountId: "222222222222"
       profile: workloads
       vpcId: vpc-0a0a0a0a0a0a0a0a0
       routeTableIds: [rtb-0a0a0a0a0a0a0a0a1]
       roleArns: [arn:aws:iam::222222222222:role/analytics]
-    - name: reporting
-      accountId: "222222222222"
-      profile: workloads
-      vpcId: vpc-0b0b0b0b0b0b0b0b0
-      routeTableIds: [rtb-0b0b0b0b0b0b0b0b1]
-      roleArns: [arn:aws:iam::222222222222:role/reporting]
-      actions: [s3:GetObject]
-    - name: ingest
-      accountId: "333333333333"
-      profile: ingest
-      vpcId: vpc-0c0c0c0c0c0c0c0c0
-      routeTableIds: [rtb-0c0c0c0c0c0c0c0c1]
-      roleArns: [arn:aws:iam::333333333333:role/ingest]
 `
 
 // billing is a fourth consumer, in an account of its own.
@@ -90,6 +82,34 @@ var flatDeploy = map[string]int{
 	"create aws": 2, "create BucketPolicy": 1, "create VpcEndpoint": 1, "create RolePolicy": 2,
 }
 
+// kmsKey is the bucket's customer managed key in the KMS stacks.
+const kmsKey = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+// kmsLines give a stack the bucket's key, with an S3 Bucket Key.
+const kmsLines = "  cross-account-s3:bucketKmsKeyArn: " + kmsKey + "\n  cross-account-s3:bucketKeyEnabled: true\n"
+
+// kmsFlatStack and kmsListStack are flatStack and listStack on a bucket encrypted with kmsKey.
+var (
+	kmsFlatStack = flatStack + kmsLines
+	kmsListStack = strings.Replace(listStack, "  cross-account-s3:bucketProfile: owner\n", "  cross-account-s3:bucketProfile: owner\n"+kmsLines, 1)
+)
+
+// The steps of deploying kmsFlatStack from scratch: flatDeploy and a grant per role.
+var kmsFlatDeploy = func() map[string]int {
+	out := map[string]int{"create Grant": 2}
+	for k, v := range flatDeploy {
+		out[k] = v
+	}
+	return out
+}()
+
+// The grants of kmsListStack: analytics and ingest read and write, reporting reads.
+var kmsListGrants = map[string]string{
+	"arn:aws:iam::222222222222:role/analytics": "Decrypt,GenerateDataKey",
+	"arn:aws:iam::222222222222:role/reporting": "Decrypt",
+	"arn:aws:iam::333333333333:role/ingest":    "Decrypt,GenerateDataKey",
+}
+
 // step is one change to a deployed stack and what the engine must do about it.
 type step struct {
 	name string
@@ -112,16 +132,18 @@ func replace(old, new string) func(string) string {
 	}
 }
 
+type scenario struct {
+	name  string
+	stack string
+	steps []step
+}
+
 // Each row starts from its stack deployed with `pulumi up`, then runs its steps in order on the
 // real engine. Every step asserts the exact steps by type, that every AWS call ran in the account
 // that owns its target, that every resource is on an explicit provider allowing only that account,
 // and that no bucket policy or inline role policy was deleted after being written in the same
 // update.
-var scenarios = []struct {
-	name  string
-	stack string
-	steps []step
-}{
+var scenarios = []scenario{
 	{"deploy from scratch, update with no changes, destroy", flatStack, []step{
 		{name: "second up", want: nil},
 		{name: "preview after up", op: "preview", want: nil},
@@ -221,6 +243,103 @@ var scenarios = []struct {
 			return strings.Replace(s, "  cross-account-s3:consumers:\n", "  cross-account-s3:consumers:\n"+ingest, 1)
 		}, want: nil},
 	}},
+	{"KMS: deploy, update with no changes, destroy", kmsFlatStack, []step{
+		{name: "second up", want: nil, check: kmsGrants(map[string]string{
+			"arn:aws:iam::222222222222:role/web":       "Decrypt,GenerateDataKey",
+			"arn:aws:iam::222222222222:role/web-batch": "Decrypt,GenerateDataKey",
+		}, nil)},
+		{name: "preview after up", op: "preview", want: nil},
+		{name: "destroy", op: "destroy", want: map[string]int{
+			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 1,
+			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete Grant": 2,
+		}, check: kmsGrants(map[string]string{}, nil)},
+	}},
+	func() scenario {
+		ids := map[string]string{}
+		return scenario{"KMS: add a consumer, then remove one", kmsListStack, []step{
+			{name: "second up", want: nil, check: kmsGrants(kmsListGrants, ids)},
+			{name: "billing in a new account", edit: func(s string) string { return s + billing },
+				want:  map[string]int{"create ConsumerAccount": 1, "create aws": 1, "create VpcEndpoint": 1, "create RolePolicy": 1, "update BucketPolicy": 1, "create Grant": 1},
+				check: kmsGrants(with(kmsListGrants, "arn:aws:iam::444444444444:role/billing", "Decrypt,GenerateDataKey"), ids)},
+			{name: "ingest, alone in its account", edit: replace(ingest, ""),
+				want:  map[string]int{"delete ConsumerAccount": 1, "delete aws": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 1, "update BucketPolicy": 1, "delete Grant": 1},
+				check: kmsGrants(with(with(kmsListGrants, "arn:aws:iam::444444444444:role/billing", "Decrypt,GenerateDataKey"), "arn:aws:iam::333333333333:role/ingest", ""), ids)},
+			{name: "rename and reorder the items", edit: func(s string) string {
+				s = replace("name: reporting\n", "name: finance-reports\n")(s)
+				s = replace(billing, "")(s)
+				return strings.Replace(s, "  cross-account-s3:consumers:\n", "  cross-account-s3:consumers:\n"+billing, 1)
+			}, want: nil, check: kmsGrants(with(with(kmsListGrants, "arn:aws:iam::444444444444:role/billing", "Decrypt,GenerateDataKey"), "arn:aws:iam::333333333333:role/ingest", ""), ids)},
+		}}
+	}(),
+	func() scenario {
+		ids := map[string]string{}
+		return scenario{"KMS: a read-only consumer starts writing", kmsListStack, []step{
+			{name: "second up", want: nil, check: kmsGrants(kmsListGrants, ids)},
+			{name: "reporting reads and writes", edit: replace("      actions: [s3:GetObject]\n", "      actions: [s3:GetObject, s3:PutObject]\n"),
+				want: map[string]int{"update BucketPolicy": 1, "update RolePolicy": 1,
+					"create-replacement Grant": 1, "replace Grant": 1, "delete-replaced Grant": 1},
+				check: func(t *testing.T, w *world.World) {
+					t.Helper()
+					delete(ids, "arn:aws:iam::222222222222:role/reporting") // replaced: a new grant
+					kmsGrants(with(kmsListGrants, "arn:aws:iam::222222222222:role/reporting", "Decrypt,GenerateDataKey"), ids)(t, w)
+				}},
+		}}
+	}(),
+}
+
+// with is grants with one role's operations set ("" removes the role).
+func with(grants map[string]string, role, ops string) map[string]string {
+	out := map[string]string{}
+	for k, v := range grants {
+		out[k] = v
+	}
+	if ops == "" {
+		delete(out, role)
+	} else {
+		out[role] = ops
+	}
+	return out
+}
+
+// kmsGrants asserts that the bucket's key holds exactly one grant per role listed, with these
+// operations, limited to the bucket (Bucket Key), issued by the bucket account; that nothing else
+// on the key changed (its policy, state, manager and spec are as seeded); and, with ids, that a
+// role's grant keeps the ID it had at the previous check (a grant not replaced is not touched).
+func kmsGrants(want map[string]string, ids map[string]string) func(*testing.T, *world.World) {
+	return func(t *testing.T, w *world.World) {
+		t.Helper()
+		k, _ := spec.ParseKMSKeyARN(kmsKey)
+		key, ok := w.Keys[k.KeyID]
+		if !ok {
+			t.Fatalf("the key %s is gone", k.KeyID)
+		}
+		seeded := world.Key{Account: k.AccountID, Region: k.Region, Manager: world.KeyManagerCustomer,
+			Spec: world.KeySpecSymmetric, Enabled: true, Policy: seededKeyPolicy(k.AccountID)}
+		grants := key.Grants
+		key.Grants = nil
+		if !reflect.DeepEqual(key, seeded) {
+			t.Errorf("the key changed beyond its grants:\n got %+v\nwant %+v", key, seeded)
+		}
+		got := map[string]string{}
+		for _, g := range grants {
+			if _, dup := got[g.GranteePrincipal]; dup {
+				t.Errorf("%s holds two grants", g.GranteePrincipal)
+			}
+			got[g.GranteePrincipal] = strings.Join(g.Operations, ",")
+			if c := g.EncryptionContextSubset["aws:s3:arn"]; c != "arn:aws:s3:::shared-data" || g.Name != "" || g.IssuingAccount != k.AccountID {
+				t.Errorf("grant %s of %s: constraint %q, name %q, issued by %s", g.ID, g.GranteePrincipal, c, g.Name, g.IssuingAccount)
+			}
+			if ids != nil {
+				if before, seen := ids[g.GranteePrincipal]; seen && before != g.ID {
+					t.Errorf("the grant of %s changed from %s to %s", g.GranteePrincipal, before, g.ID)
+				}
+				ids[g.GranteePrincipal] = g.ID
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("grants %v\nwant %v", got, want)
+		}
+	}
 }
 
 func endpointPolicyHas(text string) func(*testing.T, *world.World) {
@@ -284,6 +403,12 @@ func TestScenarios(t *testing.T) {
 				t.Fatalf("first up: %v\n%s", deploy.err, deploy.output)
 			}
 			checkPinned(t, "first up", e, deploy)
+			switch sc.stack {
+			case flatStack:
+				checkOps(t, "first up", deploy, flatDeploy)
+			case kmsFlatStack:
+				checkOps(t, "first up", deploy, kmsFlatDeploy)
+			}
 			for _, st := range sc.steps {
 				if st.edit != nil {
 					text = st.edit(text)
@@ -342,6 +467,17 @@ func (e *engine) provide(text string) {
 		for k, v := range more.Endpoints {
 			if _, ok := w.Endpoints[k]; !ok {
 				w.Endpoints[k] = v
+			}
+		}
+		// A key is never replaced: it holds the grants.
+		for k, v := range more.Keys {
+			if _, ok := w.Keys[k]; !ok {
+				w.AddKey(k, v)
+			}
+		}
+		for k, v := range more.Aliases {
+			if _, ok := w.Aliases[k]; !ok {
+				w.Aliases[k] = v
 			}
 		}
 		return nil

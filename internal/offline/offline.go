@@ -13,6 +13,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/spec"
 )
 
 // Project is the Pulumi project name the runs use; Stack the default stack name.
@@ -34,7 +36,49 @@ func EndpointID(name string) string {
 const (
 	typeEndpoint    = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	typeGetEndpoint = "aws:ec2/getVpcEndpoint:getVpcEndpoint"
+	typeGrant       = "aws:kms/grant:Grant"
+	typeGetKey      = "aws:kms/getKey:getKey"
 )
+
+// GrantID is the grant ID the mocks give the grant with this logical name: KMS's form (64 hex
+// digits), distinct per grant and the same on every run.
+func GrantID(name string) string {
+	sum := sha256.Sum256([]byte("grant/" + name))
+	return hex.EncodeToString(sum[:])
+}
+
+// FittingKey is what a lookup of a key ARN returns for a key the stack can use: a symmetric,
+// enabled, customer managed key of the ARN's account and Region. The plan cannot look the key up,
+// so it assumes this; tests answer anything through Mocks.Keys.
+func FittingKey(arn string) resource.PropertyMap {
+	k, _ := spec.ParseKMSKeyARN(arn)
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"id": k.KeyID, "keyId": arn, "arn": arn, "awsAccountId": k.AccountID, "enabled": true,
+		"keyManager": spec.KeyManagerCustomer, "keySpec": spec.KeySpecSymmetric, "keyState": spec.KeyStateEnabled,
+		"keyUsage": spec.KeyUsageEncrypt, "customerMasterKeySpec": spec.KeySpecSymmetric,
+	})
+}
+
+// AdoptedEndpoints answers the lookup of every endpoint the spec adopts as AWS would for a fitting
+// endpoint: an S3 gateway endpoint of the Region, in the VPC, on the route tables of every
+// consumer that adopts it (the program looks it up once per VPC).
+func AdoptedEndpoints(s spec.Spec, prefixListID string, policy func(id string) string) map[string]resource.PropertyMap {
+	out := map[string]resource.PropertyMap{}
+	for _, g := range s.Layout().Endpoints {
+		if g.AdoptID == "" {
+			continue
+		}
+		routes := make([]any, len(g.RouteTableIDs))
+		for i, rt := range g.RouteTableIDs {
+			routes[i] = rt
+		}
+		out[g.AdoptID] = resource.NewPropertyMapFromMap(map[string]any{
+			"id": g.AdoptID, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(g.Region),
+			"vpcId": g.VpcID, "routeTableIds": routes, "prefixListId": prefixListID, "policy": policy(g.AdoptID),
+		})
+	}
+	return out
+}
 
 // Resource is one registered resource as the engine would see it.
 type Resource struct {
@@ -86,6 +130,9 @@ type Mocks struct {
 	// give EndpointID(name) and PrefixListID.
 	EndpointIDFor   func(name string) string
 	PrefixListIDFor func(name string) string
+	// Keys answers aws:kms/getKey by the key ID asked for; an ID not in it is "not found". Nil
+	// answers every key ARN with FittingKey.
+	Keys map[string]resource.PropertyMap
 }
 
 // NewResource implements pulumi.MockResourceMonitor.
@@ -102,6 +149,12 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			prefixList = m.PrefixListIDFor(args.Name)
 		}
 		outputs["prefixListId"] = resource.NewStringProperty(prefixList)
+	}
+	if args.TypeToken == typeGrant {
+		grantID := GrantID(args.Name)
+		id = args.Inputs["keyId"].StringValue() + ":" + grantID
+		outputs["grantId"] = resource.NewStringProperty(grantID)
+		outputs["grantToken"] = resource.MakeSecret(resource.NewStringProperty("grant-token-" + grantID[:16]))
 	}
 	parent := ""
 	if args.RegisterRPC != nil {
@@ -127,6 +180,17 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			return found, nil
 		}
 		return nil, fmt.Errorf("no matching EC2 VPC Endpoint found")
+	}
+	if args.Token == typeGetKey {
+		id := args.Args["keyId"].StringValue()
+		if m.Keys == nil {
+			if _, ok := spec.ParseKMSKeyARN(id); ok {
+				return FittingKey(id), nil
+			}
+		} else if found, ok := m.Keys[id]; ok {
+			return found, nil
+		}
+		return nil, fmt.Errorf("reading KMS Key (%s): operation error KMS: DescribeKey, NotFoundException: Key '%s' does not exist", id, id)
 	}
 	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
 }

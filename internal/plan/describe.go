@@ -9,13 +9,14 @@ import (
 
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/offline"
+	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
 
 const (
-	typeProvider     = "pulumi:providers:aws"
-	secretText       = "[secret]"
-	policyPlaceholer = "(shown with the documents)"
+	typeProvider      = "pulumi:providers:aws"
+	secretText        = "[secret]"
+	policyPlaceholder = "(shown with the documents)"
 )
 
 var documentTitles = map[string]string{
@@ -38,7 +39,7 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 		}
 		a := byProvider[r.ProviderName()]
 		if a == nil {
-			a = &Account{Role: "no explicit provider", Provider: "(default)"}
+			a = &Account{Side: "no explicit provider", Provider: "(default)"}
 			byProvider[""] = a
 		}
 		a.Resources = append(a.Resources, p.resource(r))
@@ -46,9 +47,14 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 	for _, call := range m.Invokes {
 		name := offline.Resource{Provider: call.Provider}.ProviderName()
 		if a := byProvider[name]; a != nil {
-			a.Reads = append(a.Reads, call.Token+" "+stringOf(call.Args["id"]))
+			id := stringOf(call.Args["id"])
+			if id == "" {
+				id = stringOf(call.Args["keyId"])
+			}
+			a.Reads = append(a.Reads, call.Token+" "+id)
 		}
 	}
+	p.keyPermissions(s, byProvider)
 	for _, a := range byProvider {
 		sort.Strings(a.Reads)
 		sort.Slice(a.Resources, func(i, j int) bool {
@@ -62,9 +68,57 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 	})
 }
 
+// roleKeyPolicyTitle titles the key statements a role whose identity policy the stack does not
+// manage needs.
+const roleKeyPolicyTitle = "Role key policy (add to the role)"
+
+// keyPermissions lists, for a KMS bucket, each role's grant in the bucket owner's account and its
+// key statements in its own account; for a role whose policy the stack does not manage, the
+// statements it needs are added as a document.
+func (p *Plan) keyPermissions(s spec.Spec, byProvider map[string]*Account) {
+	if !s.Bucket.Encryption.KMS() {
+		return
+	}
+	l := s.Layout()
+	if owner := byProvider[l.Owner.Provider]; owner != nil {
+		for _, g := range policydoc.KeyGrantsOf(l) {
+			constraint := "none (no S3 Bucket Key: the grant cannot be limited to the bucket)"
+			for _, c := range g.Constraints {
+				constraint = "encryption context " + render(c.EncryptionContextSubset)
+			}
+			owner.KeyPermissions = append(owner.KeyPermissions, KeyPermission{Role: g.GranteePrincipal, Consumer: g.Consumer,
+				Grant: g.Name, Operations: g.Operations, Constraint: constraint})
+		}
+	}
+	for _, a := range l.Accounts {
+		for _, pg := range a.Providers {
+			account := byProvider[pg.Name]
+			if account == nil {
+				continue
+			}
+			for _, c := range pg.Consumers {
+				actions := policydoc.KeyActions(c.Access)
+				if len(actions) == 0 {
+					continue
+				}
+				for _, arn := range c.RoleARNs {
+					statement := "in the managed role policy (" + policydoc.SidRoleKey + ", " + policydoc.SidRoleKeyOutsideS3 + ")"
+					if !c.ManageRolePolicy {
+						statement = "NOT MANAGED: add the statements of \"" + roleKeyPolicyTitle + " of " + arn + "\" to the role's identity policy"
+						p.Documents = append(p.Documents, Document{Title: roleKeyPolicyTitle, Resource: arn,
+							Policy: json.RawMessage(policydoc.RoleKeyPolicy(s, c).JSON())})
+					}
+					account.KeyPermissions = append(account.KeyPermissions, KeyPermission{Role: arn, Consumer: c.Name,
+						Operations: actions, Statement: statement})
+				}
+			}
+		}
+	}
+}
+
 // accountOrder puts the bucket owner first, then consumers by name.
 func accountOrder(a Account) string {
-	if strings.HasPrefix(a.Role, "bucket owner") {
+	if strings.HasPrefix(a.Side, "bucket owner") {
 		return "0"
 	}
 	return "1" + a.AccountID + "/" + a.Provider
@@ -77,13 +131,13 @@ func (p *Plan) resource(r offline.Resource) Resource {
 	}
 	if title, ok := documentTitles[r.Type]; ok && r.Str("policy") != "" {
 		p.Documents = append(p.Documents, Document{Title: title, Resource: r.Name, Policy: json.RawMessage(r.Str("policy"))})
-		inputs["policy"] = policyPlaceholer
+		inputs["policy"] = policyPlaceholder
 	}
 	return Resource{Type: r.Type, Name: r.Name, Inputs: inputs}
 }
 
 func providerAccount(r offline.Resource) Account {
-	a := Account{Provider: r.Name, Region: r.Str("region"), Role: role(r.Parent)}
+	a := Account{Provider: r.Name, Region: r.Str("region"), Side: side(r.Parent)}
 	if ids := r.Inputs["allowedAccountIds"]; ids.IsArray() && len(ids.ArrayValue()) == 1 {
 		a.AccountID = ids.ArrayValue()[0].StringValue()
 	}
@@ -111,8 +165,8 @@ func providerAccount(r offline.Resource) Account {
 	return a
 }
 
-// role names the account side from the provider's parent component.
-func role(parent string) string {
+// side names the account side from the provider's parent component.
+func side(parent string) string {
 	urn := resource.URN(parent)
 	if !urn.IsValid() {
 		return "unknown"
@@ -129,12 +183,16 @@ func role(parent string) string {
 // consumersOf names the consumers whose resources a provider manages.
 func consumersOf(s spec.Spec, provider string) []string {
 	var names []string
-	for _, c := range s.SortedConsumers() {
-		if s.ProviderOf(c) == provider {
-			names = append(names, c.Name)
+	for _, a := range s.Layout().Accounts {
+		for _, p := range a.Providers {
+			if p.Name == provider {
+				for _, c := range p.Consumers {
+					names = append(names, c.Name)
+				}
+			}
 		}
 	}
-	return names
+	return spec.SortedUnique(names)
 }
 
 func stringOf(v resource.PropertyValue) string {

@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
-
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/offline"
 	"cross-account-s3/internal/program"
@@ -23,18 +21,19 @@ import (
 
 // Plan is what a stack would deploy.
 type Plan struct {
-	Project   string         `json:"project"`
-	Stack     string         `json:"stack"`
-	Accounts  []Account      `json:"accounts"`
-	Documents []Document     `json:"documents"`
-	Outputs   map[string]any `json:"outputs"`
-	Warnings  []string       `json:"warnings"`
-	Unproven  []string       `json:"notChecked"`
+	Project    string         `json:"project"`
+	Stack      string         `json:"stack"`
+	Accounts   []Account      `json:"accounts"`
+	Documents  []Document     `json:"documents"`
+	Outputs    map[string]any `json:"outputs"`
+	Warnings   []string       `json:"warnings"`
+	NotChecked []string       `json:"notChecked"`
 }
 
 // Account is one provider, the account it is pinned to, and the resources it would manage.
 type Account struct {
-	Role        string            `json:"role"`
+	// Side is "bucket owner" or "consumer", not an IAM role.
+	Side        string            `json:"side"`
 	Provider    string            `json:"provider"`
 	AccountID   string            `json:"accountId"`
 	Region      string            `json:"region"`
@@ -44,6 +43,25 @@ type Account struct {
 	Resources   []Resource        `json:"resources"`
 	// Reads are lookups the program makes in this account, such as an adopted endpoint.
 	Reads []string `json:"reads,omitempty"`
+	// KeyPermissions are, for a bucket encrypted with a KMS key, what each role gets on the key:
+	// in the bucket owner's account its grant, in a consumer account the key statements of its
+	// identity policy (managed by the stack, or to be added).
+	KeyPermissions []KeyPermission `json:"keyPermissions,omitempty"`
+}
+
+// KeyPermission is one role's permission on the bucket's KMS key, on one side.
+type KeyPermission struct {
+	// Role is the role ARN, Consumer the consumer it belongs to.
+	Role     string `json:"role"`
+	Consumer string `json:"consumer"`
+	// Grant is the grant's logical name (bucket owner's side).
+	Grant string `json:"grant,omitempty"`
+	// Operations are the grant operations (owner) or the KMS actions (consumer).
+	Operations []string `json:"operations"`
+	// Constraint is the grant's encryption-context constraint (owner).
+	Constraint string `json:"constraint,omitempty"`
+	// Statement says where the role's key statements are (consumer).
+	Statement string `json:"statement,omitempty"`
 }
 
 // Resource is one resource with its inputs; policy documents are listed apart.
@@ -101,7 +119,8 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		}
 	}
 	sort.Strings(secretKeys)
-	s, problems := stackconfig.Load(stackconfig.MapSource{Values: values, Secrets: st.Secrets})
+	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets}
+	s, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
 	}
@@ -111,13 +130,21 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		return nil, ConfigError{err}
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(crossaccount.Warnings(s), settingsWarnings(st)...)}
+		Warnings: append(describeAll(crossaccount.Warnings(s), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
 	p.describe(s, m)
-	p.Unproven = unproven(s, secretKeys)
+	p.NotChecked = notChecked(s, secretKeys)
 	if p.Warnings == nil {
 		p.Warnings = []string{}
 	}
 	return p, nil
+}
+
+func describeAll(texts []string, describe func(string) string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = describe(t)
+	}
+	return out
 }
 
 // StackName is the stack a file named Pulumi.<stack>.yaml configures.
@@ -133,26 +160,12 @@ func StackName(stackFile string) (string, error) {
 // mocksFor answers what AWS would: placeholders for IDs assigned on deploy, and for an adopted
 // endpoint an answer shaped as configured, since the plan cannot look it up.
 func mocksFor(s spec.Spec) *offline.Mocks {
-	m := &offline.Mocks{
+	return &offline.Mocks{
 		EndpointIDFor:   func(name string) string { return KnownAfterDeploy("ID of endpoint " + name) },
 		PrefixListIDFor: func(name string) string { return KnownAfterDeploy("S3 prefix list ID") },
-		Endpoints:       map[string]resource.PropertyMap{},
+		Endpoints: offline.AdoptedEndpoints(s, KnownAfterDeploy("S3 prefix list ID"),
+			func(id string) string { return KnownAfterDeploy("policy of adopted endpoint " + id) }),
 	}
-	for _, g := range s.EndpointGroups() {
-		if id := g.AdoptID; id != "" {
-			routes := make([]any, len(g.RouteTableIDs))
-			for i, rt := range g.RouteTableIDs {
-				routes[i] = rt
-			}
-			m.Endpoints[id] = resource.NewPropertyMapFromMap(map[string]any{
-				"id": id, "vpcEndpointType": "Gateway", "serviceName": spec.ServiceName(g.Region),
-				"vpcId": g.VpcID, "routeTableIds": routes,
-				"prefixListId": KnownAfterDeploy("S3 prefix list ID"),
-				"policy":       KnownAfterDeploy("policy of adopted endpoint " + id),
-			})
-		}
-	}
-	return m
 }
 
 // runProgram runs the stack's program and resolves its outputs.
@@ -195,10 +208,14 @@ func settingsWarnings(st *stackfile.Stack) []string {
 	return out
 }
 
-func unproven(s spec.Spec, secretKeys []string) []string {
+func notChecked(s spec.Spec, secretKeys []string) []string {
 	notes := []string{
 		"credentials: nothing was read from AWS; pulumi preview checks that each provider's credentials resolve to its account ID",
 		"existence: the bucket, VPC, route tables and roles are not looked up; pulumi up fails if one is missing",
+	}
+	if e := s.Bucket.Encryption; e.KMS() {
+		notes = append(notes, fmt.Sprintf("key %s was not looked up; pulumi preview checks that it exists and is enabled, symmetric and customer managed, in account %s and Region %s, before anything is created",
+			e.KMSKeyARN, s.Bucket.Account.ID, s.Bucket.Account.Region))
 	}
 	for _, c := range s.Consumers {
 		if c.Endpoint.AdoptID != "" {

@@ -20,11 +20,11 @@ func (p *Plan) Text() string {
 	fmt.Fprintf(&b, "Plan for stack %q of project %s\n", p.Stack, p.Project)
 	b.WriteString("Offline: the stack program ran under Pulumi's mocks; nothing was read from or written to AWS.\n")
 	for _, a := range p.Accounts {
-		role := a.Role
+		side := a.Side
 		if len(a.Consumers) > 0 {
-			role += " (" + strings.Join(a.Consumers, ", ") + ")"
+			side += " (" + strings.Join(a.Consumers, ", ") + ")"
 		}
-		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, role)
+		fmt.Fprintf(&b, "\nAccount %s: %s\n", a.AccountID, side)
 		fmt.Fprintf(&b, "  provider %s, Region %s, %s\n", a.Provider, a.Region, a.Credentials)
 		if len(a.DefaultTags) > 0 {
 			fmt.Fprintf(&b, "  default tags: %s\n", render(a.DefaultTags))
@@ -41,6 +41,13 @@ func (p *Plan) Text() string {
 				fmt.Fprintf(&b, "      %s: %s\n", k, render(r.Inputs[k]))
 			}
 		}
+		for _, k := range a.KeyPermissions {
+			if k.Grant != "" {
+				fmt.Fprintf(&b, "  key permission of %s (%s): grant %s, %s; %s\n", k.Role, k.Consumer, k.Grant, strings.Join(k.Operations, ", "), k.Constraint)
+			} else {
+				fmt.Fprintf(&b, "  key statements of %s (%s): %s, %s\n", k.Role, k.Consumer, strings.Join(k.Operations, ", "), k.Statement)
+			}
+		}
 	}
 	for _, d := range p.Documents {
 		fmt.Fprintf(&b, "\n%s of %s:\n%s\n", d.Title, d.Resource, indent(d.Policy))
@@ -48,7 +55,7 @@ func (p *Plan) Text() string {
 	b.WriteString("\nOutputs:\n")
 	writeOutputs(&b, "  ", p.Outputs)
 	writeList(&b, "Warnings", p.Warnings)
-	writeList(&b, "Not checked offline", p.Unproven)
+	writeList(&b, "Not checked offline", p.NotChecked)
 	return b.String()
 }
 

@@ -32,21 +32,24 @@ func Run(ctx *pulumi.Context) error {
 
 // Outputs declares the stack and returns its outputs, for Run and for offline runs.
 func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
-	s, access, err := Deploy(ctx)
+	s, access, err := Declare(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return Exports(s, access), nil
 }
 
-// Deploy loads and validates the configuration, then declares the component. Invalid
-// configuration returns every problem and registers nothing.
-func Deploy(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, error) {
-	s, problems := stackconfig.Load(contextSource{ctx})
+// Declare loads and validates the configuration, then declares the component; it runs in preview
+// and up alike, and the engine decides what changes. Invalid configuration returns every problem
+// and registers nothing.
+func Declare(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, error) {
+	src := contextSource{ctx}
+	s, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return s, nil, problems
 	}
-	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{Spec: s})
+	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName,
+		crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text})
 	return s, access, err
 }
 

@@ -49,7 +49,7 @@ func (r *reader) consumerList(raw, bucketRegion string) []spec.Consumer {
 	}
 	consumers := make([]spec.Consumer, 0, len(items))
 	for i, item := range items {
-		it := itemReader{r: r, item: item, prefix: fmt.Sprintf("%s[%d].", KeyConsumers, i)}
+		it := itemReader{r: r, item: item, index: i, prefix: fmt.Sprintf("%s[%d].", KeyConsumers, i)}
 		consumers = append(consumers, it.consumer(bucketRegion))
 	}
 	return consumers
@@ -59,6 +59,7 @@ func (r *reader) consumerList(raw, bucketRegion string) []spec.Consumer {
 type itemReader struct {
 	r      *reader
 	item   map[string]any
+	index  int
 	prefix string
 }
 
@@ -88,8 +89,7 @@ func (it itemReader) consumer(bucketRegion string) spec.Consumer {
 			AllowListing: it.boolean("allowListing", KeyAllowListing),
 		},
 		ManageRolePolicy: it.boolean("manageRolePolicy", KeyManageRolePolicy),
-		KeyPrefix:        it.prefix,
-		Inherited:        it.inherited(),
+		Index:            it.index,
 	}
 	if c.Account.Credentials.ExternalID != "" && !it.r.src.IsSecret(KeyConsumers) {
 		it.fail("externalId", "is stored in plain text; store it encrypted with: pulumi config set --secret --path '%sexternalId' VALUE", it.prefix)
@@ -179,19 +179,6 @@ func (it itemReader) list(field, topLevel string) []string {
 	if !isList {
 		it.fail(field, "must be a list of strings")
 		return nil
-	}
-	return out
-}
-
-// inherited lists the fields that the item leaves to a top-level key of the same name.
-func (it itemReader) inherited() map[string]bool {
-	out := map[string]bool{}
-	for _, k := range Keys {
-		if _, set := it.item[k.ItemField]; !set && k.ItemField == k.Name {
-			if _, top := it.r.src.Get(k.Name); top || k.Default != "" {
-				out[k.Name] = true
-			}
-		}
 	}
 	return out
 }

@@ -43,7 +43,7 @@ func TestListItemsFallBackToTheTopLevelKeys(t *testing.T) {
 	if a.Account.Region != "eu-west-1" || a.Endpoint.Policy != spec.FullAccess || a.Account.Credentials.Profile != "analytics" {
 		t.Errorf("analytics = %+v", a)
 	}
-	if i.KeyPrefix != "consumers[0]." || i.Key("vpcId") != "consumers[0].vpcId" {
+	if i.Index != 0 || i.Key("vpcId") != "consumers[0].vpcId" {
 		t.Errorf("ingest keys are named %q", i.Key("vpcId"))
 	}
 }

@@ -4,8 +4,6 @@
 // compare against.
 package stackconfig
 
-import "cross-account-s3/spec"
-
 // Config keys of the project namespace, as the user sets them with `pulumi config set KEY`.
 const (
 	KeyBucketAccountID     = "bucketAccountId"
@@ -15,6 +13,8 @@ const (
 	KeyBucketAssumeRoleARN = "bucketAssumeRoleArn"
 	KeyBucketExternalID    = "bucketExternalId"
 	KeyBucketSessionName   = "bucketSessionName"
+	KeyBucketKMSKeyARN     = "bucketKmsKeyArn"
+	KeyBucketKeyEnabled    = "bucketKeyEnabled"
 
 	KeyConsumerName          = "consumerName"
 	KeyConsumerAccountID     = "consumerAccountId"
@@ -36,7 +36,7 @@ const (
 	KeyAllowListing     = "allowListing"
 	KeyManageRolePolicy = "manageRolePolicy"
 
-	KeyBucketPolicyGrouping = spec.KeyBucketPolicyGrouping
+	KeyBucketPolicyGrouping = "bucketPolicyGrouping"
 
 	KeyTags                  = "tags"
 	KeyExtraBucketStatements = "extraBucketPolicyStatements"
@@ -107,6 +107,10 @@ var Keys = []Key{
 		Doc: "External ID for bucketAssumeRoleArn. Set it with --secret."},
 	{Name: KeyBucketSessionName, Type: TypeString,
 		Doc: "Session name for bucketAssumeRoleArn."},
+	{Name: KeyBucketKMSKeyARN, Type: TypeString, Example: "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+		Doc: "Key ARN of the customer managed KMS key the bucket is encrypted with (SSE-KMS), in the bucket's account and Region. Each consumer role gets a KMS grant for what its actions need, and, with manageRolePolicy, key statements that limit the key to S3. Not alias/aws/s3 (it cannot be shared), an alias or a key ID."},
+	{Name: KeyBucketKeyEnabled, Type: TypeBoolean, Default: "false",
+		Doc: "The bucket uses an S3 Bucket Key: the grants are then limited to this bucket (encryption context aws:s3:arn = the bucket's ARN). Only with bucketKmsKeyArn."},
 
 	{Name: KeyConsumerName, Type: TypeString, Default: "consumer", ItemField: "name", FlatOnly: true,
 		Doc: "Short name of the single consumer (lowercase letters, digits, '-'); outputs are keyed by it. Renaming it changes no resource."},

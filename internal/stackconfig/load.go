@@ -54,6 +54,10 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 		Bucket: spec.BucketOwner{
 			Account: r.account(KeyBucketAccountID, KeyBucketRegion, KeyBucketProfile, KeyBucketAssumeRoleARN, KeyBucketExternalID, KeyBucketSessionName),
 			Name:    r.str(KeyBucketName),
+			Encryption: spec.Encryption{
+				KMSKeyARN: r.str(KeyBucketKMSKeyARN),
+				BucketKey: r.boolean(KeyBucketKeyEnabled),
+			},
 		},
 		Tags:                  r.tags(),
 		ExtraBucketStatements: r.statements(),
@@ -64,7 +68,7 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 	} else {
 		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
-	validated := append(s.Validate(), policydoc.Check(s)...)
+	validated := NamesOf(src).Problems(append(s.Validate(), policydoc.Check(s)...))
 	return s, merge(r.problems, validated).InKeyOrder(AllKeys)
 }
 

@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	cliworkspace "github.com/pulumi/pulumi/pkg/v3/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
@@ -19,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/esc"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"gopkg.in/yaml.v3"
 
 	"cross-account-s3/internal/stackconfig"
 )
@@ -43,10 +46,20 @@ func Load(dir, stack string) (*Stack, error) {
 	return LoadFile(filepath.Join(dir, "Pulumi.yaml"), filepath.Join(dir, "Pulumi."+stack+".yaml"), stack)
 }
 
-// ConfigError is a stack the Pulumi CLI refuses before the program runs: its words, exactly.
-type ConfigError struct{ Err error }
+// ConfigError is a stack the Pulumi CLI refuses before the program runs: its words, exactly, then
+// hints at the usual cause when the file shows one (the CLI gives none).
+type ConfigError struct {
+	Err   error
+	Hints []string
+}
 
-func (e ConfigError) Error() string { return "validating stack config: " + e.Err.Error() }
+func (e ConfigError) Error() string {
+	msg := "validating stack config: " + e.Err.Error()
+	for _, h := range e.Hints {
+		msg += "\n  hint: " + h
+	}
+	return msg
+}
 
 func (e ConfigError) Unwrap() error { return e.Err }
 
@@ -71,7 +84,7 @@ func LoadFile(projectPath, stackPath, stack string) (*Stack, error) {
 	// blinded, never decrypted.
 	if err := cliworkspace.ValidateStackConfigAndApplyProjectConfig(context.Background(), stack, project,
 		esc.Value{}, ps.Config, config.NopEncrypter, config.NewBlindingDecrypter()); err != nil {
-		return nil, ConfigError{err}
+		return nil, ConfigError{Err: err, Hints: hints(stackPath, project.Name.String())}
 	}
 	s := &Stack{
 		Project: project.Name.String(), Name: stack,
@@ -90,6 +103,46 @@ func LoadFile(projectPath, stackPath, stack string) (*Stack, error) {
 		s.Secrets[key.Name()] = value.Secure()
 	}
 	return s, nil
+}
+
+// stackFileKeys are the top-level keys Pulumi reads in a stack file.
+var stackFileKeys = []string{"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"}
+
+// hints explains the two mistakes that make every key look missing: config written under another
+// top-level key, and keys written in another namespace than the project's. It reads the file as
+// written (the CLI has merged Pulumi.yaml's defaults into the config by then).
+func hints(path, project string) []string {
+	text, err := os.ReadFile(path)
+	var top map[string]any
+	if err != nil || yaml.Unmarshal(text, &top) != nil {
+		return nil
+	}
+	var out []string
+	for key := range top {
+		if !slices.Contains(stackFileKeys, key) {
+			out = append(out, fmt.Sprintf("%s has a top-level key %q, which Pulumi does not read; the keys go under config:", path, key))
+		}
+	}
+	cfg, _ := top["config"].(map[string]any)
+	others := map[string]bool{}
+	ours := false
+	for key := range cfg {
+		switch ns, _, _ := strings.Cut(key, ":"); ns {
+		case project:
+			ours = true
+		case "aws", "pulumi":
+		default:
+			others[ns] = true
+		}
+	}
+	for ns := range others {
+		out = append(out, fmt.Sprintf("%s sets keys of namespace %q, which this project does not read; write them as %s:KEY", path, ns, project))
+	}
+	if !ours && len(others) == 0 && len(out) == 0 {
+		out = append(out, fmt.Sprintf("%s sets no key of this project's namespace %q", path, project))
+	}
+	sort.Strings(out)
+	return out
 }
 
 func encode(v any) string {

@@ -184,3 +184,22 @@ func TestOptionalKeysOfAnyShapePassTheCLI(t *testing.T) {
 		t.Errorf("the project default of actions was not applied: %q", got)
 	}
 }
+
+// When every key looks missing, the usual cause is named: config under another top-level key, or
+// keys in another namespace.
+func TestARefusedStackFileSaysWhyItsKeysLookMissing(t *testing.T) {
+	cases := map[string]string{
+		"confg:\n  cross-account-s3:bucketName: x\n": `has a top-level key "confg", which Pulumi does not read; the keys go under config:`,
+		"config:\n  cross-acount-s3:bucketName: x\n": `sets keys of namespace "cross-acount-s3", which this project does not read; write them as cross-account-s3:KEY`,
+		"config:\n  aws:region: eu-west-1\n":         `sets no key of this project's namespace "cross-account-s3"`,
+	}
+	for text, want := range cases {
+		dir := t.TempDir()
+		copyFile(t, filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(dir, "Pulumi.yaml"))
+		writeFile(t, filepath.Join(dir, "Pulumi.bad.yaml"), text)
+		_, err := Load(dir, "bad")
+		if err == nil || !strings.Contains(err.Error(), "\n  hint: "+filepath.Join(dir, "Pulumi.bad.yaml")+" "+want) {
+			t.Errorf("%q: err = %v\nwant hint %s", text, err, want)
+		}
+	}
+}

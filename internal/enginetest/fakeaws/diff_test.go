@@ -87,7 +87,7 @@ func TestDiffReplaceKeys(t *testing.T) {
 }
 
 func TestForceNewTableCoversTheProgramsTypes(t *testing.T) {
-	for _, typ := range []string{typeVpcEndpoint, typeBucketPolicy, typeRolePolicy} {
+	for _, typ := range []string{typeVpcEndpoint, typeBucketPolicy, typeRolePolicy, typeKMSGrant} {
 		if len(forceNew[typ]) == 0 {
 			t.Errorf("no ForceNew inputs listed for %s", typ)
 		}
@@ -96,6 +96,7 @@ func TestForceNewTableCoversTheProgramsTypes(t *testing.T) {
 		typeVpcEndpoint:  {"vpcId", "serviceName", "vpcEndpointType"},
 		typeBucketPolicy: {"bucket"},
 		typeRolePolicy:   {"name", "namePrefix", "role"},
+		typeKMSGrant:     {"keyId", "granteePrincipal", "operations", "constraints"},
 	} {
 		for _, k := range keys {
 			if !slices.Contains(forceNew[typ], k) {

@@ -1,10 +1,13 @@
 package main
 
+import "github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 // Resource type tokens this fake implements.
 const (
 	typeVpcEndpoint  = "aws:ec2/vpcEndpoint:VpcEndpoint"
 	typeBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
 	typeRolePolicy   = "aws:iam/rolePolicy:RolePolicy"
+	typeKMSGrant     = "aws:kms/grant:Grant"
 )
 
 // forceNew lists, per type, the inputs whose change makes pulumi-aws v6.83.4 replace the resource
@@ -25,6 +28,12 @@ const (
 //     policy is updated in place.
 //   - aws_iam_role_policy, internal/service/iam/role_policy.go: name (Optional, Computed,
 //     ForceNew), name_prefix (ForceNew), role (Required, ForceNew); policy is updated in place.
+//   - aws_kms_grant, internal/service/kms/grant.go: every argument is ForceNew (constraints and
+//     both of its maps, grant_creation_tokens, grantee_principal, key_id, name, operations,
+//     retire_on_delete, retiring_principal) and the resource has no Update function: a grant is
+//     only ever created, read and revoked (or retired). Read in hashicorp/terraform-provider-aws
+//     main; the grant resource has had this schema since long before v5 (the pulumi fork's copy of
+//     the file is not in the index here).
 //
 // Checked in the pulumi/terraform-provider-aws fork at tag v5.5.0 (vpc_id, service_name,
 // vpc_endpoint_type; bucket; name, name_prefix, role) and in hashicorp/terraform-provider-aws's
@@ -36,6 +45,8 @@ var forceNew = map[string][]string{
 	typeVpcEndpoint:  {"vpcId", "serviceName", "vpcEndpointType", "resourceConfigurationArn", "serviceNetworkArn", "serviceRegion"},
 	typeBucketPolicy: {"bucket"},
 	typeRolePolicy:   {"name", "namePrefix", "role"},
+	typeKMSGrant: {"constraints", "grantCreationTokens", "granteePrincipal", "keyId", "name", "operations",
+		"retireOnDelete", "retiringPrincipal"},
 }
 
 // optionalComputed lists, per type, the inputs upstream declares Optional and Computed: leaving
@@ -53,4 +64,22 @@ var required = map[string][]string{
 	typeVpcEndpoint:  {"vpcId"},
 	typeBucketPolicy: {"bucket", "policy"},
 	typeRolePolicy:   {"role", "policy"},
+	typeKMSGrant:     {"granteePrincipal", "keyId", "operations"},
+}
+
+// defaults are the inputs with an upstream Default, which the bridge fills in at Check when the
+// program leaves them out (so that leaving one out and setting its default are the same).
+var defaults = map[string]map[string]any{
+	typeKMSGrant: {"retireOnDelete": false},
+}
+
+// extraChecks are per-type checks of the inputs that upstream's schema validation makes at plan
+// time (reported by the bridge as Check failures).
+var extraChecks = map[string]func(news resource.PropertyMap) map[string][]string{
+	typeKMSGrant: func(news resource.PropertyMap) map[string][]string {
+		if reasons := checkGrant(news); len(reasons) > 0 {
+			return map[string][]string{"operations": reasons}
+		}
+		return nil
+	},
 }

@@ -24,6 +24,8 @@ var invokes = map[string]invokeFunc{
 	"aws:iam/getRole:getRole":                getRole,
 	"aws:s3/getBucket:getBucket":             getBucket,
 	"aws:s3/getBucketPolicy:getBucketPolicy": getBucketPolicy,
+	"aws:kms/getKey:getKey":                  getKey,
+	"aws:kms/getAlias:getAlias":              getAlias,
 }
 
 // permissions are the IAM actions each function needs, and how AWS words a refusal: the

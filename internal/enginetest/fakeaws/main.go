@@ -1,6 +1,6 @@
 // Command fakeaws is a recording fake of the pulumi-aws (v6.83.4) provider plugin, for engine tests
 // that run the real Pulumi CLI: build it as "pulumi-resource-aws" and put its directory first on
-// PATH. It models the three resource types this project uses and the seven read-only functions
+// PATH. It models the four resource types this project uses and the nine read-only functions
 // of the program and its preflight (package preflight), against a world file shared by all its
 // processes (package world), and logs every operation there. A world can refuse an account an IAM
 // action (World.Denied): the functions then answer AWS's AccessDenied.

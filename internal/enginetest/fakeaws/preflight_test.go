@@ -9,6 +9,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
@@ -147,6 +148,7 @@ func TestPreflightAgainstTheFake(t *testing.T) {
 				s = tt.s(s)
 			}
 			r := preflight.Check(s, preflightOpts, gather(t, f, s))
+			r.Problems = stackconfig.NamesOf(stackconfig.MapSource{}).Problems(r.Problems) // the flat form's keys
 			var keys []string
 			for _, p := range r.Problems {
 				keys = append(keys, p.Key)

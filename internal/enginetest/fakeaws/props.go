@@ -169,10 +169,12 @@ func sortedSet(in []string) []string {
 
 // setKeys are list inputs that the provider treats as sets (TypeSet upstream): order is no change.
 var setKeys = map[string]bool{
-	"routeTableIds":     true,
-	"securityGroupIds":  true,
-	"subnetIds":         true,
-	"allowedAccountIds": true,
+	"routeTableIds":       true,
+	"securityGroupIds":    true,
+	"subnetIds":           true,
+	"allowedAccountIds":   true,
+	"operations":          true,
+	"grantCreationTokens": true,
 }
 
 // policyKeys hold JSON documents: equivalent JSON is no change (upstream suppresses such diffs).

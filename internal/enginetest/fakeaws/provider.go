@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -195,12 +196,29 @@ func (p *fakeProvider) Check(_ context.Context, req plugin.CheckRequest) (plugin
 			failures = append(failures, plugin.CheckFailure{Property: "policy", Reason: fmt.Sprintf("%q contains an invalid JSON: %v", "policy", err)})
 		}
 	}
-	return plugin.CheckResponse{Properties: req.News, Failures: failures}, nil
+	if check := extraChecks[typ]; check != nil {
+		byKey := check(req.News)
+		for _, k := range slices.Sorted(maps.Keys(byKey)) {
+			for _, reason := range byKey[k] {
+				failures = append(failures, plugin.CheckFailure{Property: resource.PropertyKey(k), Reason: reason})
+			}
+		}
+	}
+	news := req.News
+	if ds := defaults[typ]; len(ds) > 0 {
+		news = req.News.Copy()
+		for k, v := range ds {
+			if _, set := news[resource.PropertyKey(k)]; !set {
+				news[resource.PropertyKey(k)] = resource.NewPropertyValue(v)
+			}
+		}
+	}
+	return plugin.CheckResponse{Properties: news, Failures: failures}, nil
 }
 
 func unsupportedType(typ string) error {
-	return fmt.Errorf("fake pulumi-resource-aws: resource type %s is not modelled (only %s, %s, %s)",
-		typ, typeVpcEndpoint, typeBucketPolicy, typeRolePolicy)
+	return fmt.Errorf("fake pulumi-resource-aws: resource type %s is not modelled (only %s, %s, %s, %s)",
+		typ, typeVpcEndpoint, typeBucketPolicy, typeRolePolicy, typeKMSGrant)
 }
 
 func (p *fakeProvider) Diff(_ context.Context, req plugin.DiffRequest) (plugin.DiffResponse, error) {
@@ -427,6 +445,7 @@ var resources = map[string]resourceType{
 	typeVpcEndpoint:  {create: createEndpoint, update: updateEndpoint, delete: deleteEndpoint, read: readEndpoint},
 	typeBucketPolicy: {create: createBucketPolicy, update: updateBucketPolicy, delete: deleteBucketPolicy, read: readBucketPolicy},
 	typeRolePolicy:   {create: createRolePolicy, update: updateRolePolicy, delete: deleteRolePolicy, read: readRolePolicy},
+	typeKMSGrant:     {create: createGrant, update: updateGrant, delete: deleteGrant, read: readGrant},
 }
 
 // computedOutputs are the outputs each type only knows once it exists.
@@ -434,6 +453,7 @@ var computedOutputs = map[string][]string{
 	typeVpcEndpoint:  {"arn", "cidrBlocks", "dnsEntries", "networkInterfaceIds", "ownerId", "prefixListId", "requesterManaged", "state", "tagsAll"},
 	typeBucketPolicy: {},
 	typeRolePolicy:   {},
+	typeKMSGrant:     {"grantId", "grantToken"},
 }
 
 // previewCreate is a preview's view of a new resource: its inputs, and unknowns for what AWS

@@ -1,5 +1,6 @@
 // Package world is the AWS that the fake pulumi-resource-aws plugin (internal/enginetest/fakeaws)
-// acts on: accounts and their credentials, buckets, roles, VPCs, route tables and gateway endpoints,
+// acts on: accounts and their credentials, buckets, roles, VPCs, route tables, gateway endpoints,
+// and KMS keys with their aliases and grants,
 // kept in one JSON file so that several plugin processes (one per explicit provider) and the test
 // that set it up all see the same state. Every read-modify-write holds an exclusive flock on
 // "<file>.lock". What the plugins did is appended to an operation log (JSON lines), see Op.
@@ -40,6 +41,10 @@ type World struct {
 	RouteTables map[string]RouteTable `json:"routeTables"`
 	// Endpoints by VPC endpoint ID.
 	Endpoints map[string]Endpoint `json:"endpoints"`
+	// Keys are KMS keys by key ID (a UUID, or "mrk-" and 32 hex digits for a multi-Region key).
+	Keys map[string]Key `json:"keys,omitempty"`
+	// Aliases: AliasKey(account, region, "alias/NAME") -> the target key's ID.
+	Aliases map[string]string `json:"aliases,omitempty"`
 	// Next is the counter behind deterministic new IDs (see NewID).
 	Next int `json:"next"`
 	// Denied: account ID -> IAM actions (e.g. "s3:GetBucketPolicy") that every principal of the
@@ -116,6 +121,12 @@ func (w *World) init() {
 	if w.Endpoints == nil {
 		w.Endpoints = map[string]Endpoint{}
 	}
+	if w.Keys == nil {
+		w.Keys = map[string]Key{}
+	}
+	if w.Aliases == nil {
+		w.Aliases = map[string]string{}
+	}
 }
 
 // RolePolicyKey is the World.RolePolicies key of an inline policy.
@@ -146,10 +157,24 @@ func RoleKey(account, name string) string { return account + "/" + name }
 // RoleUniqueID is the unique ID of a role as it exists now (made up, stable): "AROA" and 17
 // upper-case letters and digits, different for each generation of the role.
 func (w *World) RoleUniqueID(account, name string) string {
+	return roleUniqueID(account, name, w.RoleGenerations[RoleKey(account, name)])
+}
+
+// FormerRoleUniqueID is the unique ID a deleted role had: what IAM writes in its place in the
+// policies and grants that named it.
+func (w *World) FormerRoleUniqueID(account, name string) string {
+	g := w.RoleGenerations[RoleKey(account, name)]
+	if g > 0 && !w.HasRole(account, name) {
+		g--
+	}
+	return roleUniqueID(account, name, g)
+}
+
+func roleUniqueID(account, name string, generation int) string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 	seed := account + "/" + name
-	if g := w.RoleGenerations[RoleKey(account, name)]; g > 0 {
-		seed += fmt.Sprintf("#%d", g)
+	if generation > 0 {
+		seed += fmt.Sprintf("#%d", generation)
 	}
 	sum := sha256.Sum256([]byte(seed))
 	var b strings.Builder
@@ -484,4 +509,115 @@ func ReadLog(path string) ([]Op, error) {
 		ops = append(ops, op)
 	}
 	return ops, nil
+}
+
+// Key is a KMS key. Only grants are ever written by the fake plugin: its Policy and every other
+// field stay as the test set them, so a test can prove that nothing else on the key changed.
+type Key struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	// Manager is "CUSTOMER" (a customer managed key) or "AWS" (an AWS managed key, aws/s3 ...).
+	Manager string `json:"manager"`
+	// Spec is the key spec: "SYMMETRIC_DEFAULT", "RSA_2048", "HMAC_256", ...
+	Spec string `json:"spec"`
+	// Usage is the key usage; "" means the default of its spec (see KeyUsage).
+	Usage   string `json:"usage,omitempty"`
+	Enabled bool   `json:"enabled"`
+	// PendingDeletion marks a key scheduled for deletion (KMS then also reports it disabled).
+	PendingDeletion bool   `json:"pendingDeletion,omitempty"`
+	Description     string `json:"description,omitempty"`
+	// Policy is the key policy document.
+	Policy string  `json:"policy"`
+	Grants []Grant `json:"grants,omitempty"`
+}
+
+// Grant is a KMS grant on a key.
+type Grant struct {
+	ID                string   `json:"id"`
+	Name              string   `json:"name,omitempty"`
+	GranteePrincipal  string   `json:"granteePrincipal"`
+	RetiringPrincipal string   `json:"retiringPrincipal,omitempty"`
+	Operations        []string `json:"operations"`
+	// At most one of the two constraint maps is set.
+	EncryptionContextEquals map[string]string `json:"encryptionContextEquals,omitempty"`
+	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
+	// IssuingAccount is the account that created the grant.
+	IssuingAccount string `json:"issuingAccount"`
+}
+
+// KMS key managers and the key spec S3 uses.
+const (
+	KeyManagerCustomer = "CUSTOMER"
+	KeyManagerAWS      = "AWS"
+	KeySpecSymmetric   = "SYMMETRIC_DEFAULT"
+)
+
+// KeyUsage is the key's usage: its own, else its spec's default (ENCRYPT_DECRYPT for symmetric
+// and RSA keys, SIGN_VERIFY for ECC keys, GENERATE_VERIFY_MAC for HMAC keys).
+func (k Key) KeyUsage() string {
+	switch {
+	case k.Usage != "":
+		return k.Usage
+	case strings.HasPrefix(k.Spec, "HMAC_"):
+		return "GENERATE_VERIFY_MAC"
+	case strings.HasPrefix(k.Spec, "ECC_"):
+		return "SIGN_VERIFY"
+	}
+	return "ENCRYPT_DECRYPT"
+}
+
+// State is the key state KMS reports: PendingDeletion, Enabled or Disabled.
+func (k Key) State() string {
+	switch {
+	case k.PendingDeletion:
+		return "PendingDeletion"
+	case k.Enabled:
+		return "Enabled"
+	}
+	return "Disabled"
+}
+
+// KeyARN is the ARN of the key with this ID.
+func (k Key) KeyARN(id string) string {
+	return "arn:" + PartitionOf(k.Region) + ":kms:" + k.Region + ":" + k.Account + ":key/" + id
+}
+
+// PartitionOf is the partition of a Region, enough for the Regions tests use.
+func PartitionOf(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// AliasKey is the World.Aliases key of an alias ("alias/NAME") of an account in a Region.
+func AliasKey(account, region, name string) string { return account + "/" + region + "/" + name }
+
+// AliasARN is the ARN of an alias.
+func AliasARN(account, region, name string) string {
+	return "arn:" + PartitionOf(region) + ":kms:" + region + ":" + account + ":" + name
+}
+
+// KeyPhysical is the physical identity of a KMS key (what a getKey lookup read).
+func KeyPhysical(keyID string) string { return "kms-key:" + keyID }
+
+// GrantPhysical is the physical identity of a grant on a key.
+func GrantPhysical(keyID, grantID string) string { return "kms-grant:" + keyID + "/" + grantID }
+
+// AddKey puts a key in the world, with an alias of its account and Region for each name given
+// ("alias/NAME").
+func (w *World) AddKey(id string, k Key, aliases ...string) {
+	w.init()
+	w.Keys[id] = k
+	for _, a := range aliases {
+		w.Aliases[AliasKey(k.Account, k.Region, a)] = id
+	}
+}
+
+// NewHex advances the counter and returns n lowercase hex digits derived from it (n <= 64).
+func (w *World) NewHex(prefix string, n int) string {
+	return strings.TrimPrefix(w.NewID(prefix, n), prefix+"-")
 }

@@ -1,0 +1,52 @@
+package stackconfig
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// README.md's configuration table (in its "Configuration reference" section) lists exactly the keys of Keys, and says of each what Keys says:
+// required, required in the single-consumer form, or optional, and the same default.
+func TestTheREADMEKeyTableMatchesKeys(t *testing.T) {
+	text, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := string(text)
+	start := strings.Index(section, "## Configuration reference")
+	if start < 0 {
+		t.Fatal(`README.md has no "## Configuration reference"`)
+	}
+	section = section[start+3:]
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	row := regexp.MustCompile("(?m)^\\| `([A-Za-z]+)` \\|([^|]*)\\|([^|]*)\\|")
+	rows := map[string][2]string{}
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		rows[m[1]] = [2]string{strings.TrimSpace(m[2]), strings.TrimSpace(m[3])}
+	}
+	for _, k := range Keys {
+		r, ok := rows[k.Name]
+		if !ok {
+			t.Errorf("README.md's key table lacks %s", k.Name)
+			continue
+		}
+		delete(rows, k.Name)
+		want := map[Need]string{Required: "yes", RequiredFlat: "yes¹", Optional: "no"}[k.Need]
+		if k.Secret {
+			want += " (secret)"
+		}
+		if r[0] != want {
+			t.Errorf("README.md: %s is %q, want %q", k.Name, r[0], want)
+		}
+		if k.Default != "" && r[1] != "`"+strings.ReplaceAll(strings.ReplaceAll(k.Default, `"`, ""), ",", ", ")+"`" {
+			t.Errorf("README.md: %s default %q does not show %s", k.Name, r[1], k.Default)
+		}
+	}
+	for key := range rows {
+		t.Errorf("README.md's key table has %s, which is not a key of this project", key)
+	}
+}

@@ -1,0 +1,86 @@
+package stackconfig
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"cross-account-s3/spec"
+)
+
+// Names turns the spec's field paths (bucket.region, consumers[0].roleArns[1]; see spec) into the
+// keys the user wrote: bucketRegion, and consumerRoleArns[1] in the single-consumer form,
+// consumers[0].roleArns[1] in the list form, or the top-level key when a list item inherits the
+// field from it. It is the only place that knows both.
+type Names struct {
+	listForm bool
+	// inherited[i] are the fields consumers item i leaves to the top-level key of the same name.
+	inherited []map[string]bool
+}
+
+// NamesOf reads how the stack wrote its consumers.
+func NamesOf(src Source) Names {
+	raw, listForm := src.Get(KeyConsumers)
+	n := Names{listForm: listForm}
+	if !listForm {
+		return n
+	}
+	var items []map[string]any
+	_ = json.Unmarshal([]byte(raw), &items) // a malformed list is reported by the reader
+	for _, item := range items {
+		inherited := map[string]bool{}
+		for _, k := range Keys {
+			if _, set := item[k.ItemField]; !set && k.ItemField == k.Name {
+				if _, top := src.Get(k.Name); top || k.Default != "" {
+					inherited[k.Name] = true
+				}
+			}
+		}
+		n.inherited = append(n.inherited, inherited)
+	}
+	return n
+}
+
+var fieldPath = regexp.MustCompile(`\bbucket\.([A-Za-z]+)|\bconsumers\[(\d+)\]\.([A-Za-z]+)`)
+
+// Key is the key of a path; a path in a message is rewritten the same way (Text).
+func (n Names) Key(path string) string { return n.Text(path) }
+
+// Text rewrites every path in a text.
+func (n Names) Text(text string) string {
+	return fieldPath.ReplaceAllStringFunc(text, func(path string) string {
+		m := fieldPath.FindStringSubmatch(path)
+		if m[1] != "" {
+			return "bucket" + strings.ToUpper(m[1][:1]) + m[1][1:]
+		}
+		i, _ := strconv.Atoi(m[2])
+		field := m[3]
+		if !n.listForm {
+			return flatKey(field)
+		}
+		if i < len(n.inherited) && n.inherited[i][field] {
+			return field
+		}
+		return path
+	})
+}
+
+// Problems rewrites the keys and messages of problems reported by path.
+func (n Names) Problems(ps spec.Problems) spec.Problems {
+	out := make(spec.Problems, len(ps))
+	for i, p := range ps {
+		out[i] = spec.Problem{Key: n.Text(p.Key), Message: n.Text(p.Message)}
+	}
+	return out
+}
+
+// flatKey is the single-consumer key of a consumers-item field.
+func flatKey(field string) string {
+	for _, k := range Keys {
+		if k.ItemField == field {
+			return k.Name
+		}
+	}
+	return field
+}

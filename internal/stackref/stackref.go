@@ -1,0 +1,118 @@
+// Package stackref reads another stack's outputs from inside a Pulumi program in a way the program
+// can survive: a stack that does not exist, or exists without outputs, comes back as a status to
+// report by name, not as a failed deployment.
+//
+// pulumi.NewStackReference reads the stack as a resource (ReadResource of
+// pulumi:pulumi:StackReference): when the stack does not exist the read fails asynchronously and
+// the whole preview or update fails with it, so the program cannot say which stacks are missing
+// and what it did about them. Read instead calls the engine's builtin function
+// pulumi:pulumi:readStackOutputs (what the StackReference resource itself uses), synchronously:
+// its error comes back to the caller, and secret outputs do not make it fail (they are named in
+// Stack.SecretOutputs). The "pulumi" package is always allowed, even with
+// pulumi:disable-default-providers ["*"] (pkg/resource/deploy/default_providers.go).
+//
+// Checked on the real CLI (v3.274.1, file backend) by this package's engine test: a stack never
+// created is NotFound; a stack created but never deployed, and a destroyed stack, are NoOutputs;
+// a program may read its own stack and then gets its outputs as of its last update.
+package stackref
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// ReadStackOutputs is the engine's builtin function behind stack references.
+const ReadStackOutputs = "pulumi:pulumi:readStackOutputs"
+
+// Status is what a read found.
+type Status string
+
+// The outcomes of a read.
+const (
+	// Found: the stack exists and has outputs.
+	Found Status = "found"
+	// NotFound: the backend has no such stack (never created, removed, misspelt, or not visible
+	// to these credentials: the backend does not say which).
+	NotFound Status = "not-found"
+	// NoOutputs: the stack exists without outputs: never deployed, or destroyed.
+	NoOutputs Status = "no-outputs"
+)
+
+// Stack is one referenced stack as read.
+type Stack struct {
+	// Name is the fully qualified name that was read.
+	Name   string
+	Status Status
+	// Outputs are the stack's outputs (plain values; secret ones included as their values, see
+	// SecretOutputs). Nil unless Found.
+	Outputs map[string]any
+	// SecretOutputs names the outputs that are secret.
+	SecretOutputs []string
+	// Detail is the backend's message for NotFound.
+	Detail string
+}
+
+type readArgs struct {
+	Name string `pulumi:"name"`
+}
+
+type readResult struct {
+	Name              string         `pulumi:"name"`
+	Outputs           map[string]any `pulumi:"outputs"`
+	SecretOutputNames []string       `pulumi:"secretOutputNames"`
+}
+
+// Read reads the outputs of the stack with this fully qualified name (see FullName). It returns
+// an error only for failures other than a missing stack (a backend that cannot be reached, say),
+// which the caller should treat as fatal: nothing is known about the stack.
+func Read(ctx *pulumi.Context, name string) (Stack, error) {
+	var out readResult
+	// InvokePackageRaw rather than Invoke: Invoke refuses a result holding any secret ("consider
+	// using the output-versioned variant"), and any output of the stack may be secret. The
+	// output-versioned variant would give the values only inside an Apply, too late to decide
+	// what to register.
+	_, err := ctx.InvokePackageRaw(ReadStackOutputs, &readArgs{Name: name}, &out, "")
+	if err != nil {
+		if isUnknownStack(err) {
+			return Stack{Name: name, Status: NotFound, Detail: err.Error()}, nil
+		}
+		return Stack{Name: name}, fmt.Errorf("reading the outputs of stack %s: %w", name, err)
+	}
+	if len(out.Outputs) == 0 {
+		return Stack{Name: name, Status: NoOutputs}, nil
+	}
+	secrets := append([]string(nil), out.SecretOutputNames...)
+	sort.Strings(secrets)
+	return Stack{Name: name, Status: Found, Outputs: out.Outputs, SecretOutputs: secrets}, nil
+}
+
+// isUnknownStack recognises the engine's "no such stack" error, `unknown stack "<name>"`: every
+// backend (file, S3, Pulumi Cloud) answers a missing stack with no stack and no error, which the
+// generic backend client turns into that message (pkg/backend/backend.go, GetStackOutputs).
+func isUnknownStack(err error) bool {
+	return strings.Contains(err.Error(), "unknown stack")
+}
+
+// FullName qualifies a stack name the way stack references need it: "stack" becomes
+// "<organization>/<project>/<stack>" with this program's organization and project,
+// "project/stack" gets the organization; a fully qualified name is kept. On the file and S3
+// backends the organization is "organization".
+func FullName(ctx *pulumi.Context, name string) string {
+	switch strings.Count(name, "/") {
+	case 0:
+		return ctx.Organization() + "/" + ctx.Project() + "/" + name
+	case 1:
+		return ctx.Organization() + "/" + name
+	default:
+		return name
+	}
+}
+
+// Self is this program's own stack, fully qualified: reading it gives the outputs of its last
+// update (the update running now has not written them yet).
+func Self(ctx *pulumi.Context) string {
+	return ctx.Organization() + "/" + ctx.Project() + "/" + ctx.Stack()
+}
