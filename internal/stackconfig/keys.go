@@ -41,6 +41,12 @@ const (
 	KeyTags                  = "tags"
 	KeyExtraBucketStatements = "extraBucketPolicyStatements"
 	KeyConsumers             = "consumers"
+
+	KeyPreflight             = "preflight"
+	KeyDropForeignStatements = "dropForeignBucketPolicyStatements"
+	KeyProtectBucketPolicy   = "protectBucketPolicy"
+	KeyProtectEndpoints      = "protectEndpoints"
+	KeyReleaseBucketPolicy   = "releaseBucketPolicy"
 )
 
 // Types of config values. Only string, boolean and array are types Pulumi.yaml can declare; a
@@ -156,6 +162,17 @@ var Keys = []Key{
 		Doc: "Map of tags for every taggable resource, applied through every provider's default tags."},
 	{Name: KeyExtraBucketStatements, Type: TypeObjects,
 		Doc: "YAML list of bucket-policy statements to keep (each with a unique Sid); merged into the one policy this stack writes."},
+
+	{Name: KeyPreflight, Type: TypeBoolean, Default: "true",
+		Doc: "Read the live accounts (read-only) in preview and again in up, before writing anything: the bucket and its Region, its live policy, the roles, the route tables and the S3 gateway endpoints of each VPC. false skips it (preview then warns)."},
+	{Name: KeyDropForeignStatements, Type: TypeBoolean, Default: "false",
+		Doc: "Let pulumi up delete the statements of the live bucket policy that this stack neither writes nor keeps (preview warns with the list). Unset, preview fails and shows the YAML that keeps them."},
+	{Name: KeyProtectBucketPolicy, Type: TypeBoolean, Default: "false",
+		Doc: "Protect the bucket policy: destroy, and any update that would delete it, stop in their preview. It is protected anyway while statements are kept and the stack is not released."},
+	{Name: KeyProtectEndpoints, Type: TypeBoolean, Default: "false",
+		Doc: "Protect the S3 gateway endpoints this stack creates: destroy, removing a consumer's VPC and replacing an endpoint stop in their preview."},
+	{Name: KeyReleaseBucketPolicy, Type: TypeBoolean, Default: "false",
+		Doc: "The step before pulumi destroy: pulumi up writes only the kept statements (no consumer is admitted any more) and destroy leaves them on the bucket. Refused together with protectBucketPolicy."},
 }
 
 // Defaults of optional keys, by name. The CLI applies the same ones from Pulumi.yaml (a test keeps

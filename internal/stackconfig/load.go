@@ -48,6 +48,26 @@ func (m MapSource) Keys() []string {
 // It is the one validation of a stack's config, and returns every problem at once, ordered by key
 // as Keys lists them; the spec is only usable when there are none.
 func Load(src Source) (spec.Spec, spec.Problems) {
+	s, _, ps := LoadAll(src)
+	return s, ps
+}
+
+// Settings are the keys of preflight and of the resources' lifecycle (README, "Preflight"): how
+// the program deploys the spec, not what it deploys.
+type Settings struct {
+	// Preflight reads the live accounts before writing (preflight).
+	Preflight bool
+	// DropForeign is dropForeignBucketPolicyStatements.
+	DropForeign bool
+	// ProtectBucketPolicy, ProtectEndpoints and Release are protectBucketPolicy, protectEndpoints
+	// and releaseBucketPolicy.
+	ProtectBucketPolicy, ProtectEndpoints, Release bool
+	// ListForm says the stack lists its consumers under consumers.
+	ListForm bool
+}
+
+// LoadAll is Load, with the settings.
+func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 	r := &reader{src: src}
 	r.checkKeys()
 	s := spec.Spec{
@@ -68,8 +88,20 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 	} else {
 		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
+	_, listForm := src.Get(KeyConsumers)
+	set := Settings{
+		Preflight:           r.boolean(KeyPreflight),
+		DropForeign:         r.boolean(KeyDropForeignStatements),
+		ProtectBucketPolicy: r.boolean(KeyProtectBucketPolicy),
+		ProtectEndpoints:    r.boolean(KeyProtectEndpoints),
+		Release:             r.boolean(KeyReleaseBucketPolicy),
+		ListForm:            listForm,
+	}
+	if set.Release && set.ProtectBucketPolicy {
+		r.fail(KeyReleaseBucketPolicy, "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)")
+	}
 	validated := NamesOf(src).Problems(append(s.Validate(), policydoc.Check(s)...))
-	return s, merge(r.problems, validated).InKeyOrder(AllKeys)
+	return s, set, merge(r.problems, validated).InKeyOrder(AllKeys)
 }
 
 // merge keeps the reader's problems, once each (a top-level default is read for every consumers
