@@ -7,9 +7,11 @@ package crossaccount
 import (
 	"errors"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/policydoc"
+	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
 
@@ -27,6 +29,10 @@ type Args struct {
 	// Describe rewrites the spec's field paths (consumers[0].vpcId) in warnings and errors into
 	// what the user wrote (vpcId); nil leaves the paths.
 	Describe func(text string) string
+	// Preflight says whether and how the live accounts are read before anything is written, and
+	// how the bucket policy and the endpoints are protected (package preflight). Its zero value
+	// reads them; Project and Stack default to the running stack's.
+	Preflight preflight.Options
 }
 
 // SharedBucketAccess is the whole construct; its children read as one tree per account.
@@ -69,6 +75,17 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 	if err := Check(s); err != nil {
 		return nil, describeError(err, describe)
 	}
+	pf := args.Preflight
+	if pf.Project == "" {
+		pf.Project = ctx.Project()
+	}
+	if pf.Stack == "" {
+		pf.Stack = ctx.Stack()
+	}
+	lifecycle := preflight.PlanLifecycle(s, pf)
+	if len(lifecycle.Problems) > 0 {
+		return nil, describeError(lifecycle.Problems, describe)
+	}
 	comp := &SharedBucketAccess{Accounts: map[string]*ConsumerAccount{}, Consumers: map[string]ConsumerOutputs{}}
 	if err := ctx.RegisterComponentResource(TypeSharedBucketAccess, name, comp, opts...); err != nil {
 		return nil, err
@@ -91,6 +108,21 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 		}
 		comp.Accounts[account.ID] = consumerAccount
 	}
+
+	// Every provider is registered (which writes nothing); nothing else is yet. Preflight reads
+	// the live accounts through them and stops the deployment before anything is written.
+	report := runPreflight(ctx, s, pf, owner, comp.Accounts)
+	for _, w := range append(report.Warnings, lifecycle.Warnings...) {
+		_ = ctx.Log.Warn(describe(w), &pulumi.LogArgs{Resource: comp})
+	}
+	if len(report.Problems) > 0 {
+		return nil, preflight.Err(describeProblems(report.Problems, describe))
+	}
+	for _, account := range l.Accounts {
+		if err := comp.Accounts[account.ID].declare(ctx, s, account, lifecycle, pf); err != nil {
+			return nil, describeError(err, describe)
+		}
+	}
 	endpointIDs := map[string]pulumi.StringOutput{}
 	for _, c := range s.Consumers {
 		endpoint := comp.Accounts[c.Account.ID].Endpoints[c.VpcID]
@@ -105,7 +137,7 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 		}
 	}
 
-	if err := owner.declare(ctx, l, endpointIDs); err != nil {
+	if err := owner.declare(ctx, l, endpointIDs, lifecycle); err != nil {
 		return nil, err
 	}
 	comp.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()
@@ -113,17 +145,41 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy})
 }
 
+// runPreflight reads the live accounts (preflight.Gather) through the stack's own providers and
+// judges what it read (preflight.Check); with preflight off it reads nothing and only warns.
+func runPreflight(ctx *pulumi.Context, s spec.Spec, opts preflight.Options, owner *BucketOwnerAccount, accounts map[string]*ConsumerAccount) preflight.Report {
+	if opts.Disabled {
+		return preflight.Check(s, opts, preflight.Facts{})
+	}
+	providers := map[string]*aws.Provider{preflight.BucketOwnerProvider: owner.Provider}
+	for _, a := range accounts {
+		for name, p := range a.Providers {
+			providers[name] = p
+		}
+	}
+	invoke := func(l preflight.Lookup) (map[string]any, error) {
+		var out map[string]any
+		err := ctx.Invoke(string(l.Call), l.Args, &out, pulumi.Provider(providers[l.Provider]))
+		return out, err
+	}
+	return preflight.Check(s, opts, preflight.Gather(s, opts, invoke))
+}
+
 // describeError rewrites the field paths of an error: problem by problem for spec.Problems.
 func describeError(err error, describe func(string) string) error {
 	var ps spec.Problems
 	if errors.As(err, &ps) {
-		out := make(spec.Problems, len(ps))
-		for i, p := range ps {
-			out[i] = spec.Problem{Key: describe(p.Key), Message: describe(p.Message)}
-		}
-		return out
+		return describeProblems(ps, describe)
 	}
 	return errors.New(describe(err.Error()))
+}
+
+func describeProblems(ps spec.Problems, describe func(string) string) spec.Problems {
+	out := make(spec.Problems, len(ps))
+	for i, p := range ps {
+		out[i] = spec.Problem{Key: describe(p.Key), Message: describe(p.Message)}
+	}
+	return out
 }
 
 // Warnings are what a preview shows about choices that are valid but probably not what the user

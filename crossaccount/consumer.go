@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/policydoc"
+	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
 
@@ -41,6 +42,11 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 		}
 		comp.Providers[p.Name] = provider
 	}
+	return comp, nil
+}
+
+// declare registers the account's endpoints and role policies, once preflight has passed.
+func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, lifecycle preflight.Lifecycle, opts preflight.Options) error {
 	for _, g := range account.Endpoints {
 		in := comp.on(g.Provider)
 		var endpoint *Endpoint
@@ -48,23 +54,23 @@ func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerA
 		if g.AdoptID != "" {
 			endpoint, err = adoptEndpoint(ctx, g, in)
 		} else {
-			endpoint, err = createEndpoint(ctx, s, g, in)
+			endpoint, err = createEndpoint(ctx, s, g, in, opts, pulumi.Protect(lifecycle.ProtectEndpoints))
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		comp.Endpoints[g.VpcID] = endpoint
 	}
 	for _, rp := range account.RolePolicies {
 		if err := newRolePolicy(ctx, s, rp, comp.on(rp.Provider)); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	outputs := pulumi.Map{}
 	for vpc, e := range comp.Endpoints {
 		outputs[vpc+"EndpointId"] = e.ID
 	}
-	return comp, ctx.RegisterResourceOutputs(comp, outputs)
+	return ctx.RegisterResourceOutputs(comp, outputs)
 }
 
 // on places resources and lookups in this account: on the named provider, under this component.
@@ -89,7 +95,8 @@ func (p placement) invoke() []pulumi.InvokeOption {
 
 // createEndpoint declares the gateway endpoint with its route tables inline. Route tables are never
 // also managed with VpcEndpointRouteTableAssociation: the two fight over the associations.
-func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, in placement) (*Endpoint, error) {
+// Its tag StackTagKey tells preflight, in later previews, that the endpoint is this stack's own.
+func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, in placement, opts preflight.Options, extra ...pulumi.ResourceOption) (*Endpoint, error) {
 	policy := policydoc.EndpointPolicy(s, g).JSON()
 	endpoint, err := ec2.NewVpcEndpoint(ctx, g.Name, &ec2.VpcEndpointArgs{
 		VpcId:           pulumi.String(g.VpcID),
@@ -97,8 +104,11 @@ func createEndpoint(ctx *pulumi.Context, s spec.Spec, g spec.EndpointGroup, in p
 		VpcEndpointType: pulumi.String("Gateway"),
 		RouteTableIds:   pulumi.ToStringArray(g.RouteTableIDs),
 		Policy:          pulumi.String(policy),
-		Tags:            pulumi.StringMap{"Name": pulumi.String("s3-to-" + s.Bucket.Name)},
-	}, in.resource()...)
+		Tags: pulumi.StringMap{
+			"Name":                pulumi.String(preflight.LegacyNameTag(s.Bucket.Name)),
+			preflight.StackTagKey: pulumi.String(preflight.StackTagValue(opts.Project, opts.Stack)),
+		},
+	}, append(in.resource(), extra...)...)
 	if err != nil {
 		return nil, err
 	}

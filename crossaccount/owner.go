@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/policydoc"
+	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
 
@@ -51,14 +52,20 @@ func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, o
 }
 
 // declare registers the bucket policy and the key's grants, once every endpoint exists.
-func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endpointIDs map[string]pulumi.StringOutput) error {
+// With releaseBucketPolicy the policy holds only the kept statements (preflight.Lifecycle).
+func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endpointIDs map[string]pulumi.StringOutput, lifecycle preflight.Lifecycle) error {
 	s := l.Spec
 	comp.Policy = bucketPolicyJSON(s, endpointIDs)
-	// A bucket has exactly one policy: this resource replaces whatever policy it had.
+	if lifecycle.KeptOnly {
+		comp.Policy = pulumi.String(preflight.KeptPolicy(s).JSON()).ToStringOutput()
+	}
+	// A bucket has exactly one policy: this resource replaces whatever policy it had (preflight
+	// has checked that it holds nothing this stack neither writes nor keeps).
 	if _, err := s3.NewBucketPolicy(ctx, l.Owner.BucketPolicy, &s3.BucketPolicyArgs{
 		Bucket: pulumi.String(s.Bucket.Name),
 		Policy: comp.Policy,
-	}, pulumi.Provider(comp.Provider), pulumi.Parent(comp)); err != nil {
+	}, pulumi.Provider(comp.Provider), pulumi.Parent(comp),
+		pulumi.Protect(lifecycle.ProtectBucketPolicy), pulumi.RetainOnDelete(lifecycle.RetainBucketPolicy)); err != nil {
 		return err
 	}
 	if err := newKeyGrants(ctx, l, comp); err != nil {

@@ -133,6 +133,11 @@ type Mocks struct {
 	// Keys answers aws:kms/getKey by the key ID asked for; an ID not in it is "not found". Nil
 	// answers every key ARN with FittingKey.
 	Keys map[string]resource.PropertyMap
+	// Live answers preflight's lookups of the live accounts (and the endpoint lookup by VPC) when
+	// set; handled false leaves the lookup to the default, which answers as the configuration says
+	// (asConfigured).
+	Live       func(args pulumi.MockCallArgs) (out resource.PropertyMap, err error, handled bool)
+	configured *asConfigured
 }
 
 // NewResource implements pulumi.MockResourceMonitor.
@@ -174,8 +179,13 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	m.Invokes = append(m.Invokes, args)
 	m.mu.Unlock()
-	if args.Token == typeGetEndpoint {
-		id := args.Args["id"].StringValue()
+	if m.Live != nil {
+		if out, err, handled := m.Live(args); handled {
+			return out, err
+		}
+	}
+	if id, byID := args.Args["id"]; args.Token == typeGetEndpoint && byID {
+		id := id.StringValue()
 		if found, ok := m.Endpoints[id]; ok {
 			return found, nil
 		}
@@ -192,6 +202,11 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}
 		return nil, fmt.Errorf("reading KMS Key (%s): operation error KMS: DescribeKey, NotFoundException: Key '%s' does not exist", id, id)
 	}
+	if m.configured != nil {
+		if out, err, ok := m.configured.answer(args); ok {
+			return out, err
+		}
+	}
 	return nil, fmt.Errorf("unexpected invoke %s", args.Token)
 }
 
@@ -207,6 +222,7 @@ func (m *Mocks) RunStack(stack string, program pulumi.RunFunc, config map[string
 	for k, v := range config {
 		full[Project+":"+k] = v
 	}
+	m.configured = newAsConfigured(config)
 	var secretKeys []string
 	for _, k := range secrets {
 		secretKeys = append(secretKeys, Project+":"+k)

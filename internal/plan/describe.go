@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/offline"
 	"cross-account-s3/policydoc"
+	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
 
@@ -46,11 +48,16 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 	}
 	for _, call := range m.Invokes {
 		name := offline.Resource{Provider: call.Provider}.ProviderName()
-		if a := byProvider[name]; a != nil {
-			id := stringOf(call.Args["id"])
-			if id == "" {
-				id = stringOf(call.Args["keyId"])
-			}
+		id := stringOf(call.Args["id"])
+		if id == "" {
+			id = stringOf(call.Args["keyId"])
+		}
+		// Preflight's lookups have their own section (Plan.Preflight); the adopted endpoint's by
+		// ID is also the component's own read.
+		if preflightCall(call.Token) && !(call.Token == string(preflight.CallVpcEndpoint) && id != "") {
+			continue
+		}
+		if a := byProvider[name]; a != nil && !slices.Contains(a.Reads, call.Token+" "+id) {
 			a.Reads = append(a.Reads, call.Token+" "+id)
 		}
 	}
@@ -229,4 +236,14 @@ func plain(v resource.PropertyValue) any {
 		return out
 	}
 	return nil
+}
+
+// preflightCall says whether an invoke token is one of preflight's lookups.
+func preflightCall(token string) bool {
+	switch preflight.Call(token) {
+	case preflight.CallBucket, preflight.CallBucketPolicy, preflight.CallRole, preflight.CallRouteTable,
+		preflight.CallVpcEndpoint, preflight.CallPrefixList, preflight.CallRouteTables:
+		return true
+	}
+	return false
 }

@@ -16,6 +16,7 @@ import (
 	"cross-account-s3/internal/program"
 	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/internal/stackfile"
+	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
 
@@ -28,6 +29,35 @@ type Plan struct {
 	Outputs    map[string]any `json:"outputs"`
 	Warnings   []string       `json:"warnings"`
 	NotChecked []string       `json:"notChecked"`
+	// Preflight is what pulumi preview and up read from the live accounts before writing.
+	Preflight Preflight `json:"preflight"`
+	// Destroy says what pulumi destroy would leave (preflight.PlanLifecycle).
+	Destroy string `json:"destroy"`
+}
+
+// Preflight lists the lookups of the live accounts that only pulumi preview and up make
+// (package preflight), and the read-only permissions they need per account.
+type Preflight struct {
+	Enabled bool `json:"enabled"`
+	// Warning is preview's warning when preflight is off.
+	Warning     string              `json:"warning,omitempty"`
+	Lookups     []Lookup            `json:"lookups"`
+	Permissions map[string][]string `json:"permissions"`
+}
+
+// Lookup is one read of a live account.
+type Lookup struct {
+	Key         string   `json:"key"`
+	Checks      string   `json:"checks"`
+	Function    string   `json:"function"`
+	Target      string   `json:"target"`
+	Account     string   `json:"account"`
+	Region      string   `json:"region"`
+	Provider    string   `json:"provider"`
+	Permissions []string `json:"permissions"`
+	When        string   `json:"when,omitempty"`
+	// Line is the lookup in one line, as the text plan shows it.
+	Line string `json:"-"`
 }
 
 // Account is one provider, the account it is pinned to, and the resources it would manage.
@@ -120,7 +150,7 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 	}
 	sort.Strings(secretKeys)
 	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets}
-	s, problems := stackconfig.Load(src)
+	s, set, problems := stackconfig.LoadAll(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
 	}
@@ -131,8 +161,17 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
 		Warnings: append(describeAll(crossaccount.Warnings(s), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
+	opts := program.OptionsFor(st.Project, stack, set)
+	names := stackconfig.NamesOf(src)
+	lifecycle := preflight.PlanLifecycle(s, opts)
+	p.Warnings = append(p.Warnings, describeAll(lifecycle.Warnings, names.Text)...)
+	p.Destroy = lifecycle.Destroy
+	p.Preflight = preflightOf(s, opts, names)
+	if opts.Disabled {
+		p.Warnings = append(p.Warnings, preflight.DisabledWarning)
+	}
 	p.describe(s, m)
-	p.NotChecked = notChecked(s, secretKeys)
+	p.NotChecked = notChecked(s, opts, secretKeys)
 	if p.Warnings == nil {
 		p.Warnings = []string{}
 	}
@@ -208,17 +247,35 @@ func settingsWarnings(st *stackfile.Stack) []string {
 	return out
 }
 
-func notChecked(s spec.Spec, secretKeys []string) []string {
+// preflightOf lists preflight's lookups, with the keys the user wrote.
+func preflightOf(s spec.Spec, opts preflight.Options, names stackconfig.Names) Preflight {
+	out := Preflight{Enabled: !opts.Disabled, Lookups: []Lookup{}, Permissions: preflight.Permissions(s, opts)}
+	if opts.Disabled {
+		out.Warning = preflight.DisabledWarning
+	}
+	for _, l := range preflight.Plan(s, opts) {
+		l.Key = names.Key(l.Key)
+		out.Lookups = append(out.Lookups, Lookup{Key: l.Key, Checks: names.Text(l.Checks), Function: l.Call.Function(), Target: l.Target,
+			Account: l.Account, Region: l.Region, Provider: l.Provider, Permissions: l.Call.Permissions(), When: l.When, Line: names.Text(l.String())})
+	}
+	return out
+}
+
+func notChecked(s spec.Spec, opts preflight.Options, secretKeys []string) []string {
 	notes := []string{
 		"credentials: nothing was read from AWS; pulumi preview checks that each provider's credentials resolve to its account ID",
-		"existence: the bucket, VPC, route tables and roles are not looked up; pulumi up fails if one is missing",
+	}
+	if opts.Disabled {
+		notes = append(notes, "existence: the bucket, VPC, route tables and roles are not looked up, and preflight is off (preflight: false): pulumi up fails if one is missing, possibly after creating an endpoint")
+	} else {
+		notes = append(notes, `the live accounts: nothing was read; pulumi preview and pulumi up make every lookup under "Needs the live accounts" and stop before writing anything if one fails`)
 	}
 	if e := s.Bucket.Encryption; e.KMS() {
 		notes = append(notes, fmt.Sprintf("key %s was not looked up; pulumi preview checks that it exists and is enabled, symmetric and customer managed, in account %s and Region %s, before anything is created",
 			e.KMSKeyARN, s.Bucket.Account.ID, s.Bucket.Account.Region))
 	}
 	for _, c := range s.Consumers {
-		if c.Endpoint.AdoptID != "" {
+		if c.Endpoint.AdoptID != "" && opts.Disabled {
 			notes = append(notes, fmt.Sprintf("adopted endpoint %s was not looked up; pulumi preview checks that it is an S3 gateway endpoint in %s on %s",
 				c.Endpoint.AdoptID, c.VpcID, strings.Join(c.RouteTableIDs, ", ")))
 		}

@@ -56,6 +56,21 @@ func (p *Plan) Text() string {
 	writeOutputs(&b, "  ", p.Outputs)
 	writeList(&b, "Warnings", p.Warnings)
 	writeList(&b, "Not checked offline", p.NotChecked)
+	if p.Preflight.Enabled {
+		var lines []string
+		for _, l := range p.Preflight.Lookups {
+			lines = append(lines, l.Line)
+		}
+		writeList(&b, "Needs the live accounts (preflight: read-only lookups pulumi preview and pulumi up make before writing anything)", lines)
+		var perms []string
+		for _, account := range sortedKeys(p.Preflight.Permissions) {
+			perms = append(perms, fmt.Sprintf("account %s: %s", account, strings.Join(p.Preflight.Permissions[account], ", ")))
+		}
+		writeList(&b, "Read-only permissions preflight needs per account", perms)
+	} else {
+		writeList(&b, "Needs the live accounts", []string{"nothing: preflight is off (preflight: false); " + p.Preflight.Warning})
+	}
+	fmt.Fprintf(&b, "\nWhen destroyed:\n  %s\n", p.Destroy)
 	return b.String()
 }
 

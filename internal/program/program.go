@@ -4,6 +4,7 @@ package program
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
 
@@ -44,13 +46,31 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 // and registers nothing.
 func Declare(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, error) {
 	src := contextSource{ctx}
-	s, problems := stackconfig.Load(src)
+	s, set, problems := stackconfig.LoadAll(src)
 	if len(problems) > 0 {
 		return s, nil, problems
 	}
-	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName,
-		crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text})
+	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{
+		Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set)})
+	var stop preflight.Error
+	if errors.As(err, &stop) {
+		err = preflight.Err(stop.Problems.InKeyOrder(stackconfig.AllKeys))
+	}
 	return s, access, err
+}
+
+// PreflightOptions are the settings of preflight and the lifecycle for this stack.
+func PreflightOptions(ctx *pulumi.Context, set stackconfig.Settings) preflight.Options {
+	return OptionsFor(ctx.Project(), ctx.Stack(), set)
+}
+
+// OptionsFor is PreflightOptions for a named stack (the offline plan has no context).
+func OptionsFor(project, stack string, set stackconfig.Settings) preflight.Options {
+	return preflight.Options{
+		Project: project, Stack: stack,
+		Disabled: !set.Preflight, DropForeign: set.DropForeign, ListForm: set.ListForm,
+		ProtectBucketPolicy: set.ProtectBucketPolicy, ProtectEndpoints: set.ProtectEndpoints, Release: set.Release,
+	}
 }
 
 // Exports are the stack outputs: the bucket's, and each consumer's under "consumers", keyed by
