@@ -50,7 +50,11 @@ func worldFor(t *testing.T, stackFile string) *world.World {
 			w.RouteTables[rt] = world.RouteTable{Account: c.Account.ID, VPC: c.VpcID}
 		}
 		for _, arn := range c.RoleARNs {
-			w.AddRole(c.Account.ID, spec.RoleName(arn))
+			name := spec.RoleName(arn)
+			w.AddRole(c.Account.ID, name)
+			if path := arn[strings.Index(arn, ":role/")+len(":role") : len(arn)-len(name)]; path != "/" {
+				w.SetRolePath(c.Account.ID, name, path)
+			}
 		}
 		if id := c.Endpoint.AdoptID; id != "" {
 			e := w.Endpoints[id]

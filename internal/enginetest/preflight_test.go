@@ -7,23 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/policydoc"
-	"cross-account-s3/preflight"
-	"cross-account-s3/spec"
 )
 
-// preflight on the real engine, before it is part of the stack's program: a program of its own
-// registers the two account-pinned providers, makes preflight's lookups through them with
-// ctx.Invoke, and writes the bucket policy only when preflight finds nothing. This pins what the
-// integration relies on: the lookups run in the first preview of a new stack (its providers not
-// created yet), the fake's answers reach preflight through the engine's wrapping, and a failed
-// preflight stops preview and up before any write.
+// Preflight in the stack's program (program.Run) on the real engine: the lookups run in the first
+// preview of a new stack through its account-pinned providers (not created yet), the fake's
+// answers reach preflight through the engine's wrapping, and a failed preflight stops preview and
+// up, naming the key, the account and the fix, before any write.
 
 func preflightWorld() *world.World {
 	w := world.New()
@@ -36,61 +28,21 @@ func preflightWorld() *world.World {
 	return w
 }
 
-func preflightSpec() spec.Spec {
-	return spec.Spec{
-		Bucket: spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: "eu-west-1", Credentials: spec.Credentials{Profile: "owner"}}, Name: "shared-data"},
-		Consumers: []spec.Consumer{{
-			Name: "web", Account: spec.Account{ID: "222222222222", Region: "eu-west-1", Credentials: spec.Credentials{Profile: "workloads"}},
-			VpcID: "vpc-0a0a0a0a0a0a0a0a0", RouteTableIDs: []string{"rtb-0a0a0a0a0a0a0a0a1"}, RoleARNs: []string{"arn:aws:iam::222222222222:role/web"},
-			Endpoint: spec.Endpoint{Policy: spec.FullAccess}, Access: spec.Access{Actions: spec.DefaultActions},
-		}},
-	}
-}
-
-func preflightProgram(s spec.Spec) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		if text, ok := ctx.GetConfig("cross-account-s3:extraBucketPolicyStatements"); ok {
-			dec := json.NewDecoder(strings.NewReader(text))
-			dec.UseNumber()
-			if err := dec.Decode(&s.ExtraBucketStatements); err != nil {
-				return err
-			}
-		}
-		providers := map[string]*aws.Provider{}
-		for name, a := range map[string]spec.Account{preflight.BucketOwnerProvider: s.Bucket.Account, "consumer-222222222222": s.Consumers[0].Account} {
-			p, err := aws.NewProvider(ctx, name, &aws.ProviderArgs{Region: pulumi.String(a.Region), Profile: pulumi.String(a.Credentials.Profile),
-				AllowedAccountIds: pulumi.StringArray{pulumi.String(a.ID)}})
-			if err != nil {
-				return err
-			}
-			providers[name] = p
-		}
-		opts := preflight.Options{Project: ctx.Project(), Stack: ctx.Stack()}
-		facts := preflight.Gather(s, opts, func(l preflight.Lookup) (map[string]any, error) {
-			var out map[string]any
-			err := ctx.Invoke(string(l.Call), l.Args, &out, pulumi.Provider(providers[l.Provider]))
-			return out, err
-		})
-		report := preflight.Check(s, opts, facts)
-		release, _ := ctx.GetConfig("cross-account-s3:releaseBucketPolicy")
-		opts.Release = release == "true"
-		lifecycle := preflight.PlanLifecycle(s, opts)
-		for _, w := range append(report.Warnings, lifecycle.Warnings...) {
-			_ = ctx.Log.Warn(w, nil)
-		}
-		if err := preflight.Err(append(report.Problems, lifecycle.Problems...)); err != nil {
-			return err
-		}
-		doc := policydoc.BucketPolicy(s, policydoc.EndpointIDs{"web": "vpce-0123456789abcdef0"})
-		if lifecycle.KeptOnly {
-			doc = preflight.KeptPolicy(s)
-		}
-		_, err := s3.NewBucketPolicy(ctx, "shared-data", &s3.BucketPolicyArgs{Bucket: pulumi.String("shared-data"), Policy: pulumi.String(doc.JSON())},
-			pulumi.Provider(providers[preflight.BucketOwnerProvider]),
-			pulumi.Protect(lifecycle.ProtectBucketPolicy), pulumi.RetainOnDelete(lifecycle.RetainBucketPolicy))
-		return err
-	}
-}
+// preflightStack is the stack file of the preflight tests: one consumer, web, in
+// vpc-0a0a0a0a0a0a0a0a0 of account 222222222222, on the bucket shared-data of 111111111111.
+const preflightStack = `config:
+  cross-account-s3:bucketAccountId: "111111111111"
+  cross-account-s3:bucketRegion: eu-west-1
+  cross-account-s3:bucketName: shared-data
+  cross-account-s3:bucketProfile: owner
+  cross-account-s3:consumerName: web
+  cross-account-s3:consumerAccountId: "222222222222"
+  cross-account-s3:consumerRegion: eu-west-1
+  cross-account-s3:consumerProfile: workloads
+  cross-account-s3:consumerRoleArns: ["arn:aws:iam::222222222222:role/web"]
+  cross-account-s3:vpcId: vpc-0a0a0a0a0a0a0a0a0
+  cross-account-s3:routeTableIds: [rtb-0a0a0a0a0a0a0a0a1]
+`
 
 func TestEnginePreflight(t *testing.T) {
 	auditRead := `{"Version":"2012-10-17","Statement":[{"Sid":"AuditRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/auditor"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/audit/*"}]}`
@@ -130,7 +82,7 @@ func TestEnginePreflight(t *testing.T) {
 			if tt.world != nil {
 				tt.world(w)
 			}
-			l := newInlineStack(t, "cross-account-s3", w, preflightProgram(preflightSpec()))
+			l := newEngine(t, "dev", preflightStack, w)
 			before := l.world().Buckets["shared-data"].Policy
 			preview, perr := l.stack.Preview(context.Background())
 			up, uerr := l.stack.Up(context.Background())
@@ -181,7 +133,7 @@ func TestEnginePreflightKeepCommand(t *testing.T) {
 	b.Policy = before
 	w.Buckets["shared-data"] = b
 	w.AddRole("111111111111", "auditor")
-	l := newInlineStack(t, "cross-account-s3", w, preflightProgram(preflightSpec()))
+	l := newEngine(t, "dev", preflightStack, w)
 	ctx := context.Background()
 	_, err := l.stack.Preview(ctx)
 	if err == nil {
@@ -239,7 +191,7 @@ func TestEnginePreflightKeepCommand(t *testing.T) {
 // program fails before registering its resources, and the engine deletes unregistered resources
 // only after a program that succeeds.
 func TestEnginePreflightFailingLaterDeletesNothing(t *testing.T) {
-	l := newInlineStack(t, "cross-account-s3", preflightWorld(), preflightProgram(preflightSpec()))
+	l := newEngine(t, "dev", preflightStack, preflightWorld())
 	ctx := context.Background()
 	if _, err := l.stack.Up(ctx); err != nil {
 		t.Fatalf("first up: %v", err)

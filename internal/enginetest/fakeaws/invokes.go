@@ -275,14 +275,14 @@ func getRole(w *world.World, cfg providerConfig, args resource.PropertyMap) (map
 			fmt.Sprintf("The role with name %s cannot be found.", name))
 	}
 	return map[string]any{
-		"arn":                 fmt.Sprintf("arn:aws:iam::%s:role/%s", cfg.Account, name),
+		"arn":                 fmt.Sprintf("arn:aws:iam::%s:role%s%s", cfg.Account, w.RolePath(cfg.Account, name), name),
 		"assumeRolePolicy":    "",
 		"createDate":          "2020-01-01T00:00:00Z",
 		"description":         "",
 		"id":                  name,
 		"maxSessionDuration":  3600,
 		"name":                name,
-		"path":                "/",
+		"path":                w.RolePath(cfg.Account, name),
 		"permissionsBoundary": "",
 		"roleLastUseds":       []any{},
 		"tags":                map[string]string{},

@@ -54,6 +54,8 @@ type World struct {
 	// RoleGenerations: RoleKey(account, name) -> how many times the role was deleted. A role
 	// created again under the same name gets a new unique ID (see RoleUniqueID).
 	RoleGenerations map[string]int `json:"roleGenerations,omitempty"`
+	// RolePaths are the IAM paths of roles that have one ("/service/"), by RoleKey.
+	RolePaths map[string]string `json:"rolePaths,omitempty"`
 }
 
 // Bucket is an S3 bucket. Policy is its bucket policy document, "" when it has none.
@@ -272,6 +274,22 @@ func (w *World) Deny(account, action string) {
 // IsDenied reports whether the account's principals are refused the action.
 func (w *World) IsDenied(account, action string) bool {
 	return slices.Contains(w.Denied[account], action)
+}
+
+// SetRolePath gives a role an IAM path ("/service/"); a role without one has the path "/".
+func (w *World) SetRolePath(account, name, path string) {
+	if w.RolePaths == nil {
+		w.RolePaths = map[string]string{}
+	}
+	w.RolePaths[RoleKey(account, name)] = path
+}
+
+// RolePath is a role's IAM path.
+func (w *World) RolePath(account, name string) string {
+	if p := w.RolePaths[RoleKey(account, name)]; p != "" {
+		return p
+	}
+	return "/"
 }
 
 // AddRole makes the role exist in the account (idempotent; names stay sorted).
