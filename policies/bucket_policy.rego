@@ -100,11 +100,21 @@ deny_unknown_s3_action contains msg if {
 	msg := sprintf("bucket policy of %q names %v in %s (statement %q), which is not an S3 action; use one such as s3:GetObject", [input.bucket, a, el, sid(st)])
 }
 
+# Only a document that admits principals through VPC endpoints (as this stack's do) must carry the
+# TLS Deny: the release step (releaseBucketPolicy: true) writes back the kept statements alone,
+# which the bucket had without one before this stack.
 deny_missing_tls_deny contains msg if {
 	input.type == bucket_policy_type
 	sts := statements(input)
+	admits_through_endpoints(sts)
 	not denies_insecure_transport(sts)
 	msg := sprintf("bucket policy of %q has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused", [input.bucket])
+}
+
+admits_through_endpoints(sts) if {
+	some st in sts
+	st.Effect == "Allow"
+	vpc_condition(st)
 }
 
 denies_insecure_transport(sts) if {

@@ -120,6 +120,10 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:sourceVpc":"vpc-1"}}}`)),
 			`bucket policy of "shared-data" denies principal "*" on an aws:SourceVpce/aws:SourceVpc condition (statement "LockOut"), which locks out every administrator; scope the Deny to the consumer roles`},
 		{"deny_missing_tls_deny",
+			bucketPolicy(document(ownOps)), // the release step: kept statements alone
+			bucketPolicy(document(viaEndpoint)),
+			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
+		{"deny_missing_tls_deny",
 			bucketPolicy(document(tlsDeny, viaEndpoint)),
 			bucketPolicy(document(viaEndpoint)),
 			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
