@@ -72,7 +72,8 @@ func (a *asConfigured) answer(args pulumi.MockCallArgs) (out resource.PropertyMa
 	case typeGetBucket:
 		b := str("bucket")
 		if b != a.s.Bucket.Name {
-			return nil, fmt.Errorf("Failed getting S3 bucket (%s): operation error S3: HeadBucket, https response error StatusCode: 404, api error NotFound: Not Found", b), true //nolint:staticcheck // the provider's words
+			//lint:ignore ST1005 the real provider's wording, capital and all
+			return nil, fmt.Errorf("Failed getting S3 bucket (%s): operation error S3: HeadBucket, https response error StatusCode: 404, api error NotFound: Not Found", b), true
 		}
 		return props(map[string]any{"bucket": b, "region": a.s.Bucket.Account.Region, "arn": "arn:aws:s3:::" + b, "id": b}), nil, true
 	case typeGetBucketPolicy:

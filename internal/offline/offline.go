@@ -89,6 +89,8 @@ type Resource struct {
 	Provider string // "<provider URN>::<provider ID>", empty when none was given
 	Parent   string
 	Inputs   resource.PropertyMap
+	// Protect and RetainOnDelete are the resource's options.
+	Protect, RetainOnDelete bool
 }
 
 // ProviderName is the logical name of the resource's provider ("" when none).
@@ -161,15 +163,15 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		outputs["grantId"] = resource.NewStringProperty(grantID)
 		outputs["grantToken"] = resource.MakeSecret(resource.NewStringProperty("grant-token-" + grantID[:16]))
 	}
-	parent := ""
+	parent, protect, retain := "", false, false
 	if args.RegisterRPC != nil {
-		parent = args.RegisterRPC.GetParent()
+		parent, protect, retain = args.RegisterRPC.GetParent(), args.RegisterRPC.GetProtect(), args.RegisterRPC.GetRetainOnDelete()
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.Resources = append(m.Resources, Resource{
 		Type: args.TypeToken, Name: args.Name, ID: id, Custom: args.Custom,
-		Provider: args.Provider, Parent: parent, Inputs: args.Inputs,
+		Provider: args.Provider, Parent: parent, Inputs: args.Inputs, Protect: protect, RetainOnDelete: retain,
 	})
 	return id, outputs, nil
 }
