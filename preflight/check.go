@@ -269,13 +269,13 @@ func (c *checker) ownStatements(sts []Statement) {
 	}
 	if len(removed) > 0 {
 		c.warn("pulumi up removes from the policy of bucket %s the access of %s, which this stack's statements there admit and its configuration no longer lists (a consumer or role removed, or another stack writing this bucket's policy: a bucket has one policy, so two stacks overwrite each other)",
-			c.s.Bucket.Name, joinAnd(sortedUnique(removed)))
+			c.s.Bucket.Name, joinAnd(spec.SortedUnique(removed)))
 	}
 	if len(deleted) == 0 {
 		return
 	}
 	msg := fmt.Sprintf("the live policy of bucket %s names %s in this stack's statements (%s): IAM writes a principal's unique ID in place of its ARN when the principal is deleted, and a role created again under the same name gets a new ID, so these entries admit nobody.",
-		c.s.Bucket.Name, joinAnd(sortedUnique(deleted)), joinAnd(sortedUnique(sids)))
+		c.s.Bucket.Name, joinAnd(spec.SortedUnique(deleted)), joinAnd(spec.SortedUnique(sids)))
 	var recreated []string
 	for _, cons := range c.s.SortedConsumers() {
 		for _, arn := range cons.RoleARNs {

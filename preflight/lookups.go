@@ -219,7 +219,7 @@ func Permissions(s spec.Spec, opts Options) map[string][]string {
 		for p := range perms {
 			out[account] = append(out[account], p)
 		}
-		out[account] = sortedUnique(out[account])
+		out[account] = spec.SortedUnique(out[account])
 	}
 	return out
 }

@@ -402,27 +402,14 @@ func scalar(v any) (string, bool) {
 	return "", false
 }
 
-func set(list []string) []string { return sortedUnique(list) }
+func set(list []string) []string { return spec.SortedUnique(list) }
 
 func lowerSet(list []string) []string {
 	out := make([]string, len(list))
 	for i, v := range list {
 		out[i] = strings.ToLower(v)
 	}
-	return sortedUnique(out)
-}
-
-func sortedUnique(values []string) []string {
-	out := append([]string{}, values...)
-	sort.Strings(out)
-	n := 0
-	for i, v := range out {
-		if i == 0 || v != out[n-1] {
-			out[n] = v
-			n++
-		}
-	}
-	return out[:n]
+	return spec.SortedUnique(out)
 }
 
 func compactJSON(v any) string {
@@ -581,19 +568,31 @@ func wholeBucket(bucketARN string, st map[string]any) bool {
 	return sameSet(strList(st["Resource"]), []string{bucketARN, bucketARN + "/*"})
 }
 
-func tlsDenyProblem(bucketARN string, st map[string]any) string {
-	c, ok := conditions(st["Condition"])
+// denyAllS3Problem checks what every Deny this stack writes shares: only the fields it writes,
+// Effect Deny, principals of one kind (principalOK, else notPrincipal says why), s3:* on the
+// bucket and its objects. "" when all hold.
+func denyAllS3Problem(bucketARN string, st map[string]any, principalOK func(any) bool, notPrincipal string) string {
 	switch {
 	case extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition") != "":
 		return extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition")
 	case st["Effect"] != "Deny":
 		return "it is not a Deny"
-	case canonicalPrincipal(st["Principal"], "") != "*":
-		return `its Principal is not "*"`
+	case !principalOK(st["Principal"]):
+		return notPrincipal
 	case !sameSet(lowerSet(strList(st["Action"])), []string{"s3:*"}):
 		return `its Action is not s3:*`
 	case !wholeBucket(bucketARN, st):
 		return "its Resource is not " + bucketARN + " and " + bucketARN + "/*"
+	}
+	return ""
+}
+
+func tlsDenyProblem(bucketARN string, st map[string]any) string {
+	if why := denyAllS3Problem(bucketARN, st, func(p any) bool { return canonicalPrincipal(p, "") == "*" }, `its Principal is not "*"`); why != "" {
+		return why
+	}
+	c, ok := conditions(st["Condition"])
+	switch {
 	case !ok || !onlyCondition(c, "Bool aws:securetransport") || !sameSet(c["Bool"]["aws:securetransport"], []string{"false"}):
 		return "its Condition is not Bool aws:SecureTransport false"
 	}
@@ -601,18 +600,11 @@ func tlsDenyProblem(bucketARN string, st map[string]any) string {
 }
 
 func perimeterProblem(bucketARN string, st map[string]any) string {
+	if why := denyAllS3Problem(bucketARN, st, func(p any) bool { return principalsAll(p, isAccount) }, "its principals are not accounts"); why != "" {
+		return why
+	}
 	c, ok := conditions(st["Condition"])
 	switch {
-	case extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition") != "":
-		return extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition")
-	case st["Effect"] != "Deny":
-		return "it is not a Deny"
-	case !principalsAll(st["Principal"], isAccount):
-		return "its principals are not accounts"
-	case !sameSet(lowerSet(strList(st["Action"])), []string{"s3:*"}):
-		return `its Action is not s3:*`
-	case !wholeBucket(bucketARN, st):
-		return "its Resource is not " + bucketARN + " and " + bucketARN + "/*"
 	case !ok:
 		return "its Condition is not one this stack writes"
 	case onlyCondition(c, "Null aws:sourcevpce") && sameSet(c["Null"]["aws:sourcevpce"], []string{"true"}):
@@ -624,18 +616,11 @@ func perimeterProblem(bucketARN string, st map[string]any) string {
 }
 
 func perConsumerDenyProblem(bucketARN string, st map[string]any) string {
+	if why := denyAllS3Problem(bucketARN, st, func(p any) bool { return principalsAll(p, isRoleOrDeleted) }, "its principals are not roles"); why != "" {
+		return why
+	}
 	c, ok := conditions(st["Condition"])
 	switch {
-	case extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition") != "":
-		return extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition")
-	case st["Effect"] != "Deny":
-		return "it is not a Deny"
-	case !principalsAll(st["Principal"], isRoleOrDeleted):
-		return "its principals are not roles"
-	case !sameSet(lowerSet(strList(st["Action"])), []string{"s3:*"}):
-		return `its Action is not s3:*`
-	case !wholeBucket(bucketARN, st):
-		return "its Resource is not " + bucketARN + " and " + bucketARN + "/*"
 	case !ok || !onlyCondition(c, "StringNotEquals aws:sourcevpce") || !allMatch(c["StringNotEquals"]["aws:sourcevpce"], vpceShape):
 		return "its Condition is not StringNotEquals aws:SourceVpce"
 	}
@@ -722,7 +707,7 @@ func grantShape(bucketARN, kind string, st map[string]any) (actions, prefixes []
 // frozen here on purpose: statements written under it must stay recognisable even if the Sids
 // the stack writes ever change (a test checks it against policydoc's Sids).
 func ShapeHash(actions, prefixes []string, listing bool) string {
-	text := strings.Join(sortedUnique(actions), ",") + "|" + strings.Join(sortedUnique(prefixes), "\x00") + "|"
+	text := strings.Join(spec.SortedUnique(actions), ",") + "|" + strings.Join(spec.SortedUnique(prefixes), "\x00") + "|"
 	if listing {
 		text += "list"
 	}
