@@ -19,6 +19,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	enginecli "cross-account-s3/internal/enginetest/cli"
 	"cross-account-s3/internal/enginetest/world"
@@ -101,15 +102,29 @@ func newEngine(t *testing.T, name, stackFile string, w *world.World) *engine {
 	if err := world.Save(e.worldPath, w); err != nil {
 		t.Fatal(err)
 	}
+	ctx := context.Background()
+	ws := newWorkspace(t, dir, program.Run, e.worldPath, e.logPath)
+	var err error
+	e.stack, err = auto.UpsertStack(ctx, name, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// newWorkspace is a workspace in dir, which holds Pulumi.yaml: program served in-process to the
+// CLI, state in dir/state, Pulumi home in dir/home, and the fake AWS plugin first on PATH, acting
+// on worldPath and logging to logPath.
+func newWorkspace(t *testing.T, dir string, prog pulumi.RunFunc, worldPath, logPath string) auto.Workspace {
+	t.Helper()
 	for _, sub := range []string{"state", "home"} {
 		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ctx := context.Background()
-	ws, err := auto.NewLocalWorkspace(ctx,
+	ws, err := auto.NewLocalWorkspace(context.Background(),
 		auto.WorkDir(dir),
-		auto.Program(program.Run),
+		auto.Program(prog),
 		auto.Pulumi(cli),
 		auto.PulumiHome(filepath.Join(dir, "home")),
 		auto.EnvVars(map[string]string{
@@ -117,8 +132,8 @@ func newEngine(t *testing.T, name, stackFile string, w *world.World) *engine {
 			"PULUMI_CONFIG_PASSPHRASE":             passphrase,
 			"PULUMI_SKIP_UPDATE_CHECK":             "1",
 			"PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
-			"FAKE_AWS_WORLD":                       e.worldPath,
-			"FAKE_AWS_LOG":                         e.logPath,
+			"FAKE_AWS_WORLD":                       worldPath,
+			"FAKE_AWS_LOG":                         logPath,
 			"PATH":                                 pluginDir + string(os.PathListSeparator) + os.Getenv("PATH"),
 			// The shell running the tests must not move a provider: every one sets its own.
 			"AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "",
@@ -126,11 +141,7 @@ func newEngine(t *testing.T, name, stackFile string, w *world.World) *engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.stack, err = auto.UpsertStack(ctx, name, ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return ws
 }
 
 // writeStackFile replaces the stack file, keeping the encryptionsalt the CLI wrote into it.

@@ -97,27 +97,9 @@ func newInlineStack(t *testing.T, project string, w *world.World, program pulumi
 	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: "+project+"\nruntime: go\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, sub := range []string{"state", "home"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
 	ctx := context.Background()
-	ws, err := auto.NewLocalWorkspace(ctx, auto.WorkDir(dir), auto.Program(program), auto.Pulumi(cli),
-		auto.PulumiHome(filepath.Join(dir, "home")),
-		auto.EnvVars(map[string]string{
-			"PULUMI_BACKEND_URL":                   "file://" + filepath.Join(dir, "state"),
-			"PULUMI_CONFIG_PASSPHRASE":             passphrase,
-			"PULUMI_SKIP_UPDATE_CHECK":             "1",
-			"PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
-			"FAKE_AWS_WORLD":                       l.worldPath,
-			"FAKE_AWS_LOG":                         l.logPath,
-			"PATH":                                 pluginDir + string(os.PathListSeparator) + os.Getenv("PATH"),
-			"AWS_REGION":                           "", "AWS_DEFAULT_REGION": "", "AWS_PROFILE": "",
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := newWorkspace(t, dir, program, l.worldPath, l.logPath)
+	var err error
 	if l.stack, err = auto.UpsertStack(ctx, "dev", ws); err != nil {
 		t.Fatal(err)
 	}
