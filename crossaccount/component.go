@@ -6,6 +6,7 @@ package crossaccount
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -33,15 +34,25 @@ type Args struct {
 	// how the bucket policy and the endpoints are protected (package preflight). Its zero value
 	// reads them; Project and Stack default to the running stack's.
 	Preflight preflight.Options
+	// EndpointIDs are, for NewOwnerSide, the ID of each consumer's endpoint by consumer name, as
+	// the consumer stacks exported them.
+	EndpointIDs map[string]string
 }
 
 // SharedBucketAccess is the whole construct; its children read as one tree per account.
 type SharedBucketAccess struct {
 	pulumi.ResourceState
+	Deployed
+}
 
-	BucketArn    pulumi.StringOutput
+// Deployed is what a stack deployed, whichever side it holds.
+type Deployed struct {
+	// BucketArn is the shared bucket's ARN.
+	BucketArn pulumi.StringOutput
+	// BucketPolicy is the bucket's policy document; unset in a consumer stack.
 	BucketPolicy pulumi.StringOutput
-	// Accounts are keyed by consumer account ID, Consumers by consumer name.
+	// Accounts are keyed by consumer account ID, Consumers by consumer name; both are empty in an
+	// owner stack.
 	Accounts  map[string]*ConsumerAccount
 	Consumers map[string]ConsumerOutputs
 }
@@ -57,92 +68,185 @@ type ConsumerOutputs struct {
 }
 
 // Check runs every validation the component relies on, without Pulumi.
-func Check(s spec.Spec) error {
-	if ps := s.Validate(); len(ps) > 0 {
+func Check(s spec.Spec) error { return check(s, spec.SideBoth) }
+
+// check is Check for a stack of a side: an owner stack may have no consumer (every consumer stack
+// dropped or pending), and its bucket policy then admits none.
+func check(s spec.Spec, side spec.Side) error {
+	ps := s.Validate()
+	if side == spec.SideOwner {
+		ps = append(s.ValidateOwnerSide(), s.ValidateConsumers()...)
+	}
+	if len(ps) > 0 {
 		return ps
 	}
 	return policydoc.Check(s).Err()
 }
 
 // NewSharedBucketAccess validates the spec and, only when it is valid, registers the component,
-// its providers and resources. Invalid input registers nothing.
+// its providers and resources (side: both). Invalid input registers nothing.
 func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*SharedBucketAccess, error) {
-	s := args.Spec
-	describe := args.Describe
-	if describe == nil {
-		describe = func(text string) string { return text }
+	args.Preflight.Side = spec.SideBoth
+	d, err := newDeployment(ctx, args)
+	if err != nil {
+		return nil, err
 	}
-	if err := Check(s); err != nil {
-		return nil, describeError(err, describe)
-	}
-	pf := args.Preflight
-	if pf.Project == "" {
-		pf.Project = ctx.Project()
-	}
-	if pf.Stack == "" {
-		pf.Stack = ctx.Stack()
-	}
-	lifecycle := preflight.PlanLifecycle(s, pf)
-	if len(lifecycle.Problems) > 0 {
-		return nil, describeError(lifecycle.Problems, describe)
-	}
-	comp := &SharedBucketAccess{Accounts: map[string]*ConsumerAccount{}, Consumers: map[string]ConsumerOutputs{}}
+	comp := &SharedBucketAccess{}
 	if err := ctx.RegisterComponentResource(TypeSharedBucketAccess, name, comp, opts...); err != nil {
 		return nil, err
 	}
-	for _, w := range Warnings(s) {
-		_ = ctx.Log.Warn(describe(w), &pulumi.LogArgs{Resource: comp})
+	d.root = comp
+	if comp.Deployed, err = d.deploy(ctx); err != nil {
+		return nil, err
+	}
+	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy})
+}
+
+// NewConsumerSide registers a consumer stack's side (side: consumer): each consumer account's
+// provider(s), endpoints and role policies, at the root of the stack with the same types and
+// logical names as under the components of the single-stack form. No bucket owner resource.
+func NewConsumerSide(ctx *pulumi.Context, args Args) (Deployed, error) {
+	args.Preflight.Side = spec.SideConsumer
+	d, err := newDeployment(ctx, args)
+	if err != nil {
+		return Deployed{}, err
+	}
+	return d.deploy(ctx)
+}
+
+// NewOwnerSide registers an owner stack's side (side: owner): the bucket owner's provider, the
+// bucket policy and the key grants, at the root of the stack, for consumers whose endpoints
+// exist already (Args.EndpointIDs). No consumer account resource.
+func NewOwnerSide(ctx *pulumi.Context, args Args) (Deployed, error) {
+	args.Preflight.Side = spec.SideOwner
+	d, err := newDeployment(ctx, args)
+	if err != nil {
+		return Deployed{}, err
+	}
+	return d.deploy(ctx)
+}
+
+// deployment is one validated spec on its way into the engine.
+type deployment struct {
+	s         spec.Spec
+	describe  func(string) string
+	pf        preflight.Options
+	lifecycle preflight.Lifecycle
+	// endpointIDs are the known endpoint IDs of an owner stack.
+	endpointIDs map[string]string
+	// root is the single-stack form's component; nil puts everything at the stack's root.
+	root pulumi.Resource
+}
+
+// newDeployment checks everything that can be checked without the live accounts.
+func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
+	d := &deployment{s: args.Spec, describe: args.Describe, pf: args.Preflight, endpointIDs: args.EndpointIDs}
+	if d.describe == nil {
+		d.describe = func(text string) string { return text }
+	}
+	if err := check(d.s, d.side()); err != nil {
+		return nil, describeError(err, d.describe)
+	}
+	if d.pf.Project == "" {
+		d.pf.Project = ctx.Project()
+	}
+	if d.pf.Stack == "" {
+		d.pf.Stack = ctx.Stack()
+	}
+	if d.side().HasOwner() && !d.side().HasConsumers() {
+		for _, c := range d.s.Consumers {
+			if d.endpointIDs[c.Name] == "" {
+				return nil, fmt.Errorf("consumer %s has no endpoint ID: the owner side needs every consumer's", c.Name)
+			}
+		}
+	}
+	d.lifecycle = preflight.PlanLifecycle(d.s, d.pf)
+	if len(d.lifecycle.Problems) > 0 {
+		return nil, describeError(d.lifecycle.Problems, d.describe)
+	}
+	return d, nil
+}
+
+func (d *deployment) side() spec.Side { return d.pf.Side }
+
+// under places a child of the single-stack form's component, or at the root.
+func (d *deployment) under() []pulumi.ResourceOption {
+	if d.root == nil {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.Parent(d.root)}
+}
+
+// deploy registers the side's providers, runs preflight through them, then registers the rest.
+func (d *deployment) deploy(ctx *pulumi.Context) (Deployed, error) {
+	s, describe := d.s, d.describe
+	out := Deployed{Accounts: map[string]*ConsumerAccount{}, Consumers: map[string]ConsumerOutputs{}}
+	log := func(text string) { _ = ctx.Log.Warn(describe(text), &pulumi.LogArgs{Resource: d.root}) }
+	for _, w := range Warnings(s, d.side()) {
+		log(w)
 	}
 
 	// The deployment is decided once; everything below walks it. The owner's side comes first so
 	// that a bucket key that does not fit is refused before any consumer resource is registered.
 	l := s.Layout()
-	owner, err := newBucketOwnerAccount(ctx, s, l.Owner, pulumi.Parent(comp))
-	if err != nil {
-		return nil, describeError(err, describe)
-	}
-	for _, account := range l.Accounts {
-		consumerAccount, err := newConsumerAccount(ctx, s, account, pulumi.Parent(comp))
-		if err != nil {
-			return nil, describeError(err, describe)
+	var owner *BucketOwnerAccount
+	if d.side().HasOwner() {
+		var err error
+		if owner, err = newBucketOwnerAccount(ctx, s, l.Owner, d.root != nil, d.under()...); err != nil {
+			return out, describeError(err, describe)
 		}
-		comp.Accounts[account.ID] = consumerAccount
+	}
+	if d.side().HasConsumers() {
+		for _, account := range l.Accounts {
+			consumerAccount, err := newConsumerAccount(ctx, s, account, d.root != nil, d.under()...)
+			if err != nil {
+				return out, describeError(err, describe)
+			}
+			out.Accounts[account.ID] = consumerAccount
+		}
 	}
 
 	// Every provider is registered (which writes nothing); nothing else is yet. Preflight reads
 	// the live accounts through them and stops the deployment before anything is written.
-	report := runPreflight(ctx, s, pf, owner, comp.Accounts)
-	for _, w := range append(report.Warnings, lifecycle.Warnings...) {
-		_ = ctx.Log.Warn(describe(w), &pulumi.LogArgs{Resource: comp})
+	report := runPreflight(ctx, s, d.pf, owner, out.Accounts)
+	for _, w := range append(report.Warnings, d.lifecycle.Warnings...) {
+		log(w)
 	}
 	if len(report.Problems) > 0 {
-		return nil, preflight.Err(describeProblems(report.Problems, describe))
-	}
-	for _, account := range l.Accounts {
-		if err := comp.Accounts[account.ID].declare(ctx, s, account, lifecycle, pf); err != nil {
-			return nil, describeError(err, describe)
-		}
+		return out, preflight.Err(describeProblems(report.Problems, describe))
 	}
 	endpointIDs := map[string]pulumi.StringOutput{}
-	for _, c := range s.Consumers {
-		endpoint := comp.Accounts[c.Account.ID].Endpoints[c.VpcID]
-		endpointIDs[c.Name] = endpoint.ID
-		comp.Consumers[c.Name] = ConsumerOutputs{
-			EndpointID:     endpoint.ID,
-			PrefixListID:   endpoint.PrefixListID,
-			EndpointPolicy: endpoint.Policy,
-			RouteTableIDs:  pulumi.ToStringArray(c.RouteTableIDs).ToStringArrayOutput(),
-			RoleArns:       pulumi.ToStringArray(c.RoleARNs).ToStringArrayOutput(),
-			TestCommand:    TestCommand(s, c),
+	if d.side().HasConsumers() {
+		for _, account := range l.Accounts {
+			if err := out.Accounts[account.ID].declare(ctx, s, account, d.lifecycle, d.pf); err != nil {
+				return out, describeError(err, describe)
+			}
+		}
+		for _, c := range s.Consumers {
+			endpoint := out.Accounts[c.Account.ID].Endpoints[c.VpcID]
+			endpointIDs[c.Name] = endpoint.ID
+			out.Consumers[c.Name] = ConsumerOutputs{
+				EndpointID:     endpoint.ID,
+				PrefixListID:   endpoint.PrefixListID,
+				EndpointPolicy: endpoint.Policy,
+				RouteTableIDs:  pulumi.ToStringArray(c.RouteTableIDs).ToStringArrayOutput(),
+				RoleArns:       pulumi.ToStringArray(c.RoleARNs).ToStringArrayOutput(),
+				TestCommand:    TestCommand(s, c),
+			}
+		}
+	} else {
+		for name, id := range d.endpointIDs {
+			endpointIDs[name] = pulumi.String(id).ToStringOutput()
 		}
 	}
-
-	if err := owner.declare(ctx, l, endpointIDs, lifecycle); err != nil {
-		return nil, err
+	out.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()
+	if owner != nil {
+		if err := owner.declare(ctx, l, endpointIDs, d.lifecycle); err != nil {
+			return out, err
+		}
+		out.BucketPolicy = owner.Policy
 	}
-	comp.BucketArn = pulumi.String(spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)).ToStringOutput()
-	comp.BucketPolicy = owner.Policy
-	return comp, ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketArn": comp.BucketArn, "bucketPolicy": comp.BucketPolicy})
+	return out, nil
 }
 
 // runPreflight reads the live accounts (preflight.Gather) through the stack's own providers and
@@ -151,7 +255,10 @@ func runPreflight(ctx *pulumi.Context, s spec.Spec, opts preflight.Options, owne
 	if opts.Disabled {
 		return preflight.Check(s, opts, preflight.Facts{})
 	}
-	providers := map[string]*aws.Provider{preflight.BucketOwnerProvider: owner.Provider}
+	providers := map[string]*aws.Provider{}
+	if owner != nil {
+		providers[preflight.BucketOwnerProvider] = owner.Provider
+	}
 	for _, a := range accounts {
 		for name, p := range a.Providers {
 			providers[name] = p
@@ -182,16 +289,22 @@ func describeProblems(ps spec.Problems, describe func(string) string) spec.Probl
 	return out
 }
 
-// Warnings are what a preview shows about choices that are valid but probably not what the user
-// meant.
-func Warnings(s spec.Spec) []string {
+// Warnings are what a preview of a stack of this side shows about choices that are valid but
+// probably not what the user meant.
+func Warnings(s spec.Spec, side spec.Side) []string {
 	var out []string
 	for _, c := range s.Consumers {
+		if !side.HasConsumers() {
+			break // the consumer stack warned its own user
+		}
 		if c.Access.Grants(spec.PutObjectACL) {
 			out = append(out, c.Key("actions")+" grants s3:PutObjectAcl: on buckets with Object Ownership "+
 				"BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; "+
 				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.")
 		}
+	}
+	if !side.HasOwner() {
+		return out
 	}
 	return append(out, policydoc.Warnings(s)...)
 }

@@ -21,6 +21,9 @@ type ConsumerAccount struct {
 	// Providers and Endpoints are keyed by provider name and VPC ID.
 	Providers map[string]*aws.Provider
 	Endpoints map[string]*Endpoint
+	// registered says the component is registered (the single-stack form; see
+	// BucketOwnerAccount.children).
+	registered bool
 }
 
 // Endpoint is what the bucket side and the outputs need of a gateway endpoint.
@@ -30,13 +33,15 @@ type Endpoint struct {
 	Policy       pulumi.StringOutput
 }
 
-func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
-	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}}
-	if err := ctx.RegisterComponentResource(TypeConsumerAccount, account.Component, comp, opts...); err != nil {
-		return nil, err
+func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, component bool, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
+	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}, registered: component}
+	if component {
+		if err := ctx.RegisterComponentResource(TypeConsumerAccount, account.Component, comp, opts...); err != nil {
+			return nil, err
+		}
 	}
 	for _, p := range account.Providers {
-		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, pulumi.Parent(comp))
+		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, under(comp, component)...)
 		if err != nil {
 			return nil, err
 		}
@@ -66,6 +71,9 @@ func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account s
 			return err
 		}
 	}
+	if !comp.registered {
+		return nil
+	}
 	outputs := pulumi.Map{}
 	for vpc, e := range comp.Endpoints {
 		outputs[vpc+"EndpointId"] = e.ID
@@ -73,23 +81,32 @@ func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account s
 	return ctx.RegisterResourceOutputs(comp, outputs)
 }
 
-// on places resources and lookups in this account: on the named provider, under this component.
+// on places resources and lookups in this account: on the named provider, under this component
+// (or at the stack's root in a consumer stack).
 func (comp *ConsumerAccount) on(provider string) placement {
-	return placement{provider: comp.Providers[provider], parent: comp}
+	p := placement{provider: comp.Providers[provider]}
+	if comp.registered {
+		p.parent = comp
+	}
+	return p
 }
 
 // placement is where a resource or a lookup goes. Pulumi's options for the two are distinct
 // types, so each is built from the same provider and parent rather than converted.
 type placement struct {
 	provider *aws.Provider
-	parent   pulumi.Resource
+	// parent is the account's component; nil at the stack's root.
+	parent pulumi.Resource
 }
 
 func (p placement) resource() []pulumi.ResourceOption {
-	return []pulumi.ResourceOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
+	return append(under(p.parent, p.parent != nil), pulumi.Provider(p.provider))
 }
 
 func (p placement) invoke() []pulumi.InvokeOption {
+	if p.parent == nil {
+		return []pulumi.InvokeOption{pulumi.Provider(p.provider)}
+	}
 	return []pulumi.InvokeOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
 }
 

@@ -24,12 +24,12 @@ func consumerSpec(actions ...string) (spec.Spec, spec.Consumer) {
 
 func TestPutObjectAclIsWarnedAbout(t *testing.T) {
 	s, _ := consumerSpec("s3:GetObject", "s3:PutObject")
-	if w := Warnings(s); len(w) != 0 {
+	if w := Warnings(s, spec.SideBoth); len(w) != 0 {
 		t.Errorf("unexpected warnings %v", w)
 	}
 	s, _ = consumerSpec("s3:PutObject", "s3:PutObjectAcl")
 	want := "consumers[0].actions grants s3:PutObjectAcl: on buckets with Object Ownership BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control."
-	if w := Warnings(s); len(w) != 1 || w[0] != want {
+	if w := Warnings(s, spec.SideBoth); len(w) != 1 || w[0] != want {
 		t.Errorf("warnings %v\nwant %s", w, want)
 	}
 }

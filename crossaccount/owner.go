@@ -15,30 +15,56 @@ import (
 )
 
 // BucketOwnerAccount holds the bucket owner's side: its provider, the bucket policy and, for a
-// bucket encrypted with a customer managed KMS key, one grant on that key per consumer role.
+// bucket encrypted with a customer managed KMS key, one grant on that key per consumer role. In
+// the single-stack form it is a component; in an owner stack it is not registered and its
+// resources sit at the stack's root.
 type BucketOwnerAccount struct {
 	pulumi.ResourceState
 
 	Provider *aws.Provider
 	Policy   pulumi.StringOutput
+	// registered says the component is registered (the single-stack form).
+	registered bool
+}
+
+// children places a resource under the component when it is registered, else at the root. Under
+// the component it also gets the alias of the same resource at the root: that is where the leaves
+// of a split stack land when moved into a single stack (pulumi state move), and the alias lets
+// this program take them over instead of creating them again (README, "Split stacks").
+func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption {
+	return under(comp, comp.registered)
+}
+
+// under is the placement options of a child of comp.
+func under(comp pulumi.Resource, registered bool) []pulumi.ResourceOption {
+	if !registered {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.Parent(comp), pulumi.Aliases([]pulumi.Alias{{NoParent: pulumi.Bool(true)}})}
 }
 
 // newBucketOwnerAccount registers the owner's component and provider and, for a KMS bucket, looks
 // the key up with that provider and checks it (spec.CheckKey) before anything else is registered:
 // a key that is missing, disabled, AWS managed, asymmetric, or of another account or Region stops
 // the stack with only the two components and the provider registered, no AWS resource.
-func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
-	comp := &BucketOwnerAccount{}
-	if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, names.Component, comp, opts...); err != nil {
-		return nil, err
+func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, component bool, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
+	comp := &BucketOwnerAccount{registered: component}
+	if component {
+		if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, names.Component, comp, opts...); err != nil {
+			return nil, err
+		}
 	}
-	provider, err := newProvider(ctx, names.Provider, s.Bucket.Account, s.Tags, pulumi.Parent(comp))
+	provider, err := newProvider(ctx, names.Provider, s.Bucket.Account, s.Tags, comp.children()...)
 	if err != nil {
 		return nil, err
 	}
 	comp.Provider = provider
 	if e := s.Bucket.Encryption; e.KMS() {
-		key, err := kms.LookupKey(ctx, &kms.LookupKeyArgs{KeyId: e.KMSKeyARN}, pulumi.Provider(provider), pulumi.Parent(comp))
+		lookup := []pulumi.InvokeOption{pulumi.Provider(provider)}
+		if component {
+			lookup = append(lookup, pulumi.Parent(comp))
+		}
+		key, err := kms.LookupKey(ctx, &kms.LookupKeyArgs{KeyId: e.KMSKeyARN}, lookup...)
 		if err != nil {
 			return nil, fmt.Errorf("%s: cannot read key %s in account %s with the bucket account's provider (it needs kms:DescribeKey on the key): %w",
 				spec.PathBucketKMSKeyARN, e.KMSKeyARN, s.Bucket.Account.ID, err)
@@ -64,12 +90,15 @@ func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endp
 	if _, err := s3.NewBucketPolicy(ctx, l.Owner.BucketPolicy, &s3.BucketPolicyArgs{
 		Bucket: pulumi.String(s.Bucket.Name),
 		Policy: comp.Policy,
-	}, pulumi.Provider(comp.Provider), pulumi.Parent(comp),
-		pulumi.Protect(lifecycle.ProtectBucketPolicy), pulumi.RetainOnDelete(lifecycle.RetainBucketPolicy)); err != nil {
+	}, append(comp.children(), pulumi.Provider(comp.Provider),
+		pulumi.Protect(lifecycle.ProtectBucketPolicy), pulumi.RetainOnDelete(lifecycle.RetainBucketPolicy))...); err != nil {
 		return err
 	}
 	if err := newKeyGrants(ctx, l, comp); err != nil {
 		return err
+	}
+	if !comp.registered {
+		return nil
 	}
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketPolicy": comp.Policy})
 }
@@ -91,7 +120,7 @@ func newKeyGrants(ctx *pulumi.Context, l spec.Layout, comp *BucketOwnerAccount) 
 			GranteePrincipal: pulumi.String(g.GranteePrincipal),
 			Operations:       pulumi.ToStringArray(g.Operations),
 			Constraints:      constraints,
-		}, pulumi.Provider(comp.Provider), pulumi.Parent(comp)); err != nil {
+		}, append(comp.children(), pulumi.Provider(comp.Provider))...); err != nil {
 			return err
 		}
 	}

@@ -56,12 +56,14 @@ func Check(s spec.Spec, opts Options, f Facts) Report {
 		return Report{Warnings: []string{DisabledWarning}}
 	}
 	c := &checker{s: s, opts: opts, f: f}
-	if c.bucket() {
+	if opts.side().HasOwner() && c.bucket() {
 		c.bucketPolicy()
 	}
-	c.roles()
-	c.routeTables()
-	c.endpoints()
+	if opts.side().HasConsumers() {
+		c.roles()
+		c.routeTables()
+		c.endpoints()
+	}
 	return c.report
 }
 

@@ -1,5 +1,7 @@
 package preflight
 
+import "cross-account-s3/spec"
+
 // Options are the stack's choices about preflight and the lifecycle of what it writes. They come
 // from config keys (see PREFLIGHT_INTEGRATION.md for the keys, types and defaults).
 type Options struct {
@@ -19,6 +21,9 @@ type Options struct {
 	// Release is releaseBucketPolicy: the teardown step that writes back only the kept
 	// statements (see Lifecycle).
 	Release bool
+	// Side limits the lookups and checks to the accounts the stack manages: a consumer stack
+	// reads only consumer accounts, an owner stack only the bucket's. "" means spec.SideBoth.
+	Side spec.Side
 	// ListForm says the stack lists its consumers under cross-account-s3:consumers: messages
 	// then show item fields rather than the single-consumer keys.
 	ListForm bool
@@ -108,4 +113,12 @@ type VPCFacts struct {
 type AdoptedFacts struct {
 	Err      error
 	Endpoint Endpoint
+}
+
+// side is Options.Side, spec.SideBoth when unset.
+func (o Options) side() spec.Side {
+	if o.Side == "" {
+		return spec.SideBoth
+	}
+	return o.Side
 }

@@ -40,6 +40,13 @@ type Lifecycle struct {
 func PlanLifecycle(s spec.Spec, opts Options) Lifecycle {
 	kept := len(s.ExtraBucketStatements)
 	l := Lifecycle{ProtectEndpoints: opts.ProtectEndpoints}
+	if opts.side() == spec.SideConsumer {
+		l.Destroy = "pulumi destroy deletes this stack's endpoints and role policies; the bucket policy is the owner stack's. Remove this stack from the owner's consumerStacks and run the owner first, so that the bucket policy stops naming this stack's endpoints and roles (README, \"Split stacks\")."
+		if opts.ProtectEndpoints {
+			l.Destroy += " The preview of pulumi destroy stops at the protected endpoints (protectEndpoints: true); set it to false and run pulumi up first."
+		}
+		return l
+	}
 	bucket := s.Bucket.Name
 	sids := keptSids(s)
 	switch {

@@ -116,9 +116,14 @@ func Plan(s spec.Spec, opts Options) []Lookup {
 		return Lookup{Call: call, Account: b.Account.ID, Region: b.Account.Region, Provider: BucketOwnerProvider,
 			Target: b.Name, Args: map[string]any{"bucket": b.Name}, Key: key, Checks: checks}
 	}
-	out := []Lookup{
-		owner(CallBucket, "bucketName", fmt.Sprintf("bucket %s exists in account %s and Region %s", b.Name, b.Account.ID, b.Account.Region)),
-		owner(CallBucketPolicy, "bucketName", "every statement of the live bucket policy is this stack's own or kept in extraBucketPolicyStatements"),
+	var out []Lookup
+	if opts.side().HasOwner() {
+		out = append(out,
+			owner(CallBucket, "bucketName", fmt.Sprintf("bucket %s exists in account %s and Region %s", b.Name, b.Account.ID, b.Account.Region)),
+			owner(CallBucketPolicy, "bucketName", "every statement of the live bucket policy is this stack's own or kept in extraBucketPolicyStatements"))
+	}
+	if !opts.side().HasConsumers() {
+		return out
 	}
 	for _, c := range s.SortedConsumers() {
 		provider := layout.ProviderOf(c.Name)

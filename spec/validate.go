@@ -29,6 +29,27 @@ const (
 
 // Validate checks the whole spec and returns every problem, each naming its field's path.
 func (s Spec) Validate() Problems {
+	ps := s.ValidateOwnerSide()
+	if len(s.Consumers) == 0 {
+		ps.add("consumers", "no consumer is configured; configure at least one")
+	}
+	return append(ps, s.ValidateConsumers()...)
+}
+
+// ValidateConsumers checks each consumer against the bucket, and the consumers together. An owner
+// stack runs it on the consumers its consumer stacks export, which may be none.
+func (s Spec) ValidateConsumers() Problems {
+	var ps Problems
+	for _, c := range s.Consumers {
+		validateConsumer(&ps, s.Bucket, c)
+	}
+	validateAcrossConsumers(&ps, s)
+	return ps
+}
+
+// ValidateOwnerSide checks what an owner stack (SideOwner) configures itself: the bucket, its
+// key, the grouping and the tags; its consumers come later, from the consumer stacks.
+func (s Spec) ValidateOwnerSide() Problems {
 	var ps Problems
 	validateAccount(&ps, s.Bucket.Account, bucketKey)
 	validateBucketName(&ps, bucketKey("name"), s.Bucket.Name)
@@ -39,13 +60,6 @@ func (s Spec) Validate() Problems {
 		ps.add(PathBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint) or %q (smaller: roles with the same access share each other's endpoints)",
 			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess)
 	}
-	if len(s.Consumers) == 0 {
-		ps.add("consumers", "no consumer is configured; configure at least one")
-	}
-	for _, c := range s.Consumers {
-		validateConsumer(&ps, s.Bucket, c)
-	}
-	validateAcrossConsumers(&ps, s)
 	validateTags(&ps, s.Tags)
 	return ps
 }

@@ -160,7 +160,7 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		return nil, ConfigError{err}
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(describeAll(crossaccount.Warnings(s), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
+		Warnings: append(describeAll(crossaccount.Warnings(s, spec.SideBoth), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
 	opts := program.OptionsFor(st.Project, stack, set)
 	names := stackconfig.NamesOf(src)
 	lifecycle := preflight.PlanLifecycle(s, opts)

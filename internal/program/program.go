@@ -32,31 +32,41 @@ func Run(ctx *pulumi.Context) error {
 	return nil
 }
 
-// Outputs declares the stack and returns its outputs, for Run and for offline runs.
-func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
-	s, access, err := Declare(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return Exports(s, access), nil
-}
-
-// Declare loads and validates the configuration, then declares the component; it runs in preview
+// Outputs declares the stack and returns its outputs, for Run and for offline runs. It loads and
+// validates the configuration, then declares the side the stack holds (side); it runs in preview
 // and up alike, and the engine decides what changes. Invalid configuration returns every problem
 // and registers nothing.
-func Declare(ctx *pulumi.Context) (spec.Spec, *crossaccount.SharedBucketAccess, error) {
+func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	src := contextSource{ctx}
 	s, set, problems := stackconfig.LoadAll(src)
 	if len(problems) > 0 {
-		return s, nil, problems
+		return nil, problems
 	}
-	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, crossaccount.Args{
-		Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set)})
+	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set)}
+	switch set.Side {
+	case spec.SideConsumer:
+		deployed, err := crossaccount.NewConsumerSide(ctx, args)
+		if err != nil {
+			return nil, inKeyOrder(err)
+		}
+		return ConsumerExports(s, deployed), nil
+	case spec.SideOwner:
+		return declareOwner(ctx, args, set)
+	}
+	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, args)
+	if err != nil {
+		return nil, inKeyOrder(err)
+	}
+	return Exports(s, access.Deployed), nil
+}
+
+// inKeyOrder orders a preflight stop's problems as the stack file lists the keys.
+func inKeyOrder(err error) error {
 	var stop preflight.Error
 	if errors.As(err, &stop) {
-		err = preflight.Err(stop.Problems.InKeyOrder(stackconfig.AllKeys))
+		return preflight.Err(stop.Problems.InKeyOrder(stackconfig.AllKeys))
 	}
-	return s, access, err
+	return err
 }
 
 // PreflightOptions are the settings of preflight and the lifecycle for this stack.
@@ -67,7 +77,7 @@ func PreflightOptions(ctx *pulumi.Context, set stackconfig.Settings) preflight.O
 // OptionsFor is PreflightOptions for a named stack (the offline plan has no context).
 func OptionsFor(project, stack string, set stackconfig.Settings) preflight.Options {
 	return preflight.Options{
-		Project: project, Stack: stack,
+		Project: project, Stack: stack, Side: set.Side,
 		Disabled: !set.Preflight, DropForeign: set.DropForeign, ListForm: set.ListForm,
 		ProtectBucketPolicy: set.ProtectBucketPolicy, ProtectEndpoints: set.ProtectEndpoints, Release: set.Release,
 	}
@@ -75,7 +85,7 @@ func OptionsFor(project, stack string, set stackconfig.Settings) preflight.Optio
 
 // Exports are the stack outputs: the bucket's, and each consumer's under "consumers", keyed by
 // consumer name. A stack with one consumer also gets that consumer's outputs at the top level.
-func Exports(s spec.Spec, access *crossaccount.SharedBucketAccess) map[string]pulumi.Input {
+func Exports(s spec.Spec, access crossaccount.Deployed) map[string]pulumi.Input {
 	exports := map[string]pulumi.Input{
 		"bucketArn":    access.BucketArn,
 		"bucketPolicy": access.BucketPolicy,

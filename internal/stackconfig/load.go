@@ -64,12 +64,18 @@ type Settings struct {
 	ProtectBucketPolicy, ProtectEndpoints, Release bool
 	// ListForm says the stack lists its consumers under consumers.
 	ListForm bool
+	// Side is which accounts' resources the stack holds (side).
+	Side spec.Side
+	// ConsumerStacks are an owner stack's consumer stacks (consumerStacks).
+	ConsumerStacks []spec.ConsumerStack
 }
 
 // LoadAll is Load, with the settings.
 func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 	r := &reader{src: src}
 	r.checkKeys()
+	side := r.side()
+	r.checkScope(side)
 	s := spec.Spec{
 		Bucket: spec.BucketOwner{
 			Account: r.account(KeyBucketAccountID, KeyBucketRegion, KeyBucketProfile, KeyBucketAssumeRoleARN, KeyBucketExternalID, KeyBucketSessionName),
@@ -83,13 +89,19 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 		ExtraBucketStatements: r.statements(),
 		BucketPolicyGrouping:  spec.BucketPolicyGrouping(r.str(KeyBucketPolicyGrouping)),
 	}
-	if raw, listForm := src.Get(KeyConsumers); listForm {
+	var stacks []spec.ConsumerStack
+	switch raw, listForm := src.Get(KeyConsumers); {
+	case side == spec.SideOwner:
+		stacks = r.consumerStacks()
+	case listForm:
 		s.Consumers = r.consumerList(raw, s.Bucket.Account.Region)
-	} else {
+	default:
 		s.Consumers = []spec.Consumer{r.flatConsumer()}
 	}
 	_, listForm := src.Get(KeyConsumers)
 	set := Settings{
+		Side:                side,
+		ConsumerStacks:      stacks,
 		Preflight:           r.boolean(KeyPreflight),
 		DropForeign:         r.boolean(KeyDropForeignStatements),
 		ProtectBucketPolicy: r.boolean(KeyProtectBucketPolicy),
@@ -100,8 +112,30 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 	if set.Release && set.ProtectBucketPolicy {
 		r.fail(KeyReleaseBucketPolicy, "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)")
 	}
-	validated := NamesOf(src).Problems(append(s.Validate(), policydoc.Check(s)...))
+	validated := NamesOf(src).Problems(append(validate(s, set), policydoc.Check(s)...))
 	return s, set, merge(r.problems, validated).InKeyOrder(AllKeys)
+}
+
+// validate is spec.Validate, or for an owner stack the checks of what it configures itself: its
+// consumers are validated when the consumer stacks are read (package consumerstacks).
+func validate(s spec.Spec, set Settings) spec.Problems {
+	if set.Side != spec.SideOwner {
+		return s.Validate()
+	}
+	return append(s.ValidateOwnerSide(), spec.ValidateConsumerStacks(s.Bucket, set.ConsumerStacks)...)
+}
+
+// side reads the side key; an unknown value is reported and read as both, so that the rest of
+// the stack is still checked.
+func (r *reader) side() spec.Side {
+	v := r.str(KeySide)
+	for _, side := range spec.Sides {
+		if v == string(side) {
+			return side
+		}
+	}
+	r.fail(KeySide, "%q is not a side; use both (one stack for every account), consumer (consumer accounts only) or owner (the bucket owner only)", v)
+	return spec.SideBoth
 }
 
 // merge keeps the reader's problems, once each (a top-level default is read for every consumers

@@ -1,0 +1,331 @@
+// Package consumerstacks decides, in an owner stack (side: owner), whom the bucket policy grants:
+// it reads what each listed consumer stack exported (contract.OutputName), checks it as strictly
+// as config (shape, the bucket, the accounts the owner pinned for the stack, the owner's ceiling,
+// and spec.Validate over all of them), and applies the owner's choice about a stack that is not
+// found or has no outputs (spec.IfMissing). It has no Pulumi dependency: the program reads the
+// stacks (internal/stackref) and hands the reads in.
+package consumerstacks
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"cross-account-s3/internal/contract"
+	"cross-account-s3/spec"
+)
+
+// Status is what reading a consumer stack found.
+type Status string
+
+// Statuses of a read and of a decision.
+const (
+	// OK: found, and its outputs are valid.
+	OK Status = "ok"
+	// NotFound: the backend has no such stack.
+	NotFound Status = "not-found"
+	// NoOutputs: the stack exists without outputs (never deployed, or destroyed).
+	NoOutputs Status = "no-outputs"
+	// Invalid: found, but its crossAccountS3 output is missing, secret or fails the checks.
+	Invalid Status = "invalid"
+)
+
+// GrantsOutput is the owner stack's output recording, per consumer stack, the contract it granted;
+// with ifMissing: keep, the next update reads it back from the owner's own stack.
+const GrantsOutput = "consumerStackGrants"
+
+// StatusOutput is the owner stack's output that says, per consumer stack, what was read and done.
+const StatusOutput = "consumerStackStatus"
+
+// Read is one consumer stack as the program read it.
+type Read struct {
+	Stack spec.ConsumerStack
+	// FullName is the stack's fully qualified name (org/project/stack).
+	FullName string
+	// Found, or else NotFound / NoOutputs.
+	Found   bool
+	Missing Status
+	// Outputs and SecretOutputs are the stack's outputs when Found.
+	Outputs       map[string]any
+	SecretOutputs []string
+	// Detail is the backend's answer for NotFound.
+	Detail string
+}
+
+// Input is everything the decision needs.
+type Input struct {
+	// Owner is the owner stack's spec, without consumers.
+	Owner spec.Spec
+	// Reads are the consumer stacks, in consumerStacks order.
+	Reads []Read
+	// Previous is the GrantsOutput of the owner's last update (nil before its first, or when the
+	// program did not read it: it reads it only when a stack is missing with ifMissing: keep).
+	Previous map[string]any
+}
+
+// Decision is whom the bucket policy grants, and what the preview says about it.
+type Decision struct {
+	// Spec is the owner's spec with the granted consumers, in consumerStacks order.
+	Spec spec.Spec
+	// EndpointIDs are the granted consumers' endpoint IDs, by consumer name.
+	EndpointIDs map[string]string
+	// Grants is the GrantsOutput value: the contract used for each granted stack (kept ones
+	// included), by full name.
+	Grants map[string]any
+	// Status is the StatusOutput value, for every listed stack.
+	Status map[string]StackStatus
+	// Warnings name every stack that is not OK and what was done about it.
+	Warnings []string
+	// Problems stop the owner before anything is registered.
+	Problems spec.Problems
+	// origin maps the index of a consumer in Spec to where it came from, for Describe.
+	origin []origin
+}
+
+// StackStatus is one entry of the StatusOutput.
+type StackStatus struct {
+	Status Status `json:"status"`
+	// Action is granted, kept, dropped, pending (missing, and never granted) or failed.
+	Action    string   `json:"action"`
+	Consumers []string `json:"consumers"`
+}
+
+type origin struct {
+	stack    spec.ConsumerStack
+	fullName string
+	index    int
+}
+
+// Decide reads the consumer stacks' outputs into the owner's spec. Problems are reported by
+// stack and path, all at once.
+func Decide(in Input) Decision {
+	d := Decision{Spec: in.Owner, EndpointIDs: map[string]string{}, Grants: map[string]any{}, Status: map[string]StackStatus{}}
+	d.Spec.Consumers = nil
+	var vpcs = map[string]string{} // VPC ID -> full name of the stack that brought it
+	for _, r := range in.Reads {
+		out, status, problems := d.read(r, in)
+		if len(problems) > 0 {
+			d.Problems = append(d.Problems, problems...)
+			d.Status[r.FullName] = StackStatus{Status: status, Action: "failed", Consumers: []string{}}
+			continue
+		}
+		if out == nil {
+			continue // missing, handled by read
+		}
+		names := []string{}
+		for _, c := range out.Consumers {
+			if other, ok := vpcs[c.VpcID]; ok && other != r.FullName {
+				d.Problems = append(d.Problems, spec.Problem{Key: prefix(r) + "crossAccountS3.consumers[" + strconv.Itoa(indexOf(out, c.Name)) + "].vpcId",
+					Message: fmt.Sprintf("%s is the VPC of consumer stack %s too; a VPC has one S3 gateway endpoint per route table, so it belongs to one consumer stack", c.VpcID, other)})
+			}
+			vpcs[c.VpcID] = r.FullName
+			sc := c.Spec()
+			sc.Index = len(d.Spec.Consumers)
+			d.origin = append(d.origin, origin{stack: r.Stack, fullName: r.FullName, index: indexOf(out, c.Name)})
+			d.Spec.Consumers = append(d.Spec.Consumers, sc)
+			d.EndpointIDs[c.Name] = c.EndpointID
+			names = append(names, c.Name)
+		}
+		d.Grants[r.FullName] = out.Value()
+		if status == OK {
+			d.Status[r.FullName] = StackStatus{Status: OK, Action: "granted", Consumers: names}
+		}
+	}
+	for _, p := range d.Spec.ValidateConsumers() {
+		d.Problems = append(d.Problems, spec.Problem{Key: d.Describe(p.Key), Message: d.Describe(p.Message)})
+	}
+	return d
+}
+
+// read decodes and checks one stack; for a missing stack it applies IfMissing. It returns the
+// contract to grant (nil for none).
+func (d *Decision) read(r Read, in Input) (*contract.Output, Status, spec.Problems) {
+	if !r.Found {
+		return d.missing(r, in)
+	}
+	at := prefix(r)
+	for _, name := range r.SecretOutputs {
+		if name == contract.OutputName {
+			return nil, Invalid, spec.Problems{{Key: at + contract.OutputName, Message: "is secret; the owner cannot show what it grants from a secret, and nothing in it is: export it in plain text (this program never makes it secret)"}}
+		}
+	}
+	raw, ok := r.Outputs[contract.OutputName]
+	if !ok {
+		return nil, Invalid, spec.Problems{{Key: at + contract.OutputName, Message: fmt.Sprintf(
+			"is not among the stack's outputs (%s); is %s a consumer stack (side: consumer) of this program, deployed with it?", outputNames(r.Outputs), r.FullName)}}
+	}
+	out, ps := contract.Decode(raw)
+	if len(ps) > 0 {
+		return nil, Invalid, prefixed(at, ps)
+	}
+	if ps := checkGrant(r.Stack, out, d.Spec.Bucket); len(ps) > 0 {
+		return nil, Invalid, prefixed(at, ps)
+	}
+	return &out, OK, nil
+}
+
+// missing applies the stack's IfMissing.
+func (d *Decision) missing(r Read, in Input) (*contract.Output, Status, spec.Problems) {
+	what := describeMissing(r)
+	previous, hadPrevious, prevProblems := previousGrant(in.Previous, r)
+	switch r.Stack.IfMissing {
+	case spec.MissingKeep:
+		if len(prevProblems) > 0 {
+			return nil, r.Missing, prevProblems
+		}
+		if !hadPrevious {
+			d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "pending", Consumers: []string{}}
+			d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; ifMissing is keep, but the owner never granted it (no entry in its output %s), so it is granted nothing until it is deployed", r.FullName, what, GrantsOutput))
+			return nil, r.Missing, nil
+		}
+		if ps := checkGrant(r.Stack, previous, d.Spec.Bucket); len(ps) > 0 {
+			return nil, r.Missing, prefixed(prefix(r)+"kept grant: ", ps)
+		}
+		d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "kept", Consumers: consumerNames(previous)}
+		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; kept the grants of the owner's last update (%s), as ifMissing: keep says", r.FullName, what, summary(previous)))
+		return &previous, r.Missing, nil
+	case spec.MissingDrop:
+		d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "dropped", Consumers: []string{}}
+		dropped := "it had no grant from the owner's last update"
+		if hadPrevious && len(prevProblems) == 0 {
+			dropped = "drops " + summary(previous)
+		}
+		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; granted nothing, as ifMissing: drop says (%s)", r.FullName, what, dropped))
+		return nil, r.Missing, nil
+	default:
+		return nil, r.Missing, spec.Problems{{Key: prefix(r) + "stack", Message: fmt.Sprintf(
+			"consumer stack %s: %s. Deploy it first (pulumi up --stack %s); or remove it from consumerStacks, which drops its grants; or set ifMissing: keep (grant what the owner's last update granted it) or ifMissing: drop (grant it nothing) on it",
+			r.FullName, what, lastPart(r.FullName))}}
+	}
+}
+
+// checkGrant checks a stack's contract against what the owner allows that stack.
+func checkGrant(cs spec.ConsumerStack, out contract.Output, bucket spec.BucketOwner) spec.Problems {
+	var ps spec.Problems
+	b := out.Bucket
+	want := contract.Bucket{AccountID: bucket.Account.ID, Region: bucket.Account.Region, Name: bucket.Name, KMSKeyARN: bucket.Encryption.KMSKeyARN}
+	for _, f := range []struct{ field, got, want, key string }{
+		{"accountId", b.AccountID, want.AccountID, "bucketAccountId"},
+		{"region", b.Region, want.Region, "bucketRegion"},
+		{"name", b.Name, want.Name, "bucketName"},
+		{"kmsKeyArn", b.KMSKeyARN, want.KMSKeyARN, "bucketKmsKeyArn"},
+	} {
+		if f.got != f.want {
+			ps = append(ps, spec.Problem{Key: contract.OutputName + ".bucket." + f.field, Message: fmt.Sprintf(
+				"is %q but this owner stack's %s is %q: the consumer stack was made for another bucket (or key); set the same %s in both stacks, or remove it from consumerStacks", f.got, f.key, f.want, f.key)})
+		}
+	}
+	for i, c := range out.Consumers {
+		path := fmt.Sprintf("%s.consumers[%d]", contract.OutputName, i)
+		if !cs.Pins(c.AccountID) {
+			ps = append(ps, spec.Problem{Key: path + ".accountId", Message: fmt.Sprintf(
+				"%s is not among the accounts the owner grants this stack (%s: %s); if the stack is right to connect it, add it there",
+				c.AccountID, cs.Key("accountIds"), strings.Join(cs.AccountIDs, ", "))})
+		}
+		for _, reason := range cs.Exceeds(spec.Access{Actions: c.Access.Actions, Prefixes: c.Access.Prefixes, AllowListing: c.Access.AllowListing}) {
+			ps = append(ps, spec.Problem{Key: path + ".access", Message: "exceeds what the owner grants this stack: " + reason})
+		}
+	}
+	return ps
+}
+
+// previousGrant is the stack's entry in the owner's last GrantsOutput.
+func previousGrant(previous map[string]any, r Read) (contract.Output, bool, spec.Problems) {
+	raw, ok := previous[r.FullName]
+	if !ok {
+		return contract.Output{}, false, nil
+	}
+	out, ps := contract.Decode(raw)
+	if len(ps) > 0 {
+		return out, true, prefixed(prefix(r)+"kept grant ("+GrantsOutput+"): ", ps)
+	}
+	return out, true, nil
+}
+
+// Describe rewrites the paths of the owner's spec into where the value came from:
+// consumers[3].roleArns[1] becomes "consumerStacks[1] (org/project/stack): crossAccountS3.consumers[0].roleArns[1]",
+// and bucket.region the owner's key bucketRegion.
+func (d Decision) Describe(text string) string {
+	return specPath.ReplaceAllStringFunc(text, func(path string) string {
+		m := specPath.FindStringSubmatch(path)
+		if m[1] != "" {
+			return "bucket" + strings.ToUpper(m[1][:1]) + m[1][1:]
+		}
+		k, _ := strconv.Atoi(m[3])
+		if k >= len(d.origin) {
+			return path
+		}
+		o := d.origin[k]
+		return fmt.Sprintf("%sconsumerStacks[%d] (%s): %s.consumers[%d].%s", m[2], o.stack.Index, o.fullName, contract.OutputName, o.index, m[4])
+	})
+}
+
+// specPath matches the spec's paths: bucket.<field>, and consumers[<i>].<field> unless it is
+// already a path under crossAccountS3 (preceded by a dot).
+var specPath = regexp.MustCompile(`\bbucket\.([A-Za-z]+)|(^|[^.\w])consumers\[(\d+)\]\.([A-Za-z]+)`)
+
+func prefix(r Read) string {
+	return fmt.Sprintf("consumerStacks[%d] (%s): ", r.Stack.Index, r.FullName)
+}
+
+func prefixed(at string, ps spec.Problems) spec.Problems {
+	out := make(spec.Problems, len(ps))
+	for i, p := range ps {
+		out[i] = spec.Problem{Key: at + p.Key, Message: p.Message}
+	}
+	return out
+}
+
+func describeMissing(r Read) string {
+	if r.Missing == NotFound {
+		return "not found (" + r.Detail + ")"
+	}
+	return "no outputs (created but never deployed, or destroyed)"
+}
+
+func summary(out contract.Output) string {
+	roles, endpoints := 0, []string{}
+	for _, c := range out.Consumers {
+		roles += len(c.RoleARNs)
+		endpoints = append(endpoints, c.EndpointID)
+	}
+	return fmt.Sprintf("consumers %s; %d %s; %s %s", strings.Join(consumerNames(out), ", "), roles, plural(roles, "role", "roles"),
+		plural(len(endpoints), "endpoint", "endpoints"), strings.Join(spec.SortedUnique(endpoints), ", "))
+}
+
+func consumerNames(out contract.Output) []string {
+	names := []string{}
+	for _, c := range out.Consumers {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+func indexOf(out *contract.Output, name string) int {
+	for i, c := range out.Consumers {
+		if c.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func outputNames(outputs map[string]any) string {
+	names := make([]string, 0, len(outputs))
+	for k := range outputs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func lastPart(name string) string { return name[strings.LastIndex(name, "/")+1:] }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

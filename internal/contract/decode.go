@@ -1,0 +1,182 @@
+package contract
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"cross-account-s3/spec"
+)
+
+var endpointIDPattern = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
+
+// Decode reads the value of a crossAccountS3 output, as a stack reference gives it (JSON values:
+// maps, lists, strings, booleans, float64). It checks the shape only, strictly: every field
+// present with its type, no other field (an owner older than the consumer program notices), the
+// schema version, and the endpoint IDs' form. What the values mean (accounts, Regions, roles,
+// actions) is checked by the owner with spec.Validate, like config. Problems are keyed by their
+// path under OutputName: crossAccountS3.consumers[0].roleArns[1].
+func Decode(value any) (Output, spec.Problems) {
+	d := &decoder{}
+	var out Output
+	root, ok := d.object(OutputName, value, "schemaVersion", "bucket", "consumers")
+	if !ok {
+		return out, d.problems
+	}
+	version, ok := root["schemaVersion"].(float64)
+	switch {
+	case !ok || version != float64(int(version)):
+		d.fail(OutputName+".schemaVersion", "is %s, not a whole number; this is not an output of this program", describe(root["schemaVersion"]))
+		return out, d.problems
+	case int(version) > SchemaVersion:
+		d.fail(OutputName+".schemaVersion", "is %d: the consumer stack was deployed by a newer version of this program (this one reads version %d); update the owner stack's program first", int(version), SchemaVersion)
+		return out, d.problems
+	case int(version) < 1:
+		d.fail(OutputName+".schemaVersion", "is %d; versions start at 1: this is not an output of this program", int(version))
+		return out, d.problems
+	}
+	out.SchemaVersion = int(version)
+	if b, ok := d.object(OutputName+".bucket", root["bucket"], "accountId", "region", "name", "kmsKeyArn"); ok {
+		path := OutputName + ".bucket."
+		out.Bucket = Bucket{AccountID: d.str(path+"accountId", b["accountId"]), Region: d.str(path+"region", b["region"]),
+			Name: d.str(path+"name", b["name"]), KMSKeyARN: d.str(path+"kmsKeyArn", b["kmsKeyArn"])}
+	}
+	items, ok := root["consumers"].([]any)
+	if !ok {
+		d.fail(OutputName+".consumers", "is %s, not a list of consumers", describe(root["consumers"]))
+		return out, d.problems
+	}
+	out.Consumers = []Consumer{}
+	for i, item := range items {
+		if c, ok := d.consumer(fmt.Sprintf("%s.consumers[%d]", OutputName, i), item); ok {
+			out.Consumers = append(out.Consumers, c)
+		}
+	}
+	return out, d.problems
+}
+
+type decoder struct{ problems spec.Problems }
+
+func (d *decoder) fail(path, format string, args ...any) {
+	d.problems = append(d.problems, spec.Problem{Key: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// object checks that value is a map with exactly these fields.
+func (d *decoder) object(path string, value any, fields ...string) (map[string]any, bool) {
+	m, ok := value.(map[string]any)
+	if !ok {
+		d.fail(path, "is %s, not an object with the fields %s", describe(value), strings.Join(fields, ", "))
+		return nil, false
+	}
+	want := map[string]bool{}
+	for _, f := range fields {
+		want[f] = true
+		if _, set := m[f]; !set {
+			d.fail(path, "has no field %s; it is not an output of this program's version %d", f, SchemaVersion)
+		}
+	}
+	var unknown []string
+	for f := range m {
+		if !want[f] {
+			unknown = append(unknown, f)
+		}
+	}
+	sort.Strings(unknown)
+	for _, f := range unknown {
+		d.fail(path, "has a field %s that this program does not know (fields: %s); was the consumer stack deployed by a newer version of this program?", f, strings.Join(fields, ", "))
+	}
+	return m, len(unknown) == 0
+}
+
+func (d *decoder) consumer(path string, value any) (Consumer, bool) {
+	m, ok := d.object(path, value, "name", "accountId", "region", "vpcId", "routeTableIds", "endpointId",
+		"endpointPolicy", "roleArns", "access", "manageRolePolicy")
+	if !ok {
+		return Consumer{}, false
+	}
+	before := len(d.problems)
+	c := Consumer{
+		Name:             d.str(path+".name", m["name"]),
+		AccountID:        d.str(path+".accountId", m["accountId"]),
+		Region:           d.str(path+".region", m["region"]),
+		VpcID:            d.str(path+".vpcId", m["vpcId"]),
+		RouteTableIDs:    d.strings(path+".routeTableIds", m["routeTableIds"]),
+		EndpointID:       d.str(path+".endpointId", m["endpointId"]),
+		EndpointPolicy:   d.str(path+".endpointPolicy", m["endpointPolicy"]),
+		RoleARNs:         d.strings(path+".roleArns", m["roleArns"]),
+		ManageRolePolicy: d.boolean(path+".manageRolePolicy", m["manageRolePolicy"]),
+	}
+	if a, ok := d.object(path+".access", m["access"], "actions", "prefixes", "allowListing"); ok {
+		c.Access = Access{Actions: d.strings(path+".access.actions", a["actions"]),
+			Prefixes: d.strings(path+".access.prefixes", a["prefixes"]), AllowListing: d.boolean(path+".access.allowListing", a["allowListing"])}
+	}
+	if _, isString := m["endpointId"].(string); isString && !endpointIDPattern.MatchString(c.EndpointID) {
+		d.fail(path+".endpointId", "%q is not a VPC endpoint ID (vpce-0123456789abcdef0)", c.EndpointID)
+	}
+	switch c.EndpointPolicy {
+	case string(spec.FullAccess), string(spec.Restricted), Adopted:
+	default:
+		if _, isString := m["endpointPolicy"].(string); isString {
+			d.fail(path+".endpointPolicy", "%q is not %s, %s or %s", c.EndpointPolicy, spec.FullAccess, spec.Restricted, Adopted)
+		}
+	}
+	return c, len(d.problems) == before
+}
+
+func (d *decoder) str(path string, value any) string {
+	s, ok := value.(string)
+	if !ok && value != nil {
+		d.fail(path, "is %s, not a string", describe(value))
+	}
+	if value == nil {
+		d.fail(path, "is null, not a string")
+	}
+	return s
+}
+
+func (d *decoder) boolean(path string, value any) bool {
+	b, ok := value.(bool)
+	if !ok {
+		d.fail(path, "is %s, not true or false", describe(value))
+	}
+	return b
+}
+
+func (d *decoder) strings(path string, value any) []string {
+	items, ok := value.([]any)
+	if !ok {
+		d.fail(path, "is %s, not a list of strings", describe(value))
+		return nil
+	}
+	out := []string{}
+	for i, item := range items {
+		s, ok := item.(string)
+		if !ok {
+			d.fail(fmt.Sprintf("%s[%d]", path, i), "is %s, not a string", describe(item))
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// describe names a JSON value's kind for messages, with the value when it is short.
+func describe(value any) string {
+	switch v := value.(type) {
+	case nil:
+		return "null"
+	case string:
+		return fmt.Sprintf("the string %q", v)
+	case bool:
+		return fmt.Sprintf("%t", v)
+	case float64:
+		return fmt.Sprintf("the number %v", v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	default:
+		return fmt.Sprintf("a %T", v)
+	}
+}

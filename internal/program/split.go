@@ -1,0 +1,134 @@
+package program
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/crossaccount"
+	"cross-account-s3/internal/consumerstacks"
+	"cross-account-s3/internal/contract"
+	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/internal/stackref"
+	"cross-account-s3/spec"
+)
+
+// ConsumerExports are a consumer stack's outputs: the per-consumer outputs of the single-stack
+// form, and the contract the owner stack reads (contract.OutputName), once every endpoint ID is
+// known.
+func ConsumerExports(s spec.Spec, deployed crossaccount.Deployed) map[string]pulumi.Input {
+	exports := Exports(s, deployed)
+	delete(exports, "bucketPolicy")
+	names := make([]string, 0, len(deployed.Consumers))
+	ids := make([]any, 0, len(deployed.Consumers))
+	for _, c := range s.SortedConsumers() {
+		names = append(names, c.Name)
+		ids = append(ids, deployed.Consumers[c.Name].EndpointID)
+	}
+	exports[contract.OutputName] = pulumi.All(ids...).ApplyT(func(resolved []any) map[string]any {
+		byName := map[string]string{}
+		for i, name := range names {
+			byName[name] = resolved[i].(string)
+		}
+		return contract.Build(s, byName).Value()
+	}).(pulumi.AnyOutput)
+	return exports
+}
+
+// declareOwner reads the consumer stacks, decides whom the bucket policy grants, and declares the
+// owner's side. Nothing is registered when a stack is missing (ifMissing: fail) or invalid.
+func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.Settings) (map[string]pulumi.Input, error) {
+	in := consumerstacks.Input{Owner: args.Spec}
+	needPrevious := false
+	for _, cs := range set.ConsumerStacks {
+		read, err := readStack(ctx, cs)
+		if err != nil {
+			return nil, err
+		}
+		in.Reads = append(in.Reads, read)
+		needPrevious = needPrevious || !read.Found && cs.IfMissing == spec.MissingKeep
+	}
+	if needPrevious {
+		self, err := stackref.Read(ctx, stackref.Self(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if grants, ok := self.Outputs[consumerstacks.GrantsOutput].(map[string]any); ok {
+			in.Previous = grants
+		}
+	}
+	decision := consumerstacks.Decide(in)
+	if len(decision.Problems) > 0 {
+		return nil, invalidStacks{decision.Problems.InKeyOrder(stackconfig.AllKeys)}
+	}
+	for _, w := range decision.Warnings {
+		_ = ctx.Log.Warn(w, nil)
+	}
+	args.Spec = decision.Spec
+	args.EndpointIDs = decision.EndpointIDs
+	args.Describe = decision.Describe
+	deployed, err := crossaccount.NewOwnerSide(ctx, args)
+	if err != nil {
+		return nil, inKeyOrder(err)
+	}
+	status := map[string]any{}
+	for name, st := range decision.Status {
+		status[name] = map[string]any{"status": string(st.Status), "action": st.Action, "consumers": toAny(st.Consumers)}
+	}
+	return map[string]pulumi.Input{
+		"bucketArn":                 deployed.BucketArn,
+		"bucketPolicy":              deployed.BucketPolicy,
+		consumerstacks.GrantsOutput: pulumi.ToMap(decision.Grants),
+		consumerstacks.StatusOutput: pulumi.ToMap(status),
+	}, nil
+}
+
+// readStack reads one consumer stack's outputs (stackref.Read: a missing stack is a status).
+func readStack(ctx *pulumi.Context, cs spec.ConsumerStack) (consumerstacks.Read, error) {
+	full := stackref.FullName(ctx, cs.Stack)
+	got, err := stackref.Read(ctx, full)
+	if err != nil {
+		return consumerstacks.Read{}, fmt.Errorf("%s: %w", cs.Key("stack"), err)
+	}
+	r := consumerstacks.Read{Stack: cs, FullName: full, Detail: got.Detail}
+	switch got.Status {
+	case stackref.Found:
+		r.Found, r.Outputs, r.SecretOutputs = true, got.Outputs, got.SecretOutputs
+	case stackref.NotFound:
+		r.Missing = consumerstacks.NotFound
+	default:
+		r.Missing = consumerstacks.NoOutputs
+	}
+	return r, nil
+}
+
+// invalidStacks is the owner's error when the consumer stacks cannot be granted as they are.
+type invalidStacks struct{ problems spec.Problems }
+
+func (e invalidStacks) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "the consumer stacks cannot be granted as they are, nothing was changed (%d %s):", len(e.problems), plural(len(e.problems), "problem", "problems"))
+	for _, p := range e.problems {
+		b.WriteString("\n  - ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+func (e invalidStacks) Unwrap() error { return e.problems }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func toAny(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package stackconfig
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"cross-account-s3/spec"
+)
+
+// consumerStackFields are the fields of one consumerStacks item; the access fields (the ceiling)
+// and ifMissing default to the top-level keys actions, prefixes, allowListing and
+// missingConsumerStacks.
+var consumerStackFields = []string{"stack", "accountIds", "actions", "prefixes", "allowListing", "ifMissing"}
+
+// consumerStacks reads the owner's consumerStacks list. A stack may leave the list empty (the
+// bucket policy then admits no consumer); leaving it unset is refused, since an owner stack
+// without it is almost certainly a stack file missing its list.
+func (r *reader) consumerStacks() []spec.ConsumerStack {
+	raw, set := r.src.Get(KeyConsumerStacks)
+	if !set {
+		r.fail(KeyConsumerStacks, "is required with side: owner: list the consumer stacks to grant, e.g. in the stack file:  consumerStacks: [{stack: consumer-222222222222, accountIds: [\"222222222222\"]}]")
+		return nil
+	}
+	var items []any
+	if err := json.Unmarshal([]byte(raw), &items); err != nil {
+		r.fail(KeyConsumerStacks, "must be a list of maps, e.g. in the stack file:  consumerStacks: [{stack: consumer-222222222222, accountIds: [\"222222222222\"]}]")
+		return nil
+	}
+	out := make([]spec.ConsumerStack, 0, len(items))
+	for i, raw := range items {
+		prefix := fmt.Sprintf("%s[%d]", KeyConsumerStacks, i)
+		item, ok := raw.(map[string]any)
+		if !ok {
+			r.fail(prefix, "is %v, not a map; write {stack: NAME, accountIds: [\"222222222222\"]}: the owner grants a stack only the accounts listed for it", raw)
+			continue
+		}
+		it := itemReader{r: r, item: item, index: i, prefix: prefix + "."}
+		it.checkStackFields()
+		out = append(out, spec.ConsumerStack{
+			Stack:      it.str("stack"),
+			AccountIDs: it.list("accountIds", ""),
+			Ceiling: spec.Access{
+				Actions:      it.list("actions", KeyActions),
+				Prefixes:     it.prefixes(),
+				AllowListing: it.boolean("allowListing", KeyAllowListing),
+			},
+			IfMissing: spec.IfMissing(it.strOr("ifMissing", KeyMissingConsumerStacks)),
+			Index:     i,
+		})
+	}
+	return out
+}
+
+func (it itemReader) checkStackFields() {
+	known := map[string]bool{}
+	for _, f := range consumerStackFields {
+		known[f] = true
+	}
+	var fields []string
+	for f := range it.item {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		if !known[f] {
+			it.fail(f, "is not a consumerStacks field; use %s", strings.Join(consumerStackFields, ", "))
+		}
+	}
+	for _, f := range []string{"stack", "accountIds"} {
+		if _, ok := it.item[f]; !ok {
+			it.fail(f, "is required in every consumerStacks item")
+		}
+	}
+}
+
+// checkScope refuses the keys that belong to the other side's stack (Key.Scope). A key with a
+// default counts only when its value differs from it: the CLI passes Pulumi.yaml's defaults to
+// every stack.
+func (r *reader) checkScope(side spec.Side) {
+	for _, k := range Keys {
+		v, set := r.src.Get(k.Name)
+		if !set || k.AllowedIn(side) || (k.Default != "" && v == k.Default) {
+			continue
+		}
+		switch {
+		case k.Scope == SplitOwner:
+			r.fail(k.Name, "is only for an owner stack (side: owner); this stack is side: %s", side)
+		case side == spec.SideConsumer:
+			r.fail(k.Name, "is the bucket owner's; a consumer stack (side: consumer) manages only consumer accounts and needs only their credentials: move it to the owner stack's file")
+		default:
+			r.fail(k.Name, "describes consumers; an owner stack (side: owner) takes its consumers from the stacks in consumerStacks: move it to a consumer stack's file")
+		}
+	}
+}
