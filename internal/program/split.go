@@ -32,7 +32,7 @@ func ConsumerExports(s spec.Spec, deployed crossaccount.Deployed) map[string]pul
 			byName[name] = resolved[i].(string)
 		}
 		return contract.Build(s, byName).Value()
-	}).(pulumi.AnyOutput)
+	}).(pulumi.MapOutput)
 	return exports
 }
 
@@ -47,7 +47,8 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 			return nil, err
 		}
 		in.Reads = append(in.Reads, read)
-		needPrevious = needPrevious || !read.Found && cs.IfMissing == spec.MissingKeep
+		// keep grants, and drop reports, what the owner's last update granted a missing stack.
+		needPrevious = needPrevious || !read.Found && cs.IfMissing != spec.MissingFail
 	}
 	if needPrevious {
 		self, err := stackref.Read(ctx, stackref.Self(ctx))
