@@ -383,3 +383,140 @@ func TestEngineSplitMissingAndInvalidConsumerStacks(t *testing.T) {
 		t.Fatal("a refused consumer stack changed the bucket policy")
 	}
 }
+
+// move runs pulumi state move of these URNs from one stack to another of the split setup.
+func (sp *split) move(from, to string, urns ...string) {
+	sp.t.Helper()
+	env, err := sp.ws.GetEnvVars(), error(nil)
+	var list []string
+	for k, v := range env {
+		list = append(list, k+"="+v)
+	}
+	args := append([]string{"state", "move", "--source", from, "--dest", to, "--yes"}, urns...)
+	stdout, stderr, code, err := cli.Run(context.Background(), sp.dir, nil, nil, nil, list, args...)
+	if code != 0 || err != nil {
+		sp.t.Fatalf("pulumi %s: exit %d: %v\n%s%s", strings.Join(args, " "), code, err, stdout, stderr)
+	}
+}
+
+// urnsOf lists the URNs in a stack's state whose URN ends with one of these suffixes
+// ("::s3-gateway-vpc-0…").
+func urnsOf(e *engine, suffixes ...string) []string {
+	e.t.Helper()
+	var out []string
+	for _, res := range e.deployment().Resources {
+		for _, s := range suffixes {
+			if strings.HasSuffix(string(res.URN), "::"+s) {
+				out = append(out, string(res.URN))
+			}
+		}
+	}
+	if len(out) != len(suffixes) {
+		e.t.Fatalf("stack %s: found %d of the resources %v: %v", e.name, len(out), suffixes, out)
+	}
+	return out
+}
+
+// leavesOf are the names of the endpoint and role policy of one of the split tests' accounts.
+func leavesOf(account string) []string {
+	d := account[:1]
+	return []string{"s3-gateway-vpc-0" + strings.Repeat(d, 16), "role-policy-" + account + "-app-" + d}
+}
+
+// The documented moves between the single-stack form and split stacks (README, "Split stacks"):
+// only state moves, so AWS sees no write at any step and access never stops.
+func TestEngineMoveBetweenSingleAndSplitStacks(t *testing.T) {
+	two := splitAccounts[:2]
+	sp := newSplit(t, worldFor(t, singleEquivalent(two...)))
+	dev := sp.stack("dev", singleEquivalent(two...))
+	sp.must(dev, "up")
+	policy := sp.bucketPolicy()
+	logStart := len(dev.calls())
+
+	// Single -> split: move each account's endpoint and role policy to its consumer stack, the
+	// bucket policy to the owner; the split programs then find what they declare already there.
+	for _, a := range two {
+		c := sp.stack(consumerStackName(a), splitConsumerFile(a))
+		sp.move("dev", c.name, urnsOf(dev, leavesOf(a)...)...)
+	}
+	owner := sp.stack("owner", splitOwnerFile("", two...))
+	sp.move("dev", "owner", urnsOf(dev, "shared-data")...)
+	// The moved endpoint still carries the tag cross-account-s3:stack=cross-account-s3/dev, so
+	// preflight takes it for another stack's: the first up after the move runs without preflight
+	// and retags it, in place (routes and policy untouched); then preflight is back on.
+	for _, a := range two {
+		c := sp.stacks[consumerStackName(a)]
+		c.writeStackFile(splitConsumerFile(a) + "  cross-account-s3:preflight: false\n")
+		before := c.world()
+		r := sp.must(c, "up")
+		checkOps(t, "up "+c.name+" after the move", r, map[string]int{"update VpcEndpoint": 1})
+		checkOnlyTagsChanged(t, "up "+c.name+" after the move", r, "cross-account-s3/"+c.name, before, c.world())
+		c.writeStackFile(splitConsumerFile(a))
+		checkOps(t, "preview "+c.name+" with preflight", sp.must(c, "preview"), map[string]int{})
+	}
+	// The owner's only step is the engine's builtin provider that reads the consumer stacks.
+	checkOps(t, "up owner after the move", sp.must(owner, "up"), map[string]int{"create pulumi": 1})
+	if got := sp.bucketPolicy(); got != policy {
+		t.Fatalf("the bucket policy changed in the move to split stacks:\n%s\nwas:\n%s", got, policy)
+	}
+	for _, res := range dev.deployment().Resources {
+		if res.Custom && !strings.HasPrefix(string(res.Type), "pulumi:providers:") {
+			t.Errorf("dev still holds %s after the move", res.URN)
+		}
+	}
+
+	// Split -> single: move the leaves back; the single program's root aliases take them over
+	// under its components.
+	for _, a := range two {
+		c := sp.stacks[consumerStackName(a)]
+		sp.move(c.name, "dev", urnsOf(c, leavesOf(a)...)...)
+	}
+	sp.move("owner", "dev", urnsOf(owner, "shared-data")...)
+	dev.writeStackFile(singleEquivalent(two...) + "  cross-account-s3:preflight: false\n")
+	before := dev.world()
+	r := sp.must(dev, "up")
+	// dev kept its components and providers (state move copies providers), so the root aliases
+	// take the moved leaves over under them; the provider copies that came along at the root are
+	// unused and deleted (a provider's delete makes no AWS call). The only AWS writes are the
+	// endpoints' tags, back to dev.
+	checkOps(t, "up dev after the move back", r, map[string]int{"update VpcEndpoint": 2, "delete aws": 3})
+	checkOnlyTagsChanged(t, "up dev after the move back", r, "cross-account-s3/dev", before, dev.world())
+	checkPinned(t, "up dev after the move back", dev, r)
+	dev.writeStackFile(singleEquivalent(two...))
+	checkOps(t, "preview dev with preflight", sp.must(dev, "preview"), map[string]int{})
+	if got := sp.bucketPolicy(); got != policy {
+		t.Fatalf("the bucket policy changed in the move back:\n%s\nwas:\n%s", got, policy)
+	}
+	for _, c := range dev.calls()[logStart:] {
+		if c.Op == "create" || c.Op == "delete" || c.Op == "update" && c.Type != "aws:ec2/vpcEndpoint:VpcEndpoint" {
+			t.Errorf("AWS saw %s %s %s during the moves; a move writes nothing but the endpoints' tags", c.Op, c.Type, c.ID)
+		}
+	}
+}
+
+// checkOnlyTagsChanged asserts that every update of the operation set the endpoint's stack tag to
+// this value, and that the endpoints are otherwise as they were (same IDs, VPCs, route tables and
+// policies: no access changed).
+func checkOnlyTagsChanged(t *testing.T, step string, r result, tag string, before, after *world.World) {
+	t.Helper()
+	for _, c := range r.calls {
+		if c.Op != "update" {
+			continue
+		}
+		tags, _ := c.Inputs["tags"].(map[string]any)
+		if tags["cross-account-s3:stack"] != tag {
+			t.Errorf("%s: update %s %s: tags %v, want cross-account-s3:stack=%s", step, c.Type, c.ID, tags, tag)
+		}
+	}
+	untagged := func(w *world.World) map[string]world.Endpoint {
+		out := map[string]world.Endpoint{}
+		for id, e := range w.Endpoints {
+			e.Tags = nil
+			out[id] = e
+		}
+		return out
+	}
+	if b, a := untagged(before), untagged(after); !reflect.DeepEqual(b, a) {
+		t.Errorf("%s: the endpoints changed beyond their tags:\nbefore %v\nafter  %v", step, b, a)
+	}
+}
