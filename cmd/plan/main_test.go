@@ -15,9 +15,13 @@ import (
 const project = "../../Pulumi.yaml"
 
 // examples are the stack files users copy; the plan of each is kept as a golden file.
-var examples = []string{"single-consumer", "restricted", "adopt", "several-accounts", "kms"}
+var examples = []string{"single-consumer", "restricted", "adopt", "several-accounts", "kms",
+	"split/consumer-222222222222", "split/consumer-333333333333"}
 
-func example(name string) string { return "../../examples/Pulumi." + name + ".yaml" }
+func example(name string) string {
+	dir, stack := filepath.Split(name)
+	return "../../examples/" + dir + "Pulumi." + stack + ".yaml"
+}
 
 func testStack(name string) string { return "testdata/Pulumi." + name + ".yaml" }
 
@@ -45,7 +49,7 @@ func TestPlanMatchesGoldenOutput(t *testing.T) {
 				if code != 0 || errOut != "" {
 					t.Fatalf("exit %d, stderr %s", code, errOut)
 				}
-				compareGolden(t, stack+"."+format, out)
+				compareGolden(t, strings.ReplaceAll(stack, "/", "-")+"."+format, out)
 				_, again, _ := runPlan(t, args...)
 				if again != out {
 					t.Error("a second run printed different bytes")
@@ -200,5 +204,15 @@ func TestEveryStackFileInTheRepoPlans(t *testing.T) {
 		if code, _, errOut := runPlan(t, "--project", project, f); code != 0 {
 			t.Errorf("%s: exit %d: %s", f, code, errOut)
 		}
+	}
+}
+
+// An owner stack's bucket policy comes from its consumer stacks' outputs, which only the backend
+// has: the plan says so and points at what can be planned, instead of planning half a stack.
+func TestAnOwnerStackIsNotPlannedOffline(t *testing.T) {
+	code, out, errOut := runPlan(t, "--project", project, example("split/owner"))
+	want := "plan: ../../examples/split/Pulumi.owner.yaml is an owner stack (side: owner): its bucket policy is built from the outputs of the stacks in consumerStacks, which only the state backend holds, so it cannot be planned offline; plan each consumer stack's file here, and preview the owner with pulumi preview --stack owner (or go run ./cmd/rollout -op preview)\n"
+	if code != exitUsage || out != "" || errOut != want {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d and:\n%s", code, out, errOut, exitUsage, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -163,12 +164,15 @@ func (sp *split) wantPolicy(ids policydoc.EndpointIDs, accounts ...string) strin
 	return policydoc.BucketPolicy(specOf(sp.t, singleEquivalent(accounts...)), ids).JSON()
 }
 
-func (sp *split) bucketPolicy() string {
+func (sp *split) bucketPolicy() string { return sp.bucketPolicyOf("shared-data") }
+
+func (sp *split) bucketPolicyOf(bucket string) string {
+	sp.t.Helper()
 	w, err := world.Load(sp.world)
 	if err != nil {
 		sp.t.Fatal(err)
 	}
-	return w.Buckets["shared-data"].Policy
+	return w.Buckets[bucket].Policy
 }
 
 // checkOnlyAccount asserts that every provider an operation configured resolved to this account:
@@ -518,5 +522,56 @@ func checkOnlyTagsChanged(t *testing.T, step string, r result, tag string, befor
 	}
 	if b, a := untagged(before), untagged(after); !reflect.DeepEqual(b, a) {
 		t.Errorf("%s: the endpoints changed beyond their tags:\nbefore %v\nafter  %v", step, b, a)
+	}
+}
+
+// The split examples deploy in the documented order (consumer stacks, then the owner), each stack
+// at its root with only its own account's resources, and the owner writes the same bucket policy
+// as the single-stack example they split (examples/Pulumi.several-accounts.yaml).
+func TestEngineSplitExamplesDeploy(t *testing.T) {
+	single := readFile(t, filepath.Join(repoRoot, "examples", "Pulumi.several-accounts.yaml"))
+	sp := newSplit(t, worldFor(t, single))
+	consumers := []string{"consumer-222222222222", "consumer-333333333333"}
+	wantURNs := map[string][]string{
+		"consumer-222222222222": {"pulumi:providers:aws::consumer-222222222222", "aws:ec2/vpcEndpoint:VpcEndpoint::s3-gateway-vpc-0a0a0a0a0a0a0a0a0",
+			"aws:iam/rolePolicy:RolePolicy::role-policy-222222222222-reporting-ec2"},
+		"consumer-333333333333": {"pulumi:providers:aws::consumer-333333333333", "aws:ec2/vpcEndpoint:VpcEndpoint::s3-gateway-vpc-0b0b0b0b0b0b0b0b0"},
+		"owner":                 {"pulumi:providers:aws::bucket-owner", "aws:s3/bucketPolicy:BucketPolicy::example-shared-data", "pulumi:providers:pulumi::default"},
+	}
+	for _, name := range append(consumers, "owner") {
+		e := sp.stack(name, readFile(t, filepath.Join(repoRoot, "examples", "split", "Pulumi."+name+".yaml")))
+		r := sp.must(e, "up")
+		checkPinned(t, "up "+name, e, r)
+		var got []string
+		for _, res := range e.deployment().Resources {
+			if res.Type == "pulumi:pulumi:Stack" {
+				continue
+			}
+			if res.Parent != "" && !strings.HasSuffix(string(res.Parent), "::cross-account-s3-"+name) {
+				t.Errorf("%s: %s is not at the stack's root (parent %s)", name, res.URN, res.Parent)
+			}
+			urn := string(res.URN)
+			got = append(got, urn[strings.Index(urn, "::cross-account-s3::")+len("::cross-account-s3::"):])
+		}
+		sort.Strings(got)
+		want := append([]string(nil), wantURNs[name]...)
+		sort.Strings(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: resources %v\nwant %v", name, got, want)
+		}
+		checkOps(t, "second up of "+name, sp.must(e, "up"), map[string]int{})
+	}
+	ids := policydoc.EndpointIDs{}
+	for _, name := range consumers {
+		outs, err := sp.stacks[name].stack.Outputs(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for consumer, v := range outs["consumers"].Value.(map[string]any) {
+			ids[consumer] = v.(map[string]any)["endpointId"].(string)
+		}
+	}
+	if got, want := sp.bucketPolicyOf("example-shared-data"), policydoc.BucketPolicy(specOf(t, single), ids).JSON(); got != want {
+		t.Errorf("the split examples' bucket policy:\n%s\nwant the single-stack example's:\n%s", got, want)
 	}
 }

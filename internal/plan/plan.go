@@ -154,13 +154,16 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
 	}
+	if set.Side == spec.SideOwner {
+		return nil, fmt.Errorf("%s is an owner stack (side: owner): its bucket policy is built from the outputs of the stacks in consumerStacks, which only the state backend holds, so it cannot be planned offline; plan each consumer stack's file here, and preview the owner with pulumi preview --stack %s (or go run ./cmd/rollout -op preview)", stackFile, stack)
+	}
 	m := mocksFor(s)
 	outputs, err := runProgram(m, stack, values, secretKeys)
 	if err != nil {
 		return nil, ConfigError{err}
 	}
 	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(describeAll(crossaccount.Warnings(s, spec.SideBoth), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
+		Warnings: append(describeAll(crossaccount.Warnings(s, set.Side), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
 	opts := program.OptionsFor(st.Project, stack, set)
 	names := stackconfig.NamesOf(src)
 	lifecycle := preflight.PlanLifecycle(s, opts)
