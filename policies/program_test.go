@@ -107,3 +107,26 @@ func TestASharedBucketStackPassesThePack(t *testing.T) {
 		t.Errorf("mandatory violations: %v", bad)
 	}
 }
+
+// A consumer stack of the split mode holds endpoints and role policies only (no bucket policy):
+// the pack's rules, the stack-wide one included, pass it as they pass the single-stack form.
+func TestASplitConsumerStackPassesThePack(t *testing.T) {
+	p := loadPack(t)
+	for _, name := range []string{"consumer-222222222222", "consumer-333333333333"} {
+		st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/split/Pulumi."+name+".yaml", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := programResources(t, st.Values)
+		var types []string
+		for _, r := range rs {
+			types = append(types, r.Type)
+		}
+		if len(rs) == 0 || strings.Contains(strings.Join(types, ","), "bucketPolicy") {
+			t.Fatalf("%s registers %v; want endpoints and role policies only", name, types)
+		}
+		if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
+			t.Errorf("%s: mandatory violations: %v", name, bad)
+		}
+	}
+}
