@@ -58,6 +58,9 @@ func ValidateConsumerStacks(owner BucketOwner, stacks []ConsumerStack) Problems 
 		} else {
 			seenStack[cs.Stack] = cs.Index
 		}
+		for _, dup := range duplicates(cs.AccountIDs) {
+			ps.add(cs.Key("accountIds"), "lists %s more than once", dup)
+		}
 		if len(cs.AccountIDs) == 0 {
 			ps.add(cs.Key("accountIds"), "needs the consumer accounts the stack may grant, e.g. [\"222222222222\"]: a consumer stack that lists another account is refused")
 		}
@@ -75,19 +78,33 @@ func ValidateConsumerStacks(owner BucketOwner, stacks []ConsumerStack) Problems 
 				seenAccount[id] = cs
 			}
 		}
-		ceiling := Consumer{Index: cs.Index, Access: cs.Ceiling}
-		var access Problems
-		validateAccess(&access, ceiling)
-		for _, p := range access {
-			ps.add(strings.Replace(p.Key, fmt.Sprintf("consumers[%d]", cs.Index), fmt.Sprintf("consumerStacks[%d]", cs.Index), 1), "%s", p.Message)
-		}
-		switch cs.IfMissing {
-		case MissingFail, MissingKeep, MissingDrop:
-		default:
-			ps.add(cs.Key("ifMissing"), "%q is not fail, keep or drop", cs.IfMissing)
+		ps = append(ps, ValidateCeiling(cs.Ceiling, cs.Key(""))...)
+		if p := cs.IfMissing.Problem(); p != "" {
+			ps.add(cs.Key("ifMissing"), "%s", p)
 		}
 	}
 	return ps
+}
+
+// ValidateCeiling checks a ceiling (the most a consumer stack may be granted) as a consumer's
+// access is checked; prefix is what its fields' paths start with ("" for the owner's top-level
+// keys, "consumerStacks[2]." for an item).
+func ValidateCeiling(a Access, prefix string) Problems {
+	var access, out Problems
+	validateAccess(&access, Consumer{Index: -1, Access: a})
+	for _, p := range access {
+		out.add(prefix+strings.TrimPrefix(p.Key, "consumers[-1]."), "%s", p.Message)
+	}
+	return out
+}
+
+// Problem says why the value is not one of IfMissingValues ("" when it is).
+func (m IfMissing) Problem() string {
+	switch m {
+	case MissingFail, MissingKeep, MissingDrop:
+		return ""
+	}
+	return fmt.Sprintf("%q is not fail (stop, naming the stack), keep (grant what the owner's last update granted it) or drop (grant it nothing)", string(m))
 }
 
 // Exceeds lists how an access goes beyond the stack's ceiling, one reason each (none when it fits).

@@ -103,8 +103,14 @@ type origin struct {
 func Decide(in Input) Decision {
 	d := Decision{Spec: in.Owner, EndpointIDs: map[string]string{}, Grants: map[string]any{}, Status: map[string]StackStatus{}}
 	d.Spec.Consumers = nil
-	var vpcs = map[string]string{} // VPC ID -> full name of the stack that brought it
+	read := map[string]spec.ConsumerStack{} // full name -> the item that named it first
 	for _, r := range in.Reads {
+		if first, ok := read[r.FullName]; ok {
+			d.Problems = append(d.Problems, spec.Problem{Key: r.Stack.Key("stack"), Message: fmt.Sprintf(
+				"%s names stack %s, as %s (%s) does; list each consumer stack once", r.Stack.Stack, r.FullName, first.Key("stack"), first.Stack)})
+			continue
+		}
+		read[r.FullName] = r.Stack
 		out, status, problems := d.read(r, in)
 		if len(problems) > 0 {
 			d.Problems = append(d.Problems, problems...)
@@ -116,11 +122,6 @@ func Decide(in Input) Decision {
 		}
 		names := []string{}
 		for _, c := range out.Consumers {
-			if other, ok := vpcs[c.VpcID]; ok && other != r.FullName {
-				d.Problems = append(d.Problems, spec.Problem{Key: prefix(r) + "crossAccountS3.consumers[" + strconv.Itoa(indexOf(out, c.Name)) + "].vpcId",
-					Message: fmt.Sprintf("%s is the VPC of consumer stack %s too; a VPC has one S3 gateway endpoint per route table, so it belongs to one consumer stack", c.VpcID, other)})
-			}
-			vpcs[c.VpcID] = r.FullName
 			sc := c.Spec()
 			sc.Index = len(d.Spec.Consumers)
 			d.origin = append(d.origin, origin{stack: r.Stack, fullName: r.FullName, index: indexOf(out, c.Name)})
@@ -196,8 +197,8 @@ func (d *Decision) missing(r Read, in Input) (*contract.Output, Status, spec.Pro
 		return nil, r.Missing, nil
 	default:
 		return nil, r.Missing, spec.Problems{{Key: prefix(r) + "stack", Message: fmt.Sprintf(
-			"consumer stack %s: %s. Deploy it first (pulumi up --stack %s); or remove it from consumerStacks, which drops its grants; or set ifMissing: keep (grant what the owner's last update granted it) or ifMissing: drop (grant it nothing) on it",
-			r.FullName, what, lastPart(r.FullName))}}
+			"%s. Deploy it first (pulumi up --stack %s); or remove it from consumerStacks, which drops its grants; or set ifMissing: keep (grant what the owner's last update granted it) or ifMissing: drop (grant it nothing) on it",
+			what, lastPart(r.FullName))}}
 	}
 }
 
@@ -250,21 +251,24 @@ func previousGrant(previous map[string]any, r Read) (contract.Output, bool, spec
 func (d Decision) Describe(text string) string {
 	return specPath.ReplaceAllStringFunc(text, func(path string) string {
 		m := specPath.FindStringSubmatch(path)
-		if m[1] != "" {
-			return "bucket" + strings.ToUpper(m[1][:1]) + m[1][1:]
+		lead := m[1]
+		if m[2] != "" {
+			return lead + "bucket" + strings.ToUpper(m[2][:1]) + m[2][1:]
 		}
 		k, _ := strconv.Atoi(m[3])
 		if k >= len(d.origin) {
 			return path
 		}
 		o := d.origin[k]
-		return fmt.Sprintf("%sconsumerStacks[%d] (%s): %s.consumers[%d].%s", m[2], o.stack.Index, o.fullName, contract.OutputName, o.index, m[4])
+		return fmt.Sprintf("%sconsumerStacks[%d] (%s): %s.consumers[%d].%s", lead, o.stack.Index, o.fullName, contract.OutputName, o.index, m[4])
 	})
 }
 
 // specPath matches the spec's paths: bucket.<field>, and consumers[<i>].<field> unless it is
-// already a path under crossAccountS3 (preceded by a dot).
-var specPath = regexp.MustCompile(`\bbucket\.([A-Za-z]+)|(^|[^.\w])consumers\[(\d+)\]\.([A-Za-z]+)`)
+// already a path under crossAccountS3 (preceded by a dot). A path starts the text or follows a
+// character that cannot be part of an ARN, so that a role such as role/data-bucket.reader in a
+// message is left as it is.
+var specPath = regexp.MustCompile(`(^|[^\w.:/@+=,-])(?:bucket\.([A-Za-z]+)|consumers\[(\d+)\]\.([A-Za-z]+))`)
 
 func prefix(r Read) string {
 	return fmt.Sprintf("consumerStacks[%d] (%s): ", r.Stack.Index, r.FullName)

@@ -2,8 +2,10 @@ package contract
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"cross-account-s3/spec"
@@ -56,9 +58,17 @@ func Decode(value any) (Output, spec.Problems) {
 	return out, d.problems
 }
 
-type decoder struct{ problems spec.Problems }
+type decoder struct {
+	problems spec.Problems
+	// absent are the paths of fields that object reported missing: reading them finds nil, and
+	// "is null" would report the same mistake twice, and wrongly.
+	absent map[string]bool
+}
 
 func (d *decoder) fail(path, format string, args ...any) {
+	if d.absent[path] {
+		return
+	}
 	d.problems = append(d.problems, spec.Problem{Key: path, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -74,6 +84,10 @@ func (d *decoder) object(path string, value any, fields ...string) (map[string]a
 		want[f] = true
 		if _, set := m[f]; !set {
 			d.fail(path, "has no field %s; it is not an output of this program's version %d", f, SchemaVersion)
+			if d.absent == nil {
+				d.absent = map[string]bool{}
+			}
+			d.absent[path+"."+f] = true
 		}
 	}
 	var unknown []string
@@ -171,6 +185,10 @@ func describe(value any) string {
 	case bool:
 		return fmt.Sprintf("%t", v)
 	case float64:
+		// As written: an account ID is 222222222222, not 2.22222222222e+11.
+		if math.Abs(v) < 1e21 {
+			return "the number " + strconv.FormatFloat(v, 'f', -1, 64)
+		}
 		return fmt.Sprintf("the number %v", v)
 	case []any:
 		return "a list"

@@ -326,7 +326,7 @@ func TestEngineSplitMissingAndInvalidConsumerStacks(t *testing.T) {
 	owner := sp.stack("owner", splitOwnerFile(`    - {stack: consumer-999999999999, accountIds: ["999999999999"]}
 `, two...))
 	r := sp.mustFail(owner, "preview",
-		`consumerStacks[2] (organization/cross-account-s3/consumer-999999999999): stack: consumer stack organization/cross-account-s3/consumer-999999999999: not found (`,
+		`consumerStacks[2] (organization/cross-account-s3/consumer-999999999999): stack: not found (`,
 		"Deploy it first (pulumi up --stack consumer-999999999999); or remove it from consumerStacks, which drops its grants; or set ifMissing: keep")
 	checkOps(t, "owner with a missing stack", r, map[string]int{"create Stack": 1, "create pulumi": 1})
 	checkNoWrite(t, "owner with a missing stack", r)
@@ -342,7 +342,7 @@ func TestEngineSplitMissingAndInvalidConsumerStacks(t *testing.T) {
 	// A consumer stack destroyed while still listed: fail by default ...
 	gone := two[1]
 	sp.must(sp.stacks[consumerStackName(gone)], "destroy")
-	r = sp.mustFail(owner, "preview", "consumer stack organization/cross-account-s3/consumer-333333333333: no outputs (created but never deployed, or destroyed)")
+	r = sp.mustFail(owner, "preview", "consumerStacks[1] (organization/cross-account-s3/consumer-333333333333): stack: no outputs (created but never deployed, or destroyed). Deploy it first")
 	checkNoWrite(t, "owner after a destroyed stack", r)
 
 	// ... keep: the grants of the owner's last update stay, and stay over further updates.

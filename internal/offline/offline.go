@@ -138,8 +138,24 @@ type Mocks struct {
 	// Live answers preflight's lookups of the live accounts (and the endpoint lookup by VPC) when
 	// set; handled false leaves the lookup to the default, which answers as the configuration says
 	// (asConfigured).
-	Live       func(args pulumi.MockCallArgs) (out resource.PropertyMap, err error, handled bool)
-	configured *asConfigured
+	Live func(args pulumi.MockCallArgs) (out resource.PropertyMap, err error, handled bool)
+	// StackOutputs answers the engine's stack reads (pulumi:pulumi:readStackOutputs) by fully
+	// qualified stack name; a stack not in it is unknown, as the backend answers.
+	StackOutputs map[string]map[string]any
+	configured   *asConfigured
+}
+
+// readStackOutputs is the engine's builtin function behind stack references.
+const readStackOutputs = "pulumi:pulumi:readStackOutputs"
+
+// stackOutputs answers a stack read like the engine: the outputs, or `unknown stack`.
+func (m *Mocks) stackOutputs(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	name := args.Args["name"].StringValue()
+	outputs, ok := m.StackOutputs[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown stack %q", name)
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{"name": name, "outputs": outputs, "secretOutputNames": []any{}}), nil
 }
 
 // NewResource implements pulumi.MockResourceMonitor.
@@ -181,6 +197,9 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	m.mu.Lock()
 	m.Invokes = append(m.Invokes, args)
 	m.mu.Unlock()
+	if args.Token == readStackOutputs {
+		return m.stackOutputs(args)
+	}
 	if m.Live != nil {
 		if out, err, handled := m.Live(args); handled {
 			return out, err

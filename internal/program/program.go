@@ -43,6 +43,9 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		return nil, problems
 	}
 	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set)}
+	if err := checkSideSwitch(ctx, set.Side); err != nil {
+		return nil, err
+	}
 	switch set.Side {
 	case spec.SideConsumer:
 		deployed, err := crossaccount.NewConsumerSide(ctx, args)

@@ -85,6 +85,37 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 	}, nil
 }
 
+// checkSideSwitch refuses to turn a deployed stack into one side of a split without moving the
+// other side's resources out first: the engine would delete the resources the new side no longer
+// declares (the bucket's one policy, or the consumers' endpoints and role policies) at the end of
+// the update. The stack's own outputs of its last update say what it held.
+func checkSideSwitch(ctx *pulumi.Context, side spec.Side) error {
+	if side == spec.SideBoth {
+		return nil
+	}
+	self, err := stackref.Read(ctx, stackref.Self(ctx))
+	if err != nil || self.Status != stackref.Found {
+		return err
+	}
+	_, hadPolicy := self.Outputs["bucketPolicy"]
+	consumers, _ := self.Outputs["consumers"].(map[string]any)
+	_, wasConsumer := self.Outputs[contract.OutputName]
+	var held string
+	switch {
+	case side == spec.SideConsumer && hadPolicy:
+		held = "the bucket policy"
+	case side == spec.SideOwner && len(consumers) > 0 && !wasConsumer:
+		held = "the consumers' endpoints and role policies"
+	case side == spec.SideOwner && wasConsumer:
+		held = "the consumers' endpoints and role policies (it was a consumer stack)"
+	default:
+		return nil
+	}
+	return spec.Problems{{Key: stackconfig.KeySide, Message: fmt.Sprintf(
+		"is %s, but this stack's last update deployed %s, which a %s stack does not declare: pulumi up would delete it. Move it to the stack that takes it over first (pulumi state move; README, \"Moving between one stack and split stacks\"), or set side back",
+		side, held, side)}}
+}
+
 // readStack reads one consumer stack's outputs (stackref.Read: a missing stack is a status).
 func readStack(ctx *pulumi.Context, cs spec.ConsumerStack) (consumerstacks.Read, error) {
 	full := stackref.FullName(ctx, cs.Stack)

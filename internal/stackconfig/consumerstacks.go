@@ -33,11 +33,19 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 		prefix := fmt.Sprintf("%s[%d]", KeyConsumerStacks, i)
 		item, ok := raw.(map[string]any)
 		if !ok {
-			r.fail(prefix, "is %v, not a map; write {stack: NAME, accountIds: [\"222222222222\"]}: the owner grants a stack only the accounts listed for it", raw)
+			r.fail(prefix, "is %s, not a map; write {stack: NAME, accountIds: [\"222222222222\"]}: the owner grants a stack only the accounts listed for it", quoted(raw))
+			r.stackDefaults = append(r.stackDefaults, nil)
 			continue
 		}
 		it := itemReader{r: r, item: item, index: i, prefix: prefix + "."}
 		it.checkStackFields()
+		inherited := map[string]string{}
+		for field, key := range map[string]string{"actions": KeyActions, "prefixes": KeyPrefixes, "allowListing": KeyAllowListing, "ifMissing": KeyMissingConsumerStacks} {
+			if _, set := item[field]; !set {
+				inherited[field] = key
+			}
+		}
+		r.stackDefaults = append(r.stackDefaults, inherited)
 		out = append(out, spec.ConsumerStack{
 			Stack:      it.str("stack"),
 			AccountIDs: it.list("accountIds", ""),
@@ -64,7 +72,12 @@ func (it itemReader) checkStackFields() {
 	}
 	sort.Strings(fields)
 	for _, f := range fields {
-		if !known[f] {
+		if known[f] {
+			continue
+		}
+		if match := sameButCase(f, consumerStackFields); match != "" {
+			it.fail(f, "is not a consumerStacks field; did you mean %s?", match)
+		} else {
 			it.fail(f, "is not a consumerStacks field; use %s", strings.Join(consumerStackFields, ", "))
 		}
 	}
@@ -93,4 +106,53 @@ func (r *reader) checkScope(side spec.Side) {
 			r.fail(k.Name, "describes consumers; an owner stack (side: owner) takes its consumers from the stacks in consumerStacks: move it to a consumer stack's file")
 		}
 	}
+}
+
+// ownerDefaults checks, once under their own keys, the top-level keys an owner stack's items
+// inherit (the ceiling and missingConsumerStacks), whether or not an item inherits them.
+func (r *reader) ownerDefaults() spec.Problems {
+	ps := spec.ValidateCeiling(spec.Access{Actions: r.list(KeyActions), Prefixes: r.prefixes(), AllowListing: r.boolean(KeyAllowListing)}, "")
+	if p := spec.IfMissing(r.str(KeyMissingConsumerStacks)).Problem(); p != "" {
+		ps = append(ps, spec.Problem{Key: KeyMissingConsumerStacks, Message: p})
+	}
+	return ps
+}
+
+// stackKeys rewrites the key of a problem about a consumerStacks item's field that the item
+// inherits into the top-level key it inherits from: the user wrote it there.
+func (r *reader) stackKeys(ps spec.Problems) spec.Problems {
+	out := make(spec.Problems, len(ps))
+	for i, p := range ps {
+		out[i] = p
+		var index int
+		var rest string
+		if n, _ := fmt.Sscanf(p.Key, "consumerStacks[%d].", &index); n != 1 || index >= len(r.stackDefaults) {
+			continue
+		}
+		rest = p.Key[strings.Index(p.Key, "].")+2:]
+		field := rest
+		if j := strings.IndexAny(field, "[."); j >= 0 {
+			field = field[:j]
+		}
+		if key, ok := r.stackDefaults[index][field]; ok {
+			out[i].Key = key + rest[len(field):]
+		}
+	}
+	return out
+}
+
+func quoted(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+func sameButCase(name string, among []string) string {
+	for _, f := range among {
+		if strings.EqualFold(f, name) {
+			return f
+		}
+	}
+	return ""
 }

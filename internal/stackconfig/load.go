@@ -113,6 +113,9 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 		r.fail(KeyReleaseBucketPolicy, "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)")
 	}
 	validated := NamesOf(src).Problems(append(validate(s, set), policydoc.Check(s)...))
+	if side == spec.SideOwner {
+		validated = append(r.ownerDefaults(), r.stackKeys(validated)...)
+	}
 	return s, set, merge(r.problems, validated).InKeyOrder(AllKeys)
 }
 
@@ -173,6 +176,8 @@ func baseKey(key string) string {
 type reader struct {
 	src      Source
 	problems spec.Problems
+	// stackDefaults[i] maps the fields consumerStacks item i inherits to their top-level keys.
+	stackDefaults []map[string]string
 }
 
 func (r *reader) fail(key, format string, args ...any) {

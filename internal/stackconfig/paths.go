@@ -42,27 +42,30 @@ func NamesOf(src Source) Names {
 	return n
 }
 
-var fieldPath = regexp.MustCompile(`\bbucket\.([A-Za-z]+)|\bconsumers\[(\d+)\]\.([A-Za-z]+)`)
+// fieldPath matches a path at the start of a text or after a character that cannot be part of an
+// ARN, so that a role such as role/data-bucket.reader in a message is left as it is.
+var fieldPath = regexp.MustCompile(`(^|[^\w.:/@+=,-])(?:bucket\.([A-Za-z]+)|consumers\[(\d+)\]\.([A-Za-z]+))`)
 
 // Key is the key of a path; a path in a message is rewritten the same way (Text).
 func (n Names) Key(path string) string { return n.Text(path) }
 
 // Text rewrites every path in a text.
 func (n Names) Text(text string) string {
-	return fieldPath.ReplaceAllStringFunc(text, func(path string) string {
-		m := fieldPath.FindStringSubmatch(path)
-		if m[1] != "" {
-			return "bucket" + strings.ToUpper(m[1][:1]) + m[1][1:]
+	return fieldPath.ReplaceAllStringFunc(text, func(match string) string {
+		m := fieldPath.FindStringSubmatch(match)
+		lead, path := m[1], match[len(m[1]):]
+		if m[2] != "" {
+			return lead + "bucket" + strings.ToUpper(m[2][:1]) + m[2][1:]
 		}
-		i, _ := strconv.Atoi(m[2])
-		field := m[3]
+		i, _ := strconv.Atoi(m[3])
+		field := m[4]
 		if !n.listForm {
-			return flatKey(field)
+			return lead + flatKey(field)
 		}
 		if i < len(n.inherited) && n.inherited[i][field] {
-			return field
+			return lead + field
 		}
-		return path
+		return lead + path
 	})
 }
 

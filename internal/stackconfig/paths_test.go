@@ -32,3 +32,18 @@ func TestNamesTurnPathsIntoTheKeysTheUserWrote(t *testing.T) {
 		}
 	}
 }
+
+// A role or bucket name that contains "bucket." or "consumers[0]." is not a path: only a path at
+// the start of a text or after a space or bracket is rewritten.
+func TestNamesLeaveARNsAlone(t *testing.T) {
+	n := Names{}
+	for in, want := range map[string]string{
+		"role arn:aws:iam::222222222222:role/data-bucket.reader is in account 2": "role arn:aws:iam::222222222222:role/data-bucket.reader is in account 2",
+		"bucket.region differs (consumers[0].region)":                            "bucketRegion differs (consumerRegion)",
+		"consumers[0].roleArns[1]":                                               "consumerRoleArns[1]",
+	} {
+		if got := n.Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
