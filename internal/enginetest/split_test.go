@@ -210,7 +210,11 @@ func TestEngineSplitStacks(t *testing.T) {
 	for _, a := range first {
 		e := sp.stack(consumerStackName(a), splitConsumerFile(a))
 		r := sp.must(e, "up")
-		checkOps(t, "up "+e.name, r, map[string]int{"create aws": 1, "create VpcEndpoint": 1, "create RolePolicy": 1, "create Stack": 1})
+		// "create pulumi" is the engine's provider of its builtin functions (pulumi:providers:pulumi,
+		// exempt from disable-default-providers), which reads the stack's own last outputs (a
+		// split stack refuses to drop what it deployed as another side) and, in the owner, the
+		// consumer stacks' outputs; it manages nothing and makes no AWS call.
+		checkOps(t, "up "+e.name, r, map[string]int{"create aws": 1, "create VpcEndpoint": 1, "create RolePolicy": 1, "create Stack": 1, "create pulumi": 1})
 		checkPinned(t, "up "+e.name, e, r)
 		checkOnlyAccount(t, "up "+e.name, r, a)
 	}
@@ -221,9 +225,6 @@ func TestEngineSplitStacks(t *testing.T) {
 	// The owner: one provider, one bucket policy, byte-identical to the single-stack form's.
 	owner := sp.stack("owner", splitOwnerFile("", first...))
 	r := sp.must(owner, "up")
-	// "create pulumi" is the engine's provider of its builtin functions (pulumi:providers:pulumi,
-	// exempt from disable-default-providers), which reads the consumer stacks' outputs; it manages
-	// nothing and makes no AWS call.
 	checkOps(t, "up owner", r, map[string]int{"create aws": 1, "create BucketPolicy": 1, "create Stack": 1, "create pulumi": 1})
 	checkPinned(t, "up owner", owner, r)
 	checkOnlyAccount(t, "up owner", r, "111111111111")
@@ -261,7 +262,7 @@ func TestEngineSplitStacks(t *testing.T) {
 		t.Fatalf("the policy still names account %s or its endpoint %s:\n%s", gone, goneIDs["team-3"], policy)
 	}
 	r = sp.must(sp.stacks[consumerStackName(gone)], "destroy")
-	checkOps(t, "destroy "+gone, r, map[string]int{"delete aws": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 1, "delete Stack": 1})
+	checkOps(t, "destroy "+gone, r, map[string]int{"delete aws": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 1, "delete Stack": 1, "delete pulumi": 1})
 	checkOnlyAccount(t, "destroy "+gone, r, gone)
 	if p := sp.bucketPolicy(); p != policy {
 		t.Fatalf("destroying a consumer stack changed the bucket policy:\n%s", p)
@@ -453,7 +454,7 @@ func TestEngineMoveBetweenSingleAndSplitStacks(t *testing.T) {
 		c.writeStackFile(splitConsumerFile(a) + "  cross-account-s3:preflight: false\n")
 		before := c.world()
 		r := sp.must(c, "up")
-		checkOps(t, "up "+c.name+" after the move", r, map[string]int{"update VpcEndpoint": 1})
+		checkOps(t, "up "+c.name+" after the move", r, map[string]int{"update VpcEndpoint": 1, "create pulumi": 1})
 		checkOnlyTagsChanged(t, "up "+c.name+" after the move", r, "cross-account-s3/"+c.name, before, c.world())
 		c.writeStackFile(splitConsumerFile(a))
 		checkOps(t, "preview "+c.name+" with preflight", sp.must(c, "preview"), map[string]int{})
@@ -534,8 +535,8 @@ func TestEngineSplitExamplesDeploy(t *testing.T) {
 	consumers := []string{"consumer-222222222222", "consumer-333333333333"}
 	wantURNs := map[string][]string{
 		"consumer-222222222222": {"pulumi:providers:aws::consumer-222222222222", "aws:ec2/vpcEndpoint:VpcEndpoint::s3-gateway-vpc-0a0a0a0a0a0a0a0a0",
-			"aws:iam/rolePolicy:RolePolicy::role-policy-222222222222-reporting-ec2"},
-		"consumer-333333333333": {"pulumi:providers:aws::consumer-333333333333", "aws:ec2/vpcEndpoint:VpcEndpoint::s3-gateway-vpc-0b0b0b0b0b0b0b0b0"},
+			"aws:iam/rolePolicy:RolePolicy::role-policy-222222222222-reporting-ec2", "pulumi:providers:pulumi::default"},
+		"consumer-333333333333": {"pulumi:providers:aws::consumer-333333333333", "aws:ec2/vpcEndpoint:VpcEndpoint::s3-gateway-vpc-0b0b0b0b0b0b0b0b0", "pulumi:providers:pulumi::default"},
 		"owner":                 {"pulumi:providers:aws::bucket-owner", "aws:s3/bucketPolicy:BucketPolicy::example-shared-data", "pulumi:providers:pulumi::default"},
 	}
 	for _, name := range append(consumers, "owner") {
@@ -573,5 +574,31 @@ func TestEngineSplitExamplesDeploy(t *testing.T) {
 	}
 	if got, want := sp.bucketPolicyOf("example-shared-data"), policydoc.BucketPolicy(specOf(t, single), ids).JSON(); got != want {
 		t.Errorf("the split examples' bucket policy:\n%s\nwant the single-stack example's:\n%s", got, want)
+	}
+}
+
+// A deployed single stack switched to one side, without moving the other side's resources out
+// first, would have the engine delete them at the end of the update: the program refuses, and
+// nothing is deleted.
+func TestEngineSwitchingSideInPlaceIsRefused(t *testing.T) {
+	two := splitAccounts[:2]
+	sp := newSplit(t, worldFor(t, singleEquivalent(two...)))
+	dev := sp.stack("dev", singleEquivalent(two...))
+	sp.must(dev, "up")
+	policy := sp.bucketPolicy()
+	asConsumer := strings.Replace(singleEquivalent(two...), "  cross-account-s3:bucketProfile: bucket-owner\n", "  cross-account-s3:side: consumer\n", 1)
+	asOwner := splitOwnerFile("", two...)
+	for _, side := range []string{"consumer", "owner"} {
+		dev.writeStackFile(map[string]string{"consumer": asConsumer, "owner": asOwner}[side])
+		for _, op := range []string{"preview", "up"} {
+			r := sp.mustFail(dev, op, "side: is "+side+", but this stack's last update deployed the ", "which a "+side+" stack does not declare: pulumi up would delete it. Move it to the stack that takes it over first")
+			// The reader of the stack's own outputs, created by the first failed up, is the only step.
+			delete(r.ops, "create pulumi")
+			checkOps(t, side+" "+op, r, map[string]int{})
+			checkNoWrite(t, side+" "+op, r)
+		}
+	}
+	if sp.bucketPolicy() != policy {
+		t.Fatal("the bucket policy changed")
 	}
 }

@@ -20,12 +20,17 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // ReadStackOutputs is the engine's builtin function behind stack references.
 const ReadStackOutputs = "pulumi:pulumi:readStackOutputs"
+
+// checkpointRetries is how many times Read reads again a checkpoint it met half-written (50 ms,
+// then twice as long each time: 1.55 s in all).
+const checkpointRetries = 5
 
 // Status is what a read found.
 type Status string
@@ -74,7 +79,17 @@ func Read(ctx *pulumi.Context, name string) (Stack, error) {
 	// using the output-versioned variant"), and any output of the stack may be secret. The
 	// output-versioned variant would give the values only inside an Apply, too late to decide
 	// what to register.
-	_, err := ctx.InvokePackageRaw(ReadStackOutputs, &readArgs{Name: name}, &out, "")
+	var err error
+	for attempt, wait := 0, 50*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
+		out = readResult{}
+		_, err = ctx.InvokePackageRaw(ReadStackOutputs, &readArgs{Name: name}, &out, "")
+		// Reading the stack that is being updated (Self) on the file backend can meet its
+		// checkpoint half-written ("failed to load checkpoint: EOF"); the next read finds it whole.
+		if err == nil || !strings.Contains(err.Error(), "failed to load checkpoint") || attempt == checkpointRetries {
+			break
+		}
+		time.Sleep(wait)
+	}
 	if err != nil {
 		if isUnknownStack(err) {
 			return Stack{Name: name, Status: NotFound, Detail: err.Error()}, nil
