@@ -229,3 +229,79 @@ func TestRolloutOnTheEngine(t *testing.T) {
 		t.Error("up -expect-no-changes changed the bucket policy of c1")
 	}
 }
+
+// splitConsumerFile is consumer i's stack of the split mode, for the bucket data-1.
+func splitConsumerFile(i int) string {
+	return fmt.Sprintf(`config:
+  cross-account-s3:side: consumer
+  cross-account-s3:bucketAccountId: "111111111111"
+  cross-account-s3:bucketRegion: eu-west-1
+  cross-account-s3:bucketName: data-1
+  cross-account-s3:consumerName: c%[1]d
+  cross-account-s3:consumerAccountId: "20000000000%[1]d"
+  cross-account-s3:consumerRegion: eu-west-1
+  cross-account-s3:consumerProfile: c%[1]d
+  cross-account-s3:consumerRoleArns: [arn:aws:iam::20000000000%[1]d:role/app]
+  cross-account-s3:vpcId: vpc-0000000000000000%[1]d
+  cross-account-s3:routeTableIds: [rtb-0000000000000000%[1]d]
+  cross-account-s3:manageRolePolicy: true
+`, i)
+}
+
+const splitOwnerFile = `config:
+  cross-account-s3:side: owner
+  cross-account-s3:bucketAccountId: "111111111111"
+  cross-account-s3:bucketRegion: eu-west-1
+  cross-account-s3:bucketName: data-1
+  cross-account-s3:bucketProfile: owner
+  cross-account-s3:consumerStacks:
+    - {stack: s1, accountIds: ["200000000001"]}
+    - {stack: s2, accountIds: ["200000000002"]}
+    - {stack: s3, accountIds: ["200000000003"]}
+`
+
+// The rollout over split stacks of one bucket: consumer stacks in parallel, then the owner, which
+// reads them. A broken consumer stack fails alone and the owner waits; fixed, the owner grants all.
+func TestRolloutOfSplitStacks(t *testing.T) {
+	e := newRolloutEnv(t)
+	for i := 1; i <= 3; i++ {
+		e.write(fmt.Sprintf("Pulumi.s%d.yaml", i), splitConsumerFile(i))
+	}
+	e.write("Pulumi.s2.yaml", splitConsumerFile(2)+"  cross-account-s3:bucketProfile: owner\n")
+	e.write("Pulumi.owner.yaml", splitOwnerFile)
+	code, out, results := e.run("-op", "up", "-create", "-consumers", "s1,s2,s3", "-owner", "owner", "-workers", "2")
+	want := map[string]string{"s1": "ok", "s2": "failed", "s3": "ok", "owner": "skipped"}
+	if code != 1 || fmt.Sprint(results) != fmt.Sprint(want) {
+		t.Fatalf("up with a consumer stack holding the owner's credentials: exit %d, results %v, want 1 and %v", code, results, want)
+	}
+	if !strings.Contains(out, "bucketProfile: is the bucket owner's; a consumer stack (side: consumer) manages only consumer accounts and needs only their credentials") {
+		t.Errorf("the output lacks why s2 failed")
+	}
+	w, err := world.Load(filepath.Join(e.dir, "world.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Endpoints) != 2 || w.Buckets["data-1"].Policy != "" {
+		t.Fatalf("after the first up: %d endpoints (want 2), bucket policy %q (want none: the owner waits)", len(w.Endpoints), w.Buckets["data-1"].Policy)
+	}
+
+	e.write("Pulumi.s2.yaml", splitConsumerFile(2))
+	code, _, results = e.run("-op", "up", "-create", "-consumers", "s1,s2,s3", "-owner", "owner", "-workers", "2")
+	want = map[string]string{"s1": "ok", "s2": "ok", "s3": "ok", "owner": "ok"}
+	if code != 0 || fmt.Sprint(results) != fmt.Sprint(want) {
+		t.Fatalf("up after the fix: exit %d, results %v", code, results)
+	}
+	if w, _ = world.Load(filepath.Join(e.dir, "world.json")); len(w.Endpoints) != 3 {
+		t.Errorf("after the fix: %d endpoints, want 3", len(w.Endpoints))
+	}
+	for i := 1; i <= 3; i++ {
+		role := fmt.Sprintf("arn:aws:iam::20000000000%d:role/app", i)
+		if !strings.Contains(w.Buckets["data-1"].Policy, role) {
+			t.Errorf("the bucket policy does not grant %s:\n%s", role, w.Buckets["data-1"].Policy)
+		}
+	}
+	code, out, _ = e.run("-op", "preview", "-expect-no-changes", "-consumers", "s1,s2,s3", "-owner", "owner")
+	if code != 0 || strings.Count(out, "no changes") < 4 {
+		t.Errorf("preview -expect-no-changes after up: exit %d", code)
+	}
+}
