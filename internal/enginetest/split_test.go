@@ -602,3 +602,31 @@ func TestEngineSwitchingSideInPlaceIsRefused(t *testing.T) {
 		t.Fatal("the bucket policy changed")
 	}
 }
+
+// A KMS-encrypted bucket in split stacks: each consumer stack's role policy names the key (both
+// sides read bucketKmsKeyArn); the owner stack grants each role on the key with the bucket
+// account's provider, exactly as one stack would, and leaves the key's policy as it was.
+func TestEngineSplitStacksOnAKMSBucket(t *testing.T) {
+	two := splitAccounts[:2]
+	sp := newSplit(t, worldFor(t, singleEquivalent(two...)+kmsLines))
+	for _, a := range two {
+		c := sp.stack(consumerStackName(a), splitConsumerFile(a)+kmsLines)
+		r := sp.must(c, "up")
+		checkOnlyAccount(t, "up "+c.name, r, a)
+		d := a[:1]
+		policy := c.world().RolePolicies[a+"/app-"+d+"/"+spec.RolePolicyName("shared-data")]
+		if !strings.Contains(policy, `"kms:Decrypt"`) || !strings.Contains(policy, kmsKey) {
+			t.Errorf("%s: the role policy does not let the role use the bucket's key:\n%s", c.name, policy)
+		}
+	}
+	owner := sp.stack("owner", splitOwnerFile(kmsLines, two...))
+	r := sp.must(owner, "up")
+	checkOps(t, "up owner", r, map[string]int{"create aws": 1, "create BucketPolicy": 1, "create Grant": 2, "create Stack": 1, "create pulumi": 1})
+	checkPinned(t, "up owner", owner, r)
+	checkOnlyAccount(t, "up owner", r, "111111111111")
+	kmsGrants(map[string]string{
+		"arn:aws:iam::222222222222:role/app-2": "Decrypt,GenerateDataKey",
+		"arn:aws:iam::333333333333:role/app-3": "Decrypt,GenerateDataKey",
+	}, nil)(t, owner.world())
+	checkOps(t, "second up of owner", sp.must(owner, "up"), map[string]int{})
+}
