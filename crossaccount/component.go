@@ -6,7 +6,6 @@ package crossaccount
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -37,6 +36,11 @@ type Args struct {
 	// EndpointIDs are, for NewOwnerSide, the ID of each consumer's endpoint by consumer name, as
 	// the consumer stacks exported them.
 	EndpointIDs map[string]string
+	// TakeOverMoved gives, in the single-stack form, every provider and resource an alias to the
+	// same type and name at the stack's root: where `pulumi state move` puts the resources of
+	// split stacks moved into this one, which the component then takes over instead of creating
+	// them again. Off, a program with another root resource of the same type and name is safe.
+	TakeOverMoved bool
 }
 
 // SharedBucketAccess is the whole construct; its children read as one tree per account.
@@ -73,9 +77,11 @@ func Check(s spec.Spec) error { return check(s, spec.SideBoth) }
 // check is Check for a stack of a side: an owner stack may have no consumer (every consumer stack
 // dropped or pending), and its bucket policy then admits none.
 func check(s spec.Spec, side spec.Side) error {
-	ps := s.Validate()
+	var ps spec.Problems
 	if side == spec.SideOwner {
 		ps = append(s.ValidateOwnerSide(), s.ValidateConsumers()...)
+	} else {
+		ps = s.Validate()
 	}
 	if len(ps) > 0 {
 		return ps
@@ -136,11 +142,13 @@ type deployment struct {
 	endpointIDs map[string]string
 	// root is the single-stack form's component; nil puts everything at the stack's root.
 	root pulumi.Resource
+	// takeOverMoved is Args.TakeOverMoved.
+	takeOverMoved bool
 }
 
 // newDeployment checks everything that can be checked without the live accounts.
 func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
-	d := &deployment{s: args.Spec, describe: args.Describe, pf: args.Preflight, endpointIDs: args.EndpointIDs}
+	d := &deployment{s: args.Spec, describe: args.Describe, pf: args.Preflight, endpointIDs: args.EndpointIDs, takeOverMoved: args.TakeOverMoved}
 	if d.describe == nil {
 		d.describe = func(text string) string { return text }
 	}
@@ -153,13 +161,6 @@ func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
 	if d.pf.Stack == "" {
 		d.pf.Stack = ctx.Stack()
 	}
-	if d.side().HasOwner() && !d.side().HasConsumers() {
-		for _, c := range d.s.Consumers {
-			if d.endpointIDs[c.Name] == "" {
-				return nil, fmt.Errorf("consumer %s has no endpoint ID: the owner side needs every consumer's", c.Name)
-			}
-		}
-	}
 	d.lifecycle = preflight.PlanLifecycle(d.s, d.pf)
 	if len(d.lifecycle.Problems) > 0 {
 		return nil, describeError(d.lifecycle.Problems, d.describe)
@@ -168,6 +169,11 @@ func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
 }
 
 func (d *deployment) side() spec.Side { return d.pf.Side }
+
+// placing says how the account components place their children.
+func (d *deployment) placing() placing {
+	return placing{component: d.root != nil, takeOverMoved: d.root != nil && d.takeOverMoved}
+}
 
 // under places a child of the single-stack form's component, or at the root.
 func (d *deployment) under() []pulumi.ResourceOption {
@@ -192,13 +198,13 @@ func (d *deployment) deploy(ctx *pulumi.Context) (Deployed, error) {
 	var owner *BucketOwnerAccount
 	if d.side().HasOwner() {
 		var err error
-		if owner, err = newBucketOwnerAccount(ctx, s, l.Owner, d.root != nil, d.under()...); err != nil {
+		if owner, err = newBucketOwnerAccount(ctx, s, l.Owner, d.placing(), d.under()...); err != nil {
 			return out, describeError(err, describe)
 		}
 	}
 	if d.side().HasConsumers() {
 		for _, account := range l.Accounts {
-			consumerAccount, err := newConsumerAccount(ctx, s, account, d.root != nil, d.under()...)
+			consumerAccount, err := newConsumerAccount(ctx, s, account, d.placing(), d.under()...)
 			if err != nil {
 				return out, describeError(err, describe)
 			}

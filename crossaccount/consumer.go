@@ -21,9 +21,7 @@ type ConsumerAccount struct {
 	// Providers and Endpoints are keyed by provider name and VPC ID.
 	Providers map[string]*aws.Provider
 	Endpoints map[string]*Endpoint
-	// registered says the component is registered (the single-stack form; see
-	// BucketOwnerAccount.children).
-	registered bool
+	placing placing
 }
 
 // Endpoint is what the bucket side and the outputs need of a gateway endpoint.
@@ -33,15 +31,15 @@ type Endpoint struct {
 	Policy       pulumi.StringOutput
 }
 
-func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, component bool, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
-	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}, registered: component}
-	if component {
+func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, placing placing, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
+	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}, placing: placing}
+	if placing.component {
 		if err := ctx.RegisterComponentResource(TypeConsumerAccount, account.Component, comp, opts...); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range account.Providers {
-		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, under(comp, component)...)
+		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, placing.children(comp)...)
 		if err != nil {
 			return nil, err
 		}
@@ -71,7 +69,7 @@ func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account s
 			return err
 		}
 	}
-	if !comp.registered {
+	if !comp.placing.component {
 		return nil
 	}
 	outputs := pulumi.Map{}
@@ -84,27 +82,23 @@ func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account s
 // on places resources and lookups in this account: on the named provider, under this component
 // (or at the stack's root in a consumer stack).
 func (comp *ConsumerAccount) on(provider string) placement {
-	p := placement{provider: comp.Providers[provider]}
-	if comp.registered {
-		p.parent = comp
-	}
-	return p
+	return placement{provider: comp.Providers[provider], parent: comp, placing: comp.placing}
 }
 
 // placement is where a resource or a lookup goes. Pulumi's options for the two are distinct
 // types, so each is built from the same provider and parent rather than converted.
 type placement struct {
 	provider *aws.Provider
-	// parent is the account's component; nil at the stack's root.
-	parent pulumi.Resource
+	parent   pulumi.Resource
+	placing  placing
 }
 
 func (p placement) resource() []pulumi.ResourceOption {
-	return append(under(p.parent, p.parent != nil), pulumi.Provider(p.provider))
+	return append(p.placing.children(p.parent), pulumi.Provider(p.provider))
 }
 
 func (p placement) invoke() []pulumi.InvokeOption {
-	if p.parent == nil {
+	if !p.placing.component {
 		return []pulumi.InvokeOption{pulumi.Provider(p.provider)}
 	}
 	return []pulumi.InvokeOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}

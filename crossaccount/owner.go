@@ -23,33 +23,38 @@ type BucketOwnerAccount struct {
 
 	Provider *aws.Provider
 	Policy   pulumi.StringOutput
-	// registered says the component is registered (the single-stack form).
-	registered bool
+	placing placing
 }
 
-// children places a resource under the component when it is registered, else at the root. Under
-// the component it also gets the alias of the same resource at the root: that is where the leaves
-// of a split stack land when moved into a single stack (pulumi state move), and the alias lets
-// this program take them over instead of creating them again (README, "Split stacks").
-func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption {
-	return under(comp, comp.registered)
+// placing is where an account component's children go: under the component (the single-stack
+// form) or at the stack's root (split stacks); under the component, takeOverMoved adds the alias
+// of the same resource at the root (Args.TakeOverMoved).
+type placing struct {
+	component, takeOverMoved bool
 }
 
-// under is the placement options of a child of comp.
-func under(comp pulumi.Resource, registered bool) []pulumi.ResourceOption {
-	if !registered {
+// children places a resource under comp when the component is registered, else at the root.
+func (p placing) children(comp pulumi.Resource) []pulumi.ResourceOption {
+	if !p.component {
 		return nil
 	}
-	return []pulumi.ResourceOption{pulumi.Parent(comp), pulumi.Aliases([]pulumi.Alias{{NoParent: pulumi.Bool(true)}})}
+	opts := []pulumi.ResourceOption{pulumi.Parent(comp)}
+	if p.takeOverMoved {
+		opts = append(opts, pulumi.Aliases([]pulumi.Alias{{NoParent: pulumi.Bool(true)}}))
+	}
+	return opts
 }
 
-// newBucketOwnerAccount registers the owner's component and provider and, for a KMS bucket, looks
-// the key up with that provider and checks it (spec.CheckKey) before anything else is registered:
-// a key that is missing, disabled, AWS managed, asymmetric, or of another account or Region stops
-// the stack with only the two components and the provider registered, no AWS resource.
-func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, component bool, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
-	comp := &BucketOwnerAccount{registered: component}
-	if component {
+func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption { return comp.placing.children(comp) }
+
+// newBucketOwnerAccount registers the owner's component (in the single-stack form) and provider
+// and, for a KMS bucket, looks the key up with that provider and checks it (spec.CheckKey) before
+// anything else is registered: a key that is missing, disabled, AWS managed, asymmetric, or of
+// another account or Region stops the stack with only the components (if any) and the provider
+// registered, no AWS resource.
+func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, placing placing, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
+	comp := &BucketOwnerAccount{placing: placing}
+	if placing.component {
 		if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, names.Component, comp, opts...); err != nil {
 			return nil, err
 		}
@@ -61,7 +66,7 @@ func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, c
 	comp.Provider = provider
 	if e := s.Bucket.Encryption; e.KMS() {
 		lookup := []pulumi.InvokeOption{pulumi.Provider(provider)}
-		if component {
+		if placing.component {
 			lookup = append(lookup, pulumi.Parent(comp))
 		}
 		key, err := kms.LookupKey(ctx, &kms.LookupKeyArgs{KeyId: e.KMSKeyARN}, lookup...)
@@ -97,7 +102,7 @@ func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endp
 	if err := newKeyGrants(ctx, l, comp); err != nil {
 		return err
 	}
-	if !comp.registered {
+	if !comp.placing.component {
 		return nil
 	}
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketPolicy": comp.Policy})

@@ -13,6 +13,8 @@ type ConsumerStack struct {
 	Stack string
 	// AccountIDs are the consumer accounts the stack may list; any other is refused.
 	AccountIDs []string
+	// VpcIDs, when set, are the only VPCs the stack may connect.
+	VpcIDs []string
 	// Ceiling is the most any of its consumers may be granted: actions, prefixes (nil: the whole
 	// bucket) and listing.
 	Ceiling Access
@@ -20,6 +22,9 @@ type ConsumerStack struct {
 	IfMissing IfMissing
 	// Index is the stack's position in consumerStacks: problems name consumerStacks[Index].
 	Index int
+	// Inherited maps the fields the item leaves to a top-level key (actions, prefixes,
+	// allowListing, ifMissing) to that key: problems about them name the key the user wrote.
+	Inherited map[string]string
 }
 
 // IfMissing is the owner's choice about a consumer stack it cannot read.
@@ -37,8 +42,11 @@ const (
 // IfMissingValues lists the valid values, the default first.
 var IfMissingValues = []IfMissing{MissingFail, MissingKeep, MissingDrop}
 
-// Key is the path of one of the stack's fields.
+// Key is the path of one of the stack's fields, or the top-level key it inherits.
 func (c ConsumerStack) Key(field string) string {
+	if key, ok := c.Inherited[field]; ok {
+		return key
+	}
 	return fmt.Sprintf("consumerStacks[%d].%s", c.Index, field)
 }
 
@@ -78,8 +86,21 @@ func ValidateConsumerStacks(owner BucketOwner, stacks []ConsumerStack) Problems 
 				seenAccount[id] = cs
 			}
 		}
-		ps = append(ps, ValidateCeiling(cs.Ceiling, cs.Key(""))...)
-		if p := cs.IfMissing.Problem(); p != "" {
+		for i, id := range cs.VpcIDs {
+			if !vpcIDPattern.MatchString(id) {
+				ps.add(fmt.Sprintf("%s[%d]", cs.Key("vpcIds"), i), "%q is not a VPC ID; use the form vpc-0123456789abcdef0", id)
+			}
+		}
+		for _, dup := range duplicates(cs.VpcIDs) {
+			ps.add(cs.Key("vpcIds"), "lists %s more than once", dup)
+		}
+		// Inherited fields are the owner's top-level keys: checked once, by the caller.
+		for _, p := range ValidateCeiling(cs.Ceiling, cs.Key("")) {
+			if _, inherited := cs.Inherited[strings.SplitN(strings.TrimPrefix(p.Key, cs.Key("")), "[", 2)[0]]; !inherited {
+				ps = append(ps, p)
+			}
+		}
+		if p := cs.IfMissing.Problem(); p != "" && cs.Inherited["ifMissing"] == "" {
 			ps.add(cs.Key("ifMissing"), "%s", p)
 		}
 	}
@@ -131,6 +152,19 @@ func (c ConsumerStack) Exceeds(a Access) []string {
 		out = append(out, fmt.Sprintf("it asks for listing (allowListing), which %s does not allow", c.Key("allowListing")))
 	}
 	return out
+}
+
+// PinsVPC reports whether the stack may connect the VPC (any, when VpcIDs is unset).
+func (c ConsumerStack) PinsVPC(vpcID string) bool {
+	if len(c.VpcIDs) == 0 {
+		return true
+	}
+	for _, id := range c.VpcIDs {
+		if id == vpcID {
+			return true
+		}
+	}
+	return false
 }
 
 // Pins reports whether the stack may speak for the account.

@@ -1,7 +1,8 @@
 // Package consumerstacks decides, in an owner stack (side: owner), whom the bucket policy grants:
 // it reads what each listed consumer stack exported (contract.OutputName), checks it as strictly
-// as config (shape, the bucket, the accounts the owner pinned for the stack, the owner's ceiling,
-// and spec.Validate over all of them), and applies the owner's choice about a stack that is not
+// as config (shape, the bucket, the accounts and VPCs the owner pinned for the stack, the owner's
+// ceiling, every check of a consumers item over all of them (spec.ValidateConsumers), and endpoint
+// IDs that agree across stacks), and applies the owner's choice about a stack that is not
 // found or has no outputs (spec.IfMissing). It has no Pulumi dependency: the program reads the
 // stacks (internal/stackref) and hands the reads in.
 package consumerstacks
@@ -60,9 +61,11 @@ type Input struct {
 	Owner spec.Spec
 	// Reads are the consumer stacks, in consumerStacks order.
 	Reads []Read
-	// Previous is the GrantsOutput of the owner's last update (nil before its first, or when the
-	// program did not read it: it reads it only when a stack is missing with ifMissing: keep).
-	Previous map[string]any
+	// Previous is the GrantsOutput of the owner's last update, which the program reads when a
+	// stack is missing with ifMissing keep or drop; PreviousRead says it was read and found (the
+	// owner stack has been updated by this program before). Without it, keep has nothing to go by.
+	Previous     map[string]any
+	PreviousRead bool
 }
 
 // Decision is whom the bucket policy grants, and what the preview says about it.
@@ -80,8 +83,10 @@ type Decision struct {
 	Warnings []string
 	// Problems stop the owner before anything is registered.
 	Problems spec.Problems
-	// origin maps the index of a consumer in Spec to where it came from, for Describe.
-	origin []origin
+	// origin maps the index of a consumer in Spec to where it came from, for Describe, and
+	// endpoints to its endpoint ID (EndpointIDs is by name, which two stacks may share by mistake).
+	origin    []origin
+	endpoints []string
 }
 
 // StackStatus is one entry of the StatusOutput.
@@ -127,6 +132,7 @@ func Decide(in Input) Decision {
 			d.origin = append(d.origin, origin{stack: r.Stack, fullName: r.FullName, index: indexOf(out, c.Name)})
 			d.Spec.Consumers = append(d.Spec.Consumers, sc)
 			d.EndpointIDs[c.Name] = c.EndpointID
+			d.endpoints = append(d.endpoints, c.EndpointID)
 			names = append(names, c.Name)
 		}
 		d.Grants[r.FullName] = out.Value()
@@ -134,10 +140,35 @@ func Decide(in Input) Decision {
 			d.Status[r.FullName] = StackStatus{Status: OK, Action: "granted", Consumers: names}
 		}
 	}
+	d.Problems = append(d.Problems, d.checkEndpoints()...)
 	for _, p := range d.Spec.ValidateConsumers() {
 		d.Problems = append(d.Problems, spec.Problem{Key: d.Describe(p.Key), Message: d.Describe(p.Message)})
 	}
 	return d
+}
+
+// checkEndpoints refuses endpoint IDs that cannot be right together: one endpoint ID for two
+// VPCs (or two accounts), or two endpoint IDs for one VPC. The bucket account cannot read another
+// account's endpoints, so this and the pins (accountIds, vpcIds) are what stands between a
+// consumer stack's claim and the bucket policy.
+func (d *Decision) checkEndpoints() spec.Problems {
+	var ps spec.Problems
+	byID := map[string]spec.Consumer{}
+	byVPC := map[string]spec.Consumer{}
+	for i, c := range d.Spec.Consumers {
+		id := d.endpoints[i]
+		vpc := c.Account.ID + "/" + c.VpcID
+		if other, ok := byID[id]; ok && (other.VpcID != c.VpcID || other.Account.ID != c.Account.ID) {
+			ps = append(ps, spec.Problem{Key: d.Describe(c.Key("endpointId")), Message: fmt.Sprintf(
+				"%s is also the endpoint of %s in %s (account %s); an endpoint belongs to one VPC", id, d.Describe(other.Key("name")), other.VpcID, other.Account.ID)})
+		}
+		if other, ok := byVPC[vpc]; ok && d.endpoints[other.Index] != id {
+			ps = append(ps, spec.Problem{Key: d.Describe(c.Key("endpointId")), Message: fmt.Sprintf(
+				"%s differs from %s, the endpoint of %s in the same VPC %s; a VPC's consumers share its one S3 gateway endpoint", id, d.endpoints[other.Index], d.Describe(other.Key("name")), c.VpcID)})
+		}
+		byID[id], byVPC[vpc] = c, c
+	}
+	return ps
 }
 
 // read decodes and checks one stack; for a missing stack it applies IfMissing. It returns the
@@ -176,6 +207,13 @@ func (d *Decision) missing(r Read, in Input) (*contract.Output, Status, spec.Pro
 		if len(prevProblems) > 0 {
 			return nil, r.Missing, prevProblems
 		}
+		if !in.PreviousRead {
+			// Granting nothing would drop the stack's access if an earlier owner (a single stack
+			// before a move, say) granted it: keep cannot tell, so it stops.
+			return nil, r.Missing, spec.Problems{{Key: prefix(r) + "ifMissing", Message: fmt.Sprintf(
+				"is keep, but the owner stack has no record of what it granted (its output %s from an earlier update), so there is nothing to keep: %s. Deploy the consumer stack first, or set ifMissing: drop for it if granting it nothing is right",
+				GrantsOutput, what)}}
+		}
 		if !hadPrevious {
 			d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "pending", Consumers: []string{}}
 			d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; ifMissing is keep, but the owner never granted it (no entry in its output %s), so it is granted nothing until it is deployed", r.FullName, what, GrantsOutput))
@@ -190,8 +228,13 @@ func (d *Decision) missing(r Read, in Input) (*contract.Output, Status, spec.Pro
 	case spec.MissingDrop:
 		d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "dropped", Consumers: []string{}}
 		dropped := "it had no grant from the owner's last update"
-		if hadPrevious && len(prevProblems) == 0 {
+		switch {
+		case hadPrevious && len(prevProblems) == 0:
 			dropped = "drops " + summary(previous)
+		case hadPrevious:
+			dropped = "its grant in the owner's last update cannot be read, so what it drops is not known"
+		case !in.PreviousRead:
+			dropped = "the owner has no record of its earlier grants"
 		}
 		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; granted nothing, as ifMissing: drop says (%s)", r.FullName, what, dropped))
 		return nil, r.Missing, nil
@@ -224,6 +267,11 @@ func checkGrant(cs spec.ConsumerStack, out contract.Output, bucket spec.BucketOw
 			ps = append(ps, spec.Problem{Key: path + ".accountId", Message: fmt.Sprintf(
 				"%s is not among the accounts the owner grants this stack (%s: %s); if the stack is right to connect it, add it there",
 				c.AccountID, cs.Key("accountIds"), strings.Join(cs.AccountIDs, ", "))})
+		}
+		if !cs.PinsVPC(c.VpcID) {
+			ps = append(ps, spec.Problem{Key: path + ".vpcId", Message: fmt.Sprintf(
+				"%s is not among the VPCs the owner grants this stack (%s: %s); if the stack is right to connect it, add it there",
+				c.VpcID, cs.Key("vpcIds"), strings.Join(cs.VpcIDs, ", "))})
 		}
 		for _, reason := range cs.Exceeds(spec.Access{Actions: c.Access.Actions, Prefixes: c.Access.Prefixes, AllowListing: c.Access.AllowListing}) {
 			ps = append(ps, spec.Problem{Key: path + ".access", Message: "exceeds what the owner grants this stack: " + reason})

@@ -295,7 +295,7 @@ func TestAKeptStackKeepsTheBucketPolicyAsItWas(t *testing.T) {
 	}
 	web := stacks[1].ifMissing(spec.MissingKeep)
 	reads := []Read{stacks[0].found(), web.noOutputs(), stacks[2].found()}
-	d := Decide(Input{Owner: owner(), Reads: reads, Previous: previous.Grants})
+	d := Decide(Input{Owner: owner(), Reads: reads, Previous: previous.Grants, PreviousRead: true})
 	if len(d.Problems) > 0 {
 		t.Fatal(d.Problems)
 	}
@@ -497,8 +497,13 @@ func TestSpecProblemsAreDescribedByStack(t *testing.T) {
 			analytics := analyticsStack().at(0)
 			analytics.consumers[0].Name = "web"
 			return []stack{analytics, webStack().at(1)}
-		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[1].name",
-			Message: `"web" names more than one consumer; give each consumer its own name`}}},
+		}, spec.Problems{
+			// The fixtures give a consumer's endpoint by its name, so the two "web" claim one
+			// endpoint in two VPCs too.
+			{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[1].endpointId",
+				Message: "vpce-0a0a0a0a0a0a0a0a0 is also the endpoint of consumerStacks[0] (" + fullAnalytics + "): crossAccountS3.consumers[0].name in vpc-0c0c0c0c0c0c0c0c0 (account 333333333333); an endpoint belongs to one VPC"},
+			{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[1].name",
+				Message: `"web" names more than one consumer; give each consumer its own name`}}},
 		{"a role under two stacks' consumers", func() []stack {
 			ingest := ingestStack().at(1)
 			ingest.consumers[1].RoleARNs = []string{"arn:aws:iam::555555555555:role/archive", "arn:aws:iam::444444444444:role/ingest"}
@@ -570,6 +575,7 @@ func TestMissingStacks(t *testing.T) {
 		name      string
 		read      Read
 		previous  map[string]any
+		noRecord  bool // the owner's own outputs hold no consumerStackGrants (first update, or after a move)
 		consumers []string // granted, all stacks
 		status    StackStatus
 		grant     bool
@@ -598,11 +604,22 @@ func TestMissingStacks(t *testing.T) {
 			status:    StackStatus{Status: NotFound, Action: "pending", Consumers: []string{}},
 			warnings: []string{"consumer stack " + fullWeb + ": " + notFound + "; ifMissing is keep, but the owner never granted it (no entry in its output consumerStackGrants), " +
 				"so it is granted nothing until it is deployed"}},
-		{name: "keep, before the owner's first update", read: web.ifMissing(spec.MissingKeep).notFound(),
+		// Without the owner's record, granting nothing might drop what an earlier owner (a single
+		// stack before a move) granted: keep stops instead.
+		{name: "keep, before the owner's first update", read: web.ifMissing(spec.MissingKeep).notFound(), noRecord: true,
 			consumers: []string{"analytics", "archive", "ingest"},
-			status:    StackStatus{Status: NotFound, Action: "pending", Consumers: []string{}},
-			warnings: []string{"consumer stack " + fullWeb + ": " + notFound + "; ifMissing is keep, but the owner never granted it (no entry in its output consumerStackGrants), " +
-				"so it is granted nothing until it is deployed"}},
+			status:    StackStatus{Status: NotFound, Action: "failed", Consumers: []string{}},
+			problems: spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): ifMissing",
+				Message: "is keep, but the owner stack has no record of what it granted (its output consumerStackGrants from an earlier update), so there is nothing to keep: " +
+					notFound + ". Deploy the consumer stack first, or set ifMissing: drop for it if granting it nothing is right"}}},
+		{name: "drop, before the owner's first update", read: web.ifMissing(spec.MissingDrop).notFound(), noRecord: true,
+			consumers: []string{"analytics", "archive", "ingest"},
+			status:    StackStatus{Status: NotFound, Action: "dropped", Consumers: []string{}},
+			warnings:  []string{"consumer stack " + fullWeb + ": " + notFound + "; granted nothing, as ifMissing: drop says (the owner has no record of its earlier grants)"}},
+		{name: "drop, the previous grant unreadable", read: web.ifMissing(spec.MissingDrop).notFound(), previous: map[string]any{fullWeb: "garbage"},
+			consumers: []string{"analytics", "archive", "ingest"},
+			status:    StackStatus{Status: NotFound, Action: "dropped", Consumers: []string{}},
+			warnings:  []string{"consumer stack " + fullWeb + ": " + notFound + "; granted nothing, as ifMissing: drop says (its grant in the owner's last update cannot be read, so what it drops is not known)"}},
 		{name: "keep, the previous grant now beyond the ceiling", read: func() Read {
 			s := web.ifMissing(spec.MissingKeep)
 			s.cs.Ceiling.Actions = []string{"s3:GetObject"}
@@ -646,7 +663,7 @@ func TestMissingStacks(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			reads := []Read{analyticsStack().at(0).found(), tc.read, ingestStack().at(2).found()}
-			d := Decide(Input{Owner: owner(), Reads: reads, Previous: tc.previous})
+			d := Decide(Input{Owner: owner(), Reads: reads, Previous: tc.previous, PreviousRead: !tc.noRecord})
 			if !reflect.DeepEqual(d.Problems, tc.problems) {
 				t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(tc.problems))
 			}
@@ -685,7 +702,7 @@ func TestMissingStacks(t *testing.T) {
 func TestAKeptGrantOfOneConsumer(t *testing.T) {
 	analytics := analyticsStack().at(0).ifMissing(spec.MissingKeep)
 	d := Decide(Input{Owner: owner(), Reads: []Read{analytics.notFound()},
-		Previous: map[string]any{fullAnalytics: analytics.output().Value()}})
+		Previous: map[string]any{fullAnalytics: analytics.output().Value()}, PreviousRead: true})
 	want := []string{"consumer stack " + fullAnalytics + ": not found (no stack named '" + fullAnalytics + "' found); " +
 		"kept the grants of the owner's last update (consumers analytics; 1 role; endpoint vpce-0c0c0c0c0c0c0c0c0), as ifMissing: keep says"}
 	if !reflect.DeepEqual(d.Warnings, want) || len(d.Problems) > 0 {
@@ -699,7 +716,7 @@ func TestAKeptGrantIsValidatedWithTheOthers(t *testing.T) {
 	analytics := analyticsStack().at(0)
 	analytics.consumers[0].RoleARNs = []string{"arn:aws:iam::333333333333:role/analytics", "arn:aws:iam::333333333333:role/analytics"}
 	d := Decide(Input{Owner: owner(), Reads: []Read{analytics.found(), web.notFound()},
-		Previous: map[string]any{fullWeb: web.output().Value()}})
+		Previous: map[string]any{fullWeb: web.output().Value()}, PreviousRead: true})
 	want := spec.Problems{{Key: "consumerStacks[0] (" + fullAnalytics + "): crossAccountS3.consumers[0].roleArns",
 		Message: "lists arn:aws:iam::333333333333:role/analytics more than once"}}
 	if !reflect.DeepEqual(d.Problems, want) {
@@ -752,5 +769,50 @@ func TestOneStackListedTwice(t *testing.T) {
 		Message: "cross-account-s3/consumer-333333333333 names stack " + fullAnalytics + ", as consumerStacks[0].stack (consumer-333333333333) does; list each consumer stack once"}}
 	if !reflect.DeepEqual(d.Problems, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+	}
+}
+
+// Endpoint IDs are the consumer stacks' word (the bucket account cannot read another account's
+// endpoints); claims that cannot be true together are refused: one endpoint in two VPCs, two
+// endpoints for one VPC. A pinned VPC list refuses any other VPC.
+func TestEndpointClaimsThatCannotBeTrue(t *testing.T) {
+	web := webStack().at(0)
+	analytics := analyticsStack().at(1)
+	stolen := analytics.output()
+	stolen.Consumers[0].EndpointID = "vpce-0a0a0a0a0a0a0a0a0" // web's, in another account's VPC
+	read := analytics.found()
+	read.Outputs[contract.OutputName] = stolen.Value()
+	d := Decide(Input{Owner: owner(), Reads: []Read{web.found(), read}})
+	want := spec.Problems{{Key: "consumerStacks[1] (" + fullAnalytics + "): crossAccountS3.consumers[0].endpointId",
+		Message: "vpce-0a0a0a0a0a0a0a0a0 is also the endpoint of consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[1].name in vpc-0a0a0a0a0a0a0a0a0 (account 222222222222); an endpoint belongs to one VPC"}}
+	if !reflect.DeepEqual(d.Problems, want) {
+		t.Errorf("one endpoint in two VPCs:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+	}
+
+	split := web.output()
+	for i := range split.Consumers {
+		if split.Consumers[i].Name == "web" {
+			split.Consumers = append(split.Consumers, split.Consumers[i])
+			split.Consumers[len(split.Consumers)-1].Name = "web-2"
+			split.Consumers[len(split.Consumers)-1].RoleARNs = []string{"arn:aws:iam::222222222222:role/web-c"}
+			split.Consumers[len(split.Consumers)-1].EndpointID = "vpce-0f0f0f0f0f0f0f0f0"
+		}
+	}
+	read = web.found()
+	read.Outputs[contract.OutputName] = split.Value()
+	d = Decide(Input{Owner: owner(), Reads: []Read{read}})
+	want = spec.Problems{{Key: "consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[2].endpointId",
+		Message: "vpce-0f0f0f0f0f0f0f0f0 differs from vpce-0a0a0a0a0a0a0a0a0, the endpoint of consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[1].name in the same VPC vpc-0a0a0a0a0a0a0a0a0; a VPC's consumers share its one S3 gateway endpoint"}}
+	if !reflect.DeepEqual(d.Problems, want) {
+		t.Errorf("two endpoints for one VPC:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+	}
+
+	pinned := analyticsStack().at(0)
+	pinned.cs.VpcIDs = []string{"vpc-0d0d0d0d0d0d0d0d0"}
+	d = Decide(Input{Owner: owner(), Reads: []Read{pinned.found()}})
+	want = spec.Problems{{Key: "consumerStacks[0] (" + fullAnalytics + "): crossAccountS3.consumers[0].vpcId",
+		Message: "vpc-0c0c0c0c0c0c0c0c0 is not among the VPCs the owner grants this stack (consumerStacks[0].vpcIds: vpc-0d0d0d0d0d0d0d0d0); if the stack is right to connect it, add it there"}}
+	if !reflect.DeepEqual(d.Problems, want) {
+		t.Errorf("a VPC not pinned:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
 	}
 }

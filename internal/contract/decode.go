@@ -17,7 +17,7 @@ var endpointIDPattern = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
 // maps, lists, strings, booleans, float64). It checks the shape only, strictly: every field
 // present with its type, no other field (an owner older than the consumer program notices), the
 // schema version, and the endpoint IDs' form. What the values mean (accounts, Regions, roles,
-// actions) is checked by the owner with spec.Validate, like config. Problems are keyed by their
+// actions) is checked by the owner (internal/consumerstacks) with spec.ValidateConsumers, like config. Problems are keyed by their
 // path under OutputName: crossAccountS3.consumers[0].roleArns[1].
 func Decode(value any) (Output, spec.Problems) {
 	d := &decoder{}

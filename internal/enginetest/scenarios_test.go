@@ -77,9 +77,12 @@ var flatStack = `config:
 `
 
 // The steps of deploying flatStack from scratch.
+// "create pulumi" is the engine's provider of its builtin functions (pulumi:providers:pulumi),
+// which reads the stack's own last outputs (a stack refuses to switch side in place); it manages
+// nothing and makes no AWS call.
 var flatDeploy = map[string]int{
 	"create Stack": 1, "create SharedBucketAccess": 1, "create BucketOwnerAccount": 1, "create ConsumerAccount": 1,
-	"create aws": 2, "create BucketPolicy": 1, "create VpcEndpoint": 1, "create RolePolicy": 2,
+	"create aws": 2, "create BucketPolicy": 1, "create VpcEndpoint": 1, "create RolePolicy": 2, "create pulumi": 1,
 }
 
 // kmsKey is the bucket's customer managed key in the KMS stacks.
@@ -149,7 +152,7 @@ var scenarios = []scenario{
 		{name: "preview after up", op: "preview", want: nil},
 		{name: "destroy", op: "destroy", want: map[string]int{
 			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 1,
-			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2,
+			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete pulumi": 1,
 		}, check: func(t *testing.T, w *world.World) {
 			if len(w.Endpoints) != 0 || len(w.RolePolicies) != 0 || w.Buckets["shared-data"].Policy != "" {
 				t.Errorf("destroy left endpoints %v, role policies %v, bucket policy %q", w.Endpoints, w.RolePolicies, w.Buckets["shared-data"].Policy)
@@ -251,7 +254,7 @@ var scenarios = []scenario{
 		{name: "preview after up", op: "preview", want: nil},
 		{name: "destroy", op: "destroy", want: map[string]int{
 			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 1,
-			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete Grant": 2,
+			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete pulumi": 1, "delete Grant": 2,
 		}, check: kmsGrants(map[string]string{}, nil)},
 	}},
 	func() scenario {

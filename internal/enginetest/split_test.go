@@ -582,7 +582,7 @@ func TestEngineSplitExamplesDeploy(t *testing.T) {
 // nothing is deleted.
 func TestEngineSwitchingSideInPlaceIsRefused(t *testing.T) {
 	two := splitAccounts[:2]
-	sp := newSplit(t, worldFor(t, singleEquivalent(two...)))
+	sp := newSplit(t, worldFor(t, singleEquivalent(splitAccounts[:3]...)))
 	dev := sp.stack("dev", singleEquivalent(two...))
 	sp.must(dev, "up")
 	policy := sp.bucketPolicy()
@@ -601,6 +601,15 @@ func TestEngineSwitchingSideInPlaceIsRefused(t *testing.T) {
 	if sp.bucketPolicy() != policy {
 		t.Fatal("the bucket policy changed")
 	}
+
+	// A consumer stack set back to both (its side line deleted, say) would write the bucket's one
+	// policy with only its own consumers: refused too.
+	c := sp.stack(consumerStackName(splitAccounts[2]), splitConsumerFile(splitAccounts[2]))
+	sp.must(c, "up")
+	c.writeStackFile(strings.Replace(splitConsumerFile(splitAccounts[2]), "  cross-account-s3:side: consumer\n", "", 1))
+	r := sp.mustFail(c, "preview", "side: is both, but this stack's last update deployed it as one side of split stacks (side: consumer): as both it would also write what the other stacks of the split hold (a bucket has one policy)")
+	checkOps(t, "consumer stack as both", r, map[string]int{})
+	checkNoWrite(t, "consumer stack as both", r)
 }
 
 // A KMS-encrypted bucket in split stacks: each consumer stack's role policy names the key (both

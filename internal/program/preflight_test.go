@@ -66,7 +66,10 @@ func TestPreflightOffReadsNothing(t *testing.T) {
 	cfg := baseConfig()
 	cfg["preflight"] = "false"
 	for _, c := range run(t, cfg).Invokes {
-		t.Errorf("a lookup with preflight off: %s", c.Token)
+		// The stack's own last outputs come from the state backend, not from AWS.
+		if c.Token != "pulumi:pulumi:readStackOutputs" {
+			t.Errorf("a lookup with preflight off: %s", c.Token)
+		}
 	}
 }
 

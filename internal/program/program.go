@@ -42,7 +42,8 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set)}
+	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set),
+		TakeOverMoved: true}
 	if err := checkSideSwitch(ctx, set.Side); err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 			return nil, err
 		}
 		if grants, ok := self.Outputs[consumerstacks.GrantsOutput].(map[string]any); ok {
-			in.Previous = grants
+			in.Previous, in.PreviousRead = grants, true
 		}
 	}
 	decision := consumerstacks.Decide(in)
@@ -90,9 +90,6 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 // declares (the bucket's one policy, or the consumers' endpoints and role policies) at the end of
 // the update. The stack's own outputs of its last update say what it held.
 func checkSideSwitch(ctx *pulumi.Context, side spec.Side) error {
-	if side == spec.SideBoth {
-		return nil
-	}
 	self, err := stackref.Read(ctx, stackref.Self(ctx))
 	if err != nil || self.Status != stackref.Found {
 		return err
@@ -100,8 +97,15 @@ func checkSideSwitch(ctx *pulumi.Context, side spec.Side) error {
 	_, hadPolicy := self.Outputs["bucketPolicy"]
 	consumers, _ := self.Outputs["consumers"].(map[string]any)
 	_, wasConsumer := self.Outputs[contract.OutputName]
+	_, wasOwner := self.Outputs[consumerstacks.GrantsOutput]
 	var held string
 	switch {
+	case side == spec.SideBoth && (wasConsumer || wasOwner):
+		// Its own side would be taken over and the other side created anew: a second writer of
+		// the bucket's one policy, or a second set of endpoints next to the consumer stacks'.
+		return spec.Problems{{Key: stackconfig.KeySide, Message: fmt.Sprintf(
+			"is both, but this stack's last update deployed it as one side of split stacks (side: %s): as both it would also write what the other stacks of the split hold (a bucket has one policy). Set side back, or move the other stacks' resources into this one first (README, \"Moving between one stack and split stacks\")",
+			map[bool]spec.Side{true: spec.SideConsumer, false: spec.SideOwner}[wasConsumer])}}
 	case side == spec.SideConsumer && hadPolicy:
 		held = "the bucket policy"
 	case side == spec.SideOwner && len(consumers) > 0 && !wasConsumer:

@@ -12,7 +12,7 @@ import (
 // consumerStackFields are the fields of one consumerStacks item; the access fields (the ceiling)
 // and ifMissing default to the top-level keys actions, prefixes, allowListing and
 // missingConsumerStacks.
-var consumerStackFields = []string{"stack", "accountIds", "actions", "prefixes", "allowListing", "ifMissing"}
+var consumerStackFields = []string{"stack", "accountIds", "vpcIds", "actions", "prefixes", "allowListing", "ifMissing"}
 
 // consumerStacks reads the owner's consumerStacks list. A stack may leave the list empty (the
 // bucket policy then admits no consumer); leaving it unset is refused, since an owner stack
@@ -34,7 +34,6 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 		item, ok := raw.(map[string]any)
 		if !ok {
 			r.fail(prefix, "is %s, not a map; write {stack: NAME, accountIds: [\"222222222222\"]}: the owner grants a stack only the accounts listed for it", quoted(raw))
-			r.stackDefaults = append(r.stackDefaults, nil)
 			continue
 		}
 		it := itemReader{r: r, item: item, index: i, prefix: prefix + "."}
@@ -45,10 +44,10 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 				inherited[field] = key
 			}
 		}
-		r.stackDefaults = append(r.stackDefaults, inherited)
 		out = append(out, spec.ConsumerStack{
 			Stack:      it.str("stack"),
 			AccountIDs: it.list("accountIds", ""),
+			VpcIDs:     it.list("vpcIds", ""),
 			Ceiling: spec.Access{
 				Actions:      it.list("actions", KeyActions),
 				Prefixes:     it.prefixes(),
@@ -56,6 +55,7 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 			},
 			IfMissing: spec.IfMissing(it.strOr("ifMissing", KeyMissingConsumerStacks)),
 			Index:     i,
+			Inherited: inherited,
 		})
 	}
 	return out
@@ -116,29 +116,6 @@ func (r *reader) ownerDefaults() spec.Problems {
 		ps = append(ps, spec.Problem{Key: KeyMissingConsumerStacks, Message: p})
 	}
 	return ps
-}
-
-// stackKeys rewrites the key of a problem about a consumerStacks item's field that the item
-// inherits into the top-level key it inherits from: the user wrote it there.
-func (r *reader) stackKeys(ps spec.Problems) spec.Problems {
-	out := make(spec.Problems, len(ps))
-	for i, p := range ps {
-		out[i] = p
-		var index int
-		var rest string
-		if n, _ := fmt.Sscanf(p.Key, "consumerStacks[%d].", &index); n != 1 || index >= len(r.stackDefaults) {
-			continue
-		}
-		rest = p.Key[strings.Index(p.Key, "].")+2:]
-		field := rest
-		if j := strings.IndexAny(field, "[."); j >= 0 {
-			field = field[:j]
-		}
-		if key, ok := r.stackDefaults[index][field]; ok {
-			out[i].Key = key + rest[len(field):]
-		}
-	}
-	return out
 }
 
 func quoted(v any) string {

@@ -214,7 +214,7 @@ var Keys = []Key{
 	{Name: KeySide, Type: TypeString, Default: "both",
 		Doc: "both (one stack holds the bucket owner's side and every consumer's), consumer (only consumer accounts: endpoints and role policies, exported as the output crossAccountS3) or owner (only the bucket policy, built from the consumer stacks in consumerStacks). See README, \"Split stacks\"."},
 	{Name: KeyConsumerStacks, Type: TypeObjects, Scope: SplitOwner,
-		Doc: "With side: owner, the consumer stacks to grant: one map per stack, {stack: NAME, accountIds: [...]} and optionally the most it may be granted (actions, prefixes, allowListing; default: the top-level keys) and ifMissing."},
+		Doc: "With side: owner, the consumer stacks to grant: one map per stack, {stack: NAME, accountIds: [...]}, optionally vpcIds (the only VPCs it may connect), the most it may be granted (actions, prefixes, allowListing; default: the top-level keys) and ifMissing."},
 	{Name: KeyMissingConsumerStacks, Type: TypeString, Default: "fail", Scope: SplitOwner,
 		Doc: "With side: owner, what to do about a consumer stack that is not found or has no outputs: fail (stop, naming it), keep (grant what the owner's last update granted it) or drop (grant it nothing). Per stack: ifMissing."},
 }

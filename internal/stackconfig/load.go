@@ -114,7 +114,7 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 	}
 	validated := NamesOf(src).Problems(append(validate(s, set), policydoc.Check(s)...))
 	if side == spec.SideOwner {
-		validated = append(r.ownerDefaults(), r.stackKeys(validated)...)
+		validated = append(r.ownerDefaults(), validated...)
 	}
 	return s, set, merge(r.problems, validated).InKeyOrder(AllKeys)
 }
@@ -176,8 +176,6 @@ func baseKey(key string) string {
 type reader struct {
 	src      Source
 	problems spec.Problems
-	// stackDefaults[i] maps the fields consumerStacks item i inherits to their top-level keys.
-	stackDefaults []map[string]string
 }
 
 func (r *reader) fail(key, format string, args ...any) {
