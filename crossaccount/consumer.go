@@ -21,7 +21,7 @@ type ConsumerAccount struct {
 	// Providers and Endpoints are keyed by provider name and VPC ID.
 	Providers map[string]*aws.Provider
 	Endpoints map[string]*Endpoint
-	placing placing
+	placing   placing
 }
 
 // Endpoint is what the bucket side and the outputs need of a gateway endpoint.

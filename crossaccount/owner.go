@@ -23,7 +23,7 @@ type BucketOwnerAccount struct {
 
 	Provider *aws.Provider
 	Policy   pulumi.StringOutput
-	placing placing
+	placing  placing
 }
 
 // placing is where an account component's children go: under the component (the single-stack
@@ -45,7 +45,9 @@ func (p placing) children(comp pulumi.Resource) []pulumi.ResourceOption {
 	return opts
 }
 
-func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption { return comp.placing.children(comp) }
+func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption {
+	return comp.placing.children(comp)
+}
 
 // newBucketOwnerAccount registers the owner's component (in the single-stack form) and provider
 // and, for a KMS bucket, looks the key up with that provider and checks it (spec.CheckKey) before

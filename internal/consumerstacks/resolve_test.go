@@ -575,7 +575,7 @@ func TestMissingStacks(t *testing.T) {
 		name      string
 		read      Read
 		previous  map[string]any
-		noRecord  bool // the owner's own outputs hold no consumerStackGrants (first update, or after a move)
+		noRecord  bool     // the owner's own outputs hold no consumerStackGrants (first update, or after a move)
 		consumers []string // granted, all stacks
 		status    StackStatus
 		grant     bool
