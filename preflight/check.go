@@ -35,13 +35,7 @@ func Err(ps spec.Problems) error {
 type Error struct{ Problems spec.Problems }
 
 func (e Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "preflight: the live accounts stop this deployment, nothing was written (%d %s):", len(e.Problems), plural(len(e.Problems), "problem", "problems"))
-	for _, p := range e.Problems {
-		b.WriteString("\n  - ")
-		b.WriteString(p.String())
-	}
-	return b.String()
+	return e.Problems.Report("preflight: the live accounts stop this deployment, nothing was written")
 }
 
 // DisabledWarning is preview's warning when preflight is off.

@@ -19,12 +19,18 @@ func (p Problem) String() string { return p.Key + ": " + p.Message }
 type Problems []Problem
 
 func (ps Problems) Error() string {
+	return ps.Report("invalid stack configuration, nothing was created")
+}
+
+// Report is the headline with the number of problems, then one problem per line: how every
+// refusal of this program reads.
+func (ps Problems) Report(headline string) string {
 	var b strings.Builder
 	noun := "problems"
 	if len(ps) == 1 {
 		noun = "problem"
 	}
-	fmt.Fprintf(&b, "invalid stack configuration, nothing was created (%d %s):", len(ps), noun)
+	fmt.Fprintf(&b, "%s (%d %s):", headline, len(ps), noun)
 	for _, p := range ps {
 		b.WriteString("\n  - ")
 		b.WriteString(p.String())

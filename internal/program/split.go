@@ -2,7 +2,6 @@ package program
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -143,23 +142,10 @@ func readStack(ctx *pulumi.Context, cs spec.ConsumerStack) (consumerstacks.Read,
 type invalidStacks struct{ problems spec.Problems }
 
 func (e invalidStacks) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "the consumer stacks cannot be granted as they are, nothing was changed (%d %s):", len(e.problems), plural(len(e.problems), "problem", "problems"))
-	for _, p := range e.problems {
-		b.WriteString("\n  - ")
-		b.WriteString(p.String())
-	}
-	return b.String()
+	return e.problems.Report("the consumer stacks cannot be granted as they are, nothing was changed")
 }
 
 func (e invalidStacks) Unwrap() error { return e.problems }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
 
 func toAny(values []string) []any {
 	out := make([]any, len(values))

@@ -102,10 +102,14 @@ func (it itemReader) fail(field, format string, args ...any) {
 }
 
 func (it itemReader) checkFields() {
-	known := map[string]bool{}
+	it.checkFieldsOf("consumer", KeyConsumers, itemFields, requiredItemFields)
+}
+
+// checkFieldsOf refuses fields of an item of list that are not known (with the field they
+// probably meant) and reports the required ones it lacks; what names an item in messages.
+func (it itemReader) checkFieldsOf(what, list string, known, required []string) {
 	byLower := map[string]string{}
-	for _, f := range itemFields {
-		known[f] = true
+	for _, f := range known {
 		byLower[strings.ToLower(f)] = f
 	}
 	var fields []string
@@ -114,18 +118,17 @@ func (it itemReader) checkFields() {
 	}
 	sort.Strings(fields)
 	for _, f := range fields {
-		if known[f] {
-			continue
-		}
-		if match, ok := byLower[strings.ToLower(f)]; ok {
-			it.fail(f, "is not a consumer field; did you mean %s?", match)
-		} else {
-			it.fail(f, "is not a consumer field; use %s", strings.Join(itemFields, ", "))
+		switch match, ok := byLower[strings.ToLower(f)]; {
+		case ok && match == f:
+		case ok:
+			it.fail(f, "is not a %s field; did you mean %s?", what, match)
+		default:
+			it.fail(f, "is not a %s field; use %s", what, strings.Join(known, ", "))
 		}
 	}
-	for _, f := range requiredItemFields {
+	for _, f := range required {
 		if _, ok := it.item[f]; !ok {
-			it.fail(f, "is required in every consumers item")
+			it.fail(f, "is required in every %s item", list)
 		}
 	}
 }

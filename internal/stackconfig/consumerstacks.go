@@ -3,8 +3,6 @@ package stackconfig
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 
 	"cross-account-s3/spec"
 )
@@ -62,30 +60,7 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 }
 
 func (it itemReader) checkStackFields() {
-	known := map[string]bool{}
-	for _, f := range consumerStackFields {
-		known[f] = true
-	}
-	var fields []string
-	for f := range it.item {
-		fields = append(fields, f)
-	}
-	sort.Strings(fields)
-	for _, f := range fields {
-		if known[f] {
-			continue
-		}
-		if match := sameButCase(f, consumerStackFields); match != "" {
-			it.fail(f, "is not a consumerStacks field; did you mean %s?", match)
-		} else {
-			it.fail(f, "is not a consumerStacks field; use %s", strings.Join(consumerStackFields, ", "))
-		}
-	}
-	for _, f := range []string{"stack", "accountIds"} {
-		if _, ok := it.item[f]; !ok {
-			it.fail(f, "is required in every consumerStacks item")
-		}
-	}
+	it.checkFieldsOf("consumerStacks", KeyConsumerStacks, consumerStackFields, []string{"stack", "accountIds"})
 }
 
 // checkScope refuses the keys that belong to the other side's stack (Key.Scope). A key with a
@@ -123,13 +98,4 @@ func quoted(v any) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprintf("%v", v)
-}
-
-func sameButCase(name string, among []string) string {
-	for _, f := range among {
-		if strings.EqualFold(f, name) {
-			return f
-		}
-	}
-	return ""
 }
