@@ -79,9 +79,8 @@ func listStack(n int) string {
 	return b.String()
 }
 
-// flatStack is one consumer in the single-consumer form: what a consumer stack of the split mode
-// will roughly be, plus the bucket owner's provider and bucket policy, which a consumer stack will
-// not have (so its figures are an upper bound).
+// flatStack is one consumer in the single-consumer form (side: both): the consumer's side plus
+// the bucket owner's provider and bucket policy, two providers per stack.
 func flatStack(c consumer) string {
 	return header + fmt.Sprintf(`  cross-account-s3:consumerName: %s
   cross-account-s3:consumerAccountId: %q
@@ -93,28 +92,97 @@ func flatStack(c consumer) string {
 `, c.Name, c.Account, region, c.Profile, c.roleArn(), c.VPC, c.RouteTable)
 }
 
+const bucketKeys = `  cross-account-s3:bucketAccountId: "` + ownerAccount + `"
+  cross-account-s3:bucketRegion: ` + region + `
+  cross-account-s3:bucketName: ` + bucket + `
+`
+
+// splitOwner is the name of the owner stack of the split mode.
+const splitOwner = "split-owner"
+
+func splitConsumerName(c consumer) string { return "split-" + c.Name }
+
+// splitConsumerStack is one consumer account in a consumer stack of the split mode (side:
+// consumer): the consumer's provider, endpoint and role policy only; the bucket keys that name the
+// bucket, none of the bucket owner's credentials.
+func splitConsumerStack(c consumer) string {
+	return "config:\n  cross-account-s3:side: consumer\n" + bucketKeys + fmt.Sprintf(`  cross-account-s3:manageRolePolicy: true
+  cross-account-s3:consumerName: %s
+  cross-account-s3:consumerAccountId: %q
+  cross-account-s3:consumerRegion: %s
+  cross-account-s3:consumerProfile: %s
+  cross-account-s3:consumerRoleArns: [%s]
+  cross-account-s3:vpcId: %s
+  cross-account-s3:routeTableIds: [%s]
+`, c.Name, c.Account, region, c.Profile, c.roleArn(), c.VPC, c.RouteTable)
+}
+
+// splitOwnerStack is the owner stack of the split mode (side: owner): the bucket owner's provider
+// and bucket policy, granting the consumers of the n consumer stacks, each pinned to its account.
+//
+// bucketPolicyGrouping is by-access at every size: with the default (per-endpoint: each role only
+// through its own VPC's endpoint) the bucket policy of these consumers fits S3's 20 KB for the
+// first 55 only, and the owner of 150 refuses to run ("the bucket policy would be 54354 bytes,
+// over S3's limit of 20480 bytes"); by-access (roles with the same access in through each other's
+// endpoints) fits 150. The list-form and flat stacks keep the default: the flat ones grant one
+// consumer each, and the list-form stack is not run past 50.
+func splitOwnerStack(n int) string {
+	var b strings.Builder
+	b.WriteString("config:\n  cross-account-s3:side: owner\n" + bucketKeys + "  cross-account-s3:bucketProfile: owner\n  cross-account-s3:bucketPolicyGrouping: by-access\n  cross-account-s3:consumerStacks:\n")
+	for _, c := range consumers(n) {
+		fmt.Fprintf(&b, "    - {stack: %s, accountIds: [%q]}\n", splitConsumerName(c), c.Account)
+	}
+	return b.String()
+}
+
+// stacks are the stack names of a generated project.
+type stacks struct {
+	Single string   // the list-form stack (side: both) with all n consumers
+	Flat   []string // the n single-consumer stacks (side: both)
+	// Split holds the n consumer stacks of the split mode; SplitOwner their owner stack.
+	Split      []string
+	SplitOwner string
+}
+
 // writeProject makes dir a project: the repo's Pulumi.yaml, the world, and the stack files of
-// both forms for n consumers. It returns the stack names: the list-form stack and the flat ones.
-func writeProject(repo, dir string, n int) (single string, flat []string, err error) {
+// every form for n consumers.
+//
+// The list-form and flat stacks are only ever previewed; the split stacks are deployed (up), which
+// writes endpoints, role policies and the bucket policy into the world. A flat stack's preview
+// would then meet the split owner's bucket policy and the split consumers' endpoints, so the split
+// stacks get a project dir of their own (split true: only the split stacks, with their own world
+// and state).
+func writeProject(repo, dir string, n int, split bool) (stacks, error) {
+	var st stacks
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", nil, err
+		return st, err
 	}
 	project, err := os.ReadFile(filepath.Join(repo, "Pulumi.yaml"))
 	if err != nil {
-		return "", nil, err
+		return st, err
 	}
 	files := map[string]string{"Pulumi.yaml": string(project)}
-	single = fmt.Sprintf("list-%d", n)
-	files["Pulumi."+single+".yaml"] = listStack(n)
-	for _, c := range consumers(n) {
-		name := "flat-" + c.Name
-		flat = append(flat, name)
-		files["Pulumi."+name+".yaml"] = flatStack(c)
+	if split {
+		for _, c := range consumers(n) {
+			name := splitConsumerName(c)
+			st.Split = append(st.Split, name)
+			files["Pulumi."+name+".yaml"] = splitConsumerStack(c)
+		}
+		st.SplitOwner = splitOwner
+		files["Pulumi."+splitOwner+".yaml"] = splitOwnerStack(n)
+	} else {
+		st.Single = fmt.Sprintf("list-%d", n)
+		files["Pulumi."+st.Single+".yaml"] = listStack(n)
+		for _, c := range consumers(n) {
+			name := "flat-" + c.Name
+			st.Flat = append(st.Flat, name)
+			files["Pulumi."+name+".yaml"] = flatStack(c)
+		}
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			return "", nil, err
+			return st, err
 		}
 	}
-	return single, flat, world.Save(filepath.Join(dir, "world.json"), benchWorld(n))
+	return st, world.Save(filepath.Join(dir, "world.json"), benchWorld(n))
 }
