@@ -450,7 +450,7 @@ func TestRefusedStacks(t *testing.T) {
 			}
 			d := Decide(Input{Owner: owner(), Reads: []Read{analyticsStack().at(0).found(), r, other.found()}})
 			if !reflect.DeepEqual(d.Problems, tc.want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(tc.want))
+				t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(tc.want).Report("problems"))
 			}
 			if got := d.Status[r.FullName]; !reflect.DeepEqual(got, failed) {
 				t.Errorf("status %+v, want %+v", got, failed)
@@ -518,7 +518,7 @@ func TestSpecProblemsAreDescribedByStack(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Decide(Input{Owner: owner(), Reads: readsOf(tc.stacks())})
 			if !reflect.DeepEqual(d.Problems, tc.want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(tc.want))
+				t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(tc.want).Report("problems"))
 			}
 		})
 	}
@@ -538,7 +538,7 @@ func TestTheSameVPCInTwoStacks(t *testing.T) {
 			Message: `vpc-0c0c0c0c0c0c0c0c0 is also the VPC of consumer "analytics" in account 333333333333; a VPC belongs to one account (its owner, which creates the endpoint), so correct the VPC ID or the account ID`},
 	}
 	if !reflect.DeepEqual(d.Problems, want) {
-		t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+		t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
 }
 
@@ -665,7 +665,7 @@ func TestMissingStacks(t *testing.T) {
 			reads := []Read{analyticsStack().at(0).found(), tc.read, ingestStack().at(2).found()}
 			d := Decide(Input{Owner: owner(), Reads: reads, Previous: tc.previous, PreviousRead: !tc.noRecord})
 			if !reflect.DeepEqual(d.Problems, tc.problems) {
-				t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(tc.problems))
+				t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(tc.problems).Report("problems"))
 			}
 			if !reflect.DeepEqual(d.Warnings, tc.warnings) {
 				t.Errorf("warnings:\n%q\nwant:\n%q", d.Warnings, tc.warnings)
@@ -720,7 +720,7 @@ func TestAKeptGrantIsValidatedWithTheOthers(t *testing.T) {
 	want := spec.Problems{{Key: "consumerStacks[0] (" + fullAnalytics + "): crossAccountS3.consumers[0].roleArns",
 		Message: "lists arn:aws:iam::333333333333:role/analytics more than once"}}
 	if !reflect.DeepEqual(d.Problems, want) {
-		t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+		t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
 	if got := d.Describe("consumers[2].vpcId"); got != "consumerStacks[1] ("+fullWeb+"): crossAccountS3.consumers[1].vpcId" {
 		t.Errorf("a kept consumer is described as %q", got)
@@ -744,18 +744,8 @@ func TestEveryStacksProblemsAtOnce(t *testing.T) {
 		"consumerStacks[2] (" + fullIngest + "): crossAccountS3.consumers[1].routeTableIds[0]",
 	}
 	if !reflect.DeepEqual(keys, want) {
-		t.Errorf("problems by key:\n%s\nwant %q", lines(d.Problems), want)
+		t.Errorf("problems by key:\n%s\nwant %q", spec.Problems(d.Problems).Report("problems"), want)
 	}
-}
-
-func lines(ps spec.Problems) string {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString("  ")
-		b.WriteString(p.String())
-		b.WriteString("\n")
-	}
-	return b.String()
 }
 
 // One stack named twice, in two spellings that resolve to the same full name, is refused at the
@@ -768,7 +758,7 @@ func TestOneStackListedTwice(t *testing.T) {
 	want := spec.Problems{{Key: "consumerStacks[1].stack",
 		Message: "cross-account-s3/consumer-333333333333 names stack " + fullAnalytics + ", as consumerStacks[0].stack (consumer-333333333333) does; list each consumer stack once"}}
 	if !reflect.DeepEqual(d.Problems, want) {
-		t.Errorf("problems:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+		t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
 }
 
@@ -786,7 +776,7 @@ func TestEndpointClaimsThatCannotBeTrue(t *testing.T) {
 	want := spec.Problems{{Key: "consumerStacks[1] (" + fullAnalytics + "): crossAccountS3.consumers[0].endpointId",
 		Message: "vpce-0a0a0a0a0a0a0a0a0 is also the endpoint of consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[1].name in vpc-0a0a0a0a0a0a0a0a0 (account 222222222222); an endpoint belongs to one VPC"}}
 	if !reflect.DeepEqual(d.Problems, want) {
-		t.Errorf("one endpoint in two VPCs:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+		t.Errorf("one endpoint in two VPCs:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
 
 	split := web.output()
@@ -804,7 +794,7 @@ func TestEndpointClaimsThatCannotBeTrue(t *testing.T) {
 	want = spec.Problems{{Key: "consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[2].endpointId",
 		Message: "vpce-0f0f0f0f0f0f0f0f0 differs from vpce-0a0a0a0a0a0a0a0a0, the endpoint of consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[1].name in the same VPC vpc-0a0a0a0a0a0a0a0a0; a VPC's consumers share its one S3 gateway endpoint"}}
 	if !reflect.DeepEqual(d.Problems, want) {
-		t.Errorf("two endpoints for one VPC:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+		t.Errorf("two endpoints for one VPC:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
 
 	pinned := analyticsStack().at(0)
@@ -813,6 +803,6 @@ func TestEndpointClaimsThatCannotBeTrue(t *testing.T) {
 	want = spec.Problems{{Key: "consumerStacks[0] (" + fullAnalytics + "): crossAccountS3.consumers[0].vpcId",
 		Message: "vpc-0c0c0c0c0c0c0c0c0 is not among the VPCs the owner grants this stack (consumerStacks[0].vpcIds: vpc-0d0d0d0d0d0d0d0d0); if the stack is right to connect it, add it there"}}
 	if !reflect.DeepEqual(d.Problems, want) {
-		t.Errorf("a VPC not pinned:\n%s\nwant:\n%s", lines(d.Problems), lines(want))
+		t.Errorf("a VPC not pinned:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
 }

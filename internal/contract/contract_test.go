@@ -3,7 +3,6 @@ package contract
 import (
 	"encoding/json"
 	"reflect"
-	"strings"
 	"testing"
 
 	"cross-account-s3/internal/golden"
@@ -373,7 +372,7 @@ func TestDecodeRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, ps := Decode(tc.value())
 			if !reflect.DeepEqual(ps, tc.want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", lines(ps), lines(tc.want))
+				t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(ps).Report("problems"), spec.Problems(tc.want).Report("problems"))
 			}
 		})
 	}
@@ -390,14 +389,4 @@ func TestDecodeKeepsOnlyTheConsumersItCouldRead(t *testing.T) {
 	if len(out.Consumers) != 1 || out.Consumers[0].Name != "web" || out.Bucket.Name != "shared-data" {
 		t.Errorf("decoded %+v", out)
 	}
-}
-
-func lines(ps spec.Problems) string {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString("  ")
-		b.WriteString(p.String())
-		b.WriteString("\n")
-	}
-	return b.String()
 }

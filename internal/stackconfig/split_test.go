@@ -380,7 +380,7 @@ func TestSplitRefusals(t *testing.T) {
 			}
 			_, ps := Load(MapSource{Values: cfg})
 			if !reflect.DeepEqual(ps, tc.want) {
-				t.Errorf("problems:\n%s\nwant:\n%s", problemLines(ps), problemLines(tc.want))
+				t.Errorf("problems:\n%s\nwant:\n%s", ps.Report("problems"), tc.want.Report("problems"))
 			}
 		})
 	}
@@ -472,14 +472,4 @@ func TestKeysEverySideReads(t *testing.T) {
 	if _, ps := Load(MapSource{Values: cfg}); len(ps) > 0 {
 		t.Fatal(ps)
 	}
-}
-
-func problemLines(ps spec.Problems) string {
-	var b strings.Builder
-	for _, p := range ps {
-		b.WriteString("  ")
-		b.WriteString(p.String())
-		b.WriteString("\n")
-	}
-	return b.String()
 }
