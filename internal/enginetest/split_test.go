@@ -3,6 +3,8 @@ package enginetest
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -11,8 +13,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
+	enginecli "cross-account-s3/internal/enginetest/cli"
 	"cross-account-s3/internal/enginetest/world"
 	"cross-account-s3/internal/program"
+	"cross-account-s3/internal/statemoves"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
@@ -404,6 +408,26 @@ func (sp *split) move(from, to string, urns ...string) {
 	}
 }
 
+// shell runs a command line as a user would paste it, with the engine tests' pulumi first on PATH
+// and the split setup's backend.
+func (sp *split) shell(command string) {
+	sp.t.Helper()
+	root, err := enginecli.Root(repoRoot)
+	if err != nil {
+		sp.t.Fatal(err)
+	}
+	cmd := exec.Command("bash", "-c", command)
+	cmd.Dir = sp.dir
+	cmd.Env = os.Environ()
+	for k, v := range sp.ws.GetEnvVars() {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Env = append(cmd.Env, "PATH="+filepath.Join(root, "bin")+string(os.PathListSeparator)+sp.ws.GetEnvVars()["PATH"])
+	if out, err := cmd.CombinedOutput(); err != nil {
+		sp.t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+}
+
 // urnsOf lists the URNs in a stack's state whose URN ends with one of these suffixes
 // ("::s3-gateway-vpc-0…").
 func urnsOf(e *engine, suffixes ...string) []string {
@@ -439,13 +463,30 @@ func TestEngineMoveBetweenSingleAndSplitStacks(t *testing.T) {
 	logStart := len(dev.calls())
 
 	// Single -> split: move each account's endpoint and role policy to its consumer stack, the
-	// bucket policy to the owner; the split programs then find what they declare already there.
+	// bucket policy to the owner, with the commands cmd/splitmoves prints (run as printed); the
+	// split programs then find what they declare already there.
 	for _, a := range two {
-		c := sp.stack(consumerStackName(a), splitConsumerFile(a))
-		sp.move("dev", c.name, urnsOf(dev, leavesOf(a)...)...)
+		sp.stack(consumerStackName(a), splitConsumerFile(a))
 	}
 	owner := sp.stack("owner", splitOwnerFile("", two...))
-	sp.move("dev", "owner", urnsOf(dev, "shared-data")...)
+	moves, err := statemoves.Plan(dev.deployment(), consumerStackName, "owner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []statemoves.Move{
+		{Dest: consumerStackName(two[0]), URNs: urnsOf(dev, leavesOf(two[0])...)},
+		{Dest: consumerStackName(two[1]), URNs: urnsOf(dev, leavesOf(two[1])...)},
+		{Dest: "owner", URNs: urnsOf(dev, "shared-data")},
+	}
+	for _, m := range want {
+		sort.Strings(m.URNs)
+	}
+	if !reflect.DeepEqual(moves, want) {
+		t.Fatalf("splitmoves planned\n%v\nwant\n%v", moves, want)
+	}
+	for _, command := range statemoves.Commands("dev", moves) {
+		sp.shell(command)
+	}
 	// The moved endpoint still carries the tag cross-account-s3:stack=cross-account-s3/dev, so
 	// preflight takes it for another stack's: the first up after the move runs without preflight
 	// and retags it, in place (routes and policy untouched); then preflight is back on.
