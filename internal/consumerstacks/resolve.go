@@ -61,9 +61,9 @@ type Input struct {
 	Owner spec.Spec
 	// Reads are the consumer stacks, in consumerStacks order.
 	Reads []Read
-	// Previous is the GrantsOutput of the owner's last update, which the program reads when a
-	// stack is missing with ifMissing keep or drop; PreviousRead says it was read and found (the
-	// owner stack has been updated by this program before). Without it, keep has nothing to go by.
+	// Previous is the GrantsOutput of the owner's last update, read from the owner's own stack;
+	// PreviousRead says it was there (the owner stack has been updated by this program before).
+	// Without it, keep has nothing to go by.
 	Previous     map[string]any
 	PreviousRead bool
 }

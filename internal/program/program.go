@@ -13,6 +13,7 @@ import (
 
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/internal/stackref"
 	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
 )
@@ -44,7 +45,12 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	}
 	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set),
 		TakeOverMoved: true}
-	if err := checkSideSwitch(ctx, set.Side); err != nil {
+	// The stack's own outputs of its last update: what it deployed, and (owner) what it granted.
+	self, err := stackref.Read(ctx, stackref.Self(ctx))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSideSwitch(set.Side, self); err != nil {
 		return nil, err
 	}
 	switch set.Side {
@@ -55,7 +61,7 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		}
 		return ConsumerExports(s, deployed), nil
 	case spec.SideOwner:
-		return declareOwner(ctx, args, set)
+		return declareOwner(ctx, args, set, self)
 	}
 	access, err := crossaccount.NewSharedBucketAccess(ctx, ComponentName, args)
 	if err != nil {

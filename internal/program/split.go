@@ -37,26 +37,18 @@ func ConsumerExports(s spec.Spec, deployed crossaccount.Deployed) map[string]pul
 
 // declareOwner reads the consumer stacks, decides whom the bucket policy grants, and declares the
 // owner's side. Nothing is registered when a stack is missing (ifMissing: fail) or invalid.
-func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.Settings) (map[string]pulumi.Input, error) {
+func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.Settings, self stackref.Stack) (map[string]pulumi.Input, error) {
 	in := consumerstacks.Input{Owner: args.Spec}
-	needPrevious := false
 	for _, cs := range set.ConsumerStacks {
 		read, err := readStack(ctx, cs)
 		if err != nil {
 			return nil, err
 		}
 		in.Reads = append(in.Reads, read)
-		// keep grants, and drop reports, what the owner's last update granted a missing stack.
-		needPrevious = needPrevious || !read.Found && cs.IfMissing != spec.MissingFail
 	}
-	if needPrevious {
-		self, err := stackref.Read(ctx, stackref.Self(ctx))
-		if err != nil {
-			return nil, err
-		}
-		if grants, ok := self.Outputs[consumerstacks.GrantsOutput].(map[string]any); ok {
-			in.Previous, in.PreviousRead = grants, true
-		}
+	// keep grants, and drop reports, what the owner's last update granted a missing stack.
+	if grants, ok := self.Outputs[consumerstacks.GrantsOutput].(map[string]any); ok {
+		in.Previous, in.PreviousRead = grants, true
 	}
 	decision := consumerstacks.Decide(in)
 	if len(decision.Problems) > 0 {
@@ -88,10 +80,9 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 // other side's resources out first: the engine would delete the resources the new side no longer
 // declares (the bucket's one policy, or the consumers' endpoints and role policies) at the end of
 // the update. The stack's own outputs of its last update say what it held.
-func checkSideSwitch(ctx *pulumi.Context, side spec.Side) error {
-	self, err := stackref.Read(ctx, stackref.Self(ctx))
-	if err != nil || self.Status != stackref.Found {
-		return err
+func checkSideSwitch(side spec.Side, self stackref.Stack) error {
+	if self.Status != stackref.Found {
+		return nil
 	}
 	_, hadPolicy := self.Outputs["bucketPolicy"]
 	consumers, _ := self.Outputs["consumers"].(map[string]any)
