@@ -219,3 +219,38 @@ func TestEnginePreflightFailingLaterDeletesNothing(t *testing.T) {
 		t.Errorf("bucket policy after the failed up: %q", got)
 	}
 }
+
+// With preflight: false the program asks AWS nothing before writing, and the preview says what
+// that leaves unchecked: here a live statement the stack does not know, which up then replaces.
+func TestEnginePreflightOffWarnsAndReadsNothing(t *testing.T) {
+	w := preflightWorld()
+	b := w.Buckets["shared-data"]
+	b.Policy = `{"Version":"2012-10-17","Statement":[{"Sid":"AuditRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/auditor"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/audit/*"}]}`
+	w.Buckets["shared-data"] = b
+	e := newEngine(t, "dev", preflightStack+"  cross-account-s3:preflight: false\n", w)
+	r := e.run("preview")
+	if r.err != nil {
+		t.Fatalf("preview: %v\n%s", r.err, r.output)
+	}
+	// The warning, as the CLI prints it (its diagnostics wrap nothing: one line).
+	if !strings.Contains(r.output, "warning: cross-account-s3:preflight is false: nothing is read from the accounts before writing, so pulumi up replaces the bucket policy whatever statements it holds") {
+		t.Errorf("the preview does not warn that preflight is off:\n%s", r.output)
+	}
+	for _, c := range r.calls {
+		if c.Op == "invoke" {
+			t.Errorf("preflight off, yet the preview looked up %s", c.Type)
+		}
+	}
+	// The control: the same stack with preflight on looks the accounts up, and stops.
+	e.writeStackFile(preflightStack)
+	r = e.run("preview")
+	invokes := 0
+	for _, c := range r.calls {
+		if c.Op == "invoke" {
+			invokes++
+		}
+	}
+	if r.err == nil || invokes == 0 {
+		t.Errorf("preflight on: error %v, %d lookups; want the unknown statement to stop the preview after its lookups", r.err, invokes)
+	}
+}
