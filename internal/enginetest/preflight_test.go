@@ -254,3 +254,37 @@ func TestEnginePreflightOffWarnsAndReadsNothing(t *testing.T) {
 		t.Errorf("preflight on: error %v, %d lookups; want the unknown statement to stop the preview after its lookups", r.err, invokes)
 	}
 }
+
+// A consumer role deleted and created again under the same name: IAM wrote its old unique ID into
+// the bucket policy in place of its ARN, so the policy admits nobody for it. The preview says so,
+// names the role that exists again, and that a plain up does not rewrite an unchanged document
+// (the engine compares with its state, which still holds the ARN), so the fix is up --refresh.
+func TestEnginePreflightNamesARecreatedRole(t *testing.T) {
+	e := newEngine(t, "dev", preflightStack, preflightWorld())
+	if r := e.run("up"); r.err != nil {
+		t.Fatalf("up: %v\n%s", r.err, r.output)
+	}
+	if err := world.Update(e.worldPath, func(w *world.World) error {
+		w.DeleteRole("222222222222", "web")
+		w.AddRole("222222222222", "web")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.run("preview")
+	if r.err != nil {
+		t.Fatalf("preview: %v\n%s", r.err, r.output)
+	}
+	oneLine := strings.Join(strings.Fields(r.output), " ")
+	for _, want := range []string{
+		"the live policy of bucket shared-data names AROA",
+		"arn:aws:iam::222222222222:role/web (consumerRoleArns[0], unique ID AROA",
+		"exists but the live policy does not name it: if it was deleted and created again, it has no access now.",
+		"if its preview shows no update of the bucket policy, run pulumi up --refresh to rewrite it.",
+	} {
+		if !strings.Contains(oneLine, want) {
+			t.Errorf("the preview does not say %q:\n%s", want, r.output)
+		}
+	}
+	checkOps(t, "preview after the role was recreated", r, map[string]int{})
+}
