@@ -310,7 +310,7 @@ func Warnings(s spec.Spec, side spec.Side) []string {
 		}
 	}
 	if !side.HasOwner() {
-		return out
+		return append(out, policydoc.RoleKeyWarnings(s)...)
 	}
 	return append(out, policydoc.Warnings(s)...)
 }

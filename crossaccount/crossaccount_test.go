@@ -63,3 +63,39 @@ func TestCheckAdoptedAcceptsAFittingEndpoint(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Each side's preview warns about what its user can change: a consumer stack about its roles (the
+// PutObjectAcl grant, a role whose identity policy does not hold the key to S3), the owner about
+// the bucket policy and the key's grants; the single stack about all of it.
+func TestWarningsBySide(t *testing.T) {
+	s, _ := consumerSpec("s3:GetObject", "s3:PutObjectAcl")
+	s.Bucket.Encryption = spec.Encryption{KMSKeyARN: "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+	s.BucketPolicyGrouping = spec.GroupByAccess
+	kinds := func(ws []string) string {
+		var out []string
+		for _, w := range ws {
+			switch {
+			case strings.Contains(w, "grants s3:PutObjectAcl"):
+				out = append(out, "acl")
+			case strings.Contains(w, "manageRolePolicy is false"):
+				out = append(out, "role-key")
+			case strings.Contains(w, "bucket.keyEnabled is not set"):
+				out = append(out, "bucket-key")
+			case strings.Contains(w, `bucketPolicyGrouping is "by-access"`):
+				out = append(out, "grouping")
+			default:
+				out = append(out, "other: "+w)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for side, want := range map[spec.Side]string{
+		spec.SideConsumer: "acl,role-key",
+		spec.SideOwner:    "grouping,bucket-key,role-key",
+		spec.SideBoth:     "acl,grouping,bucket-key,role-key",
+	} {
+		if got := kinds(Warnings(s, side)); got != want {
+			t.Errorf("side %s warns %s, want %s", side, got, want)
+		}
+	}
+}

@@ -199,6 +199,17 @@ func kmsWarnings(s spec.Spec) []string {
 			"If the bucket uses an S3 Bucket Key, set %s: true; objects written before the Bucket Key was enabled keep their object ARN as context and need the key policy instead, or a copy onto themselves.",
 			spec.PathBucketKeyEnabled, e.KMSKeyARN, spec.PathBucketKeyEnabled))
 	}
+	return append(out, RoleKeyWarnings(s)...)
+}
+
+// RoleKeyWarnings are the KMS warnings about consumers' roles (their identity policy, which the
+// stack does not manage): what a consumer stack's own preview shows, as the single stack's does.
+func RoleKeyWarnings(s spec.Spec) []string {
+	e := s.Bucket.Encryption
+	if !e.KMS() || len(KeyGrants(s)) == 0 {
+		return nil
+	}
+	var out []string
 	for _, c := range s.SortedConsumers() {
 		if c.ManageRolePolicy || len(KeyActions(c.Access)) == 0 {
 			continue
