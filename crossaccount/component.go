@@ -300,10 +300,8 @@ func describeProblems(ps spec.Problems, describe func(string) string) spec.Probl
 func Warnings(s spec.Spec, side spec.Side) []string {
 	var out []string
 	for _, c := range s.Consumers {
-		if !side.HasConsumers() {
-			break // the consumer stack warned its own user
-		}
-		if c.Access.Grants(spec.PutObjectACL) {
+		// An owner stack's consumers were warned about their actions in their own stacks.
+		if side.HasConsumers() && c.Access.Grants(spec.PutObjectACL) {
 			out = append(out, c.Key("actions")+" grants s3:PutObjectAcl: on buckets with Object Ownership "+
 				"BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; "+
 				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.")

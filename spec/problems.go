@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,4 +108,29 @@ func splitKey(key string) (string, int) {
 		return top, -1
 	}
 	return top, n
+}
+
+// pathPattern matches a path of a problem (bucket.<field>, consumers[<i>].<field>) at the start
+// of a text or after a character that cannot be part of an ARN, so that a role such as
+// role/data-bucket.reader is left as it is, and so is a path already under another one
+// (crossAccountS3.consumers[0]).
+var pathPattern = regexp.MustCompile(`(^|[^\w.:/@+=,-])(?:bucket\.([A-Za-z]+)|consumers\[(\d+)\]\.([A-Za-z]+))`)
+
+// RewritePaths rewrites every path in a text: bucket.<field> with bucket(field), and
+// consumers[<i>].<field> with consumer(i, field), which returns "" to leave the path as it is.
+// The callers are the config layer, which knows what the user wrote, and the owner stack's
+// view of its consumer stacks.
+func RewritePaths(text string, bucket func(field string) string, consumer func(index int, field string) string) string {
+	return pathPattern.ReplaceAllStringFunc(text, func(match string) string {
+		m := pathPattern.FindStringSubmatch(match)
+		lead, path := m[1], match[len(m[1]):]
+		if m[2] != "" {
+			return lead + bucket(m[2])
+		}
+		i, _ := strconv.Atoi(m[3])
+		if out := consumer(i, m[4]); out != "" {
+			return lead + out
+		}
+		return lead + path
+	})
 }

@@ -94,13 +94,10 @@ func ValidateConsumerStacks(owner BucketOwner, stacks []ConsumerStack) Problems 
 		for _, dup := range duplicates(cs.VpcIDs) {
 			ps.add(cs.Key("vpcIds"), "lists %s more than once", dup)
 		}
-		// Inherited fields are the owner's top-level keys: checked once, by the caller.
-		for _, p := range ValidateCeiling(cs.Ceiling, cs.Key("")) {
-			if _, inherited := cs.Inherited[strings.SplitN(strings.TrimPrefix(p.Key, cs.Key("")), "[", 2)[0]]; !inherited {
-				ps = append(ps, p)
-			}
-		}
-		if p := cs.IfMissing.Problem(); p != "" && cs.Inherited["ifMissing"] == "" {
+		// An inherited field's problem is keyed by its top-level key (Key), where the owner's own
+		// check of that key reports it too: the config layer keeps one of the two.
+		ps = append(ps, ValidateCeiling(cs.Ceiling, cs.Key)...)
+		if p := cs.IfMissing.Problem(); p != "" {
 			ps.add(cs.Key("ifMissing"), "%s", p)
 		}
 	}
@@ -108,13 +105,17 @@ func ValidateConsumerStacks(owner BucketOwner, stacks []ConsumerStack) Problems 
 }
 
 // ValidateCeiling checks a ceiling (the most a consumer stack may be granted) as a consumer's
-// access is checked; prefix is what its fields' paths start with ("" for the owner's top-level
-// keys, "consumerStacks[2]." for an item).
-func ValidateCeiling(a Access, prefix string) Problems {
+// access is checked; key gives the path of a field (actions, prefixes): the owner's top-level key,
+// or an item's consumerStacks[2].actions.
+func ValidateCeiling(a Access, key func(field string) string) Problems {
 	var access, out Problems
 	validateAccess(&access, Consumer{Index: -1, Access: a})
 	for _, p := range access {
-		out.add(prefix+strings.TrimPrefix(p.Key, "consumers[-1]."), "%s", p.Message)
+		field, index := strings.TrimPrefix(p.Key, "consumers[-1]."), "" // actions, or actions[0]
+		if i := strings.IndexByte(field, '['); i >= 0 {
+			field, index = field[:i], field[i:]
+		}
+		out.add(key(field)+index, "%s", p.Message)
 	}
 	return out
 }

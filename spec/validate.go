@@ -27,6 +27,9 @@ const (
 	maxTagValueLen = 256
 )
 
+// IsEndpointID reports whether id has the form of a VPC endpoint ID (vpce- and 8 or 17 hex digits).
+func IsEndpointID(id string) bool { return endpointIDPattern.MatchString(id) }
+
 // Validate checks the whole spec and returns every problem, each naming its field's path.
 func (s Spec) Validate() Problems {
 	ps := s.ValidateOwnerSide()

@@ -147,16 +147,8 @@ func runStack(ctx context.Context, w workerOptions, log io.Writer, progress func
 	var changes map[string]int
 	switch w.op {
 	case rollout.Preview:
-		opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.ProgressStreams(log),
-			optpreview.ErrorProgressStreams(log), optpreview.Color("never")}
-		if w.refresh {
-			opts = append(opts, optpreview.Refresh())
-		}
-		if w.expectNoChanges {
-			opts = append(opts, optpreview.ExpectNoChanges())
-		}
 		var r auto.PreviewResult
-		r, err = st.Preview(ctx, opts...)
+		r, err = st.Preview(ctx, w.previewOptions(ch, log, w.expectNoChanges)...)
 		if err == nil {
 			changes = map[string]int{}
 			for op, n := range r.ChangeSummary {
@@ -168,12 +160,7 @@ func runStack(ctx context.Context, w workerOptions, log io.Writer, progress func
 		// --expect-no-changes would only notice changes once made. Preview first instead: a stack
 		// that would change is not updated at all.
 		if w.expectNoChanges {
-			popts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.ProgressStreams(log),
-				optpreview.ErrorProgressStreams(log), optpreview.Color("never"), optpreview.ExpectNoChanges()}
-			if w.refresh {
-				popts = append(popts, optpreview.Refresh())
-			}
-			if _, err := st.Preview(ctx, popts...); err != nil {
+			if _, err := st.Preview(ctx, w.previewOptions(ch, log, true)...); err != nil {
 				return nil, fmt.Errorf("the preview before the up proposes changes, so the stack was not updated (-expect-no-changes): %w", err)
 			}
 			// The preview's event stream has ended; the up gets a new one.
@@ -207,6 +194,20 @@ func runStack(ctx context.Context, w workerOptions, log io.Writer, progress func
 		return nil, err
 	}
 	return changes, nil
+}
+
+// previewOptions are a preview's options: events to ch, output to log, -refresh, and
+// --expect-no-changes when asked.
+func (w workerOptions) previewOptions(ch chan<- events.EngineEvent, log io.Writer, expectNoChanges bool) []optpreview.Option {
+	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.ProgressStreams(log),
+		optpreview.ErrorProgressStreams(log), optpreview.Color("never")}
+	if w.refresh {
+		opts = append(opts, optpreview.Refresh())
+	}
+	if expectNoChanges {
+		opts = append(opts, optpreview.ExpectNoChanges())
+	}
+	return opts
 }
 
 // awaitDiags waits for the event watcher's error diagnostics. A failed operation may end before

@@ -9,12 +9,11 @@ package consumerstacks
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"cross-account-s3/internal/contract"
+	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/spec"
 )
 
@@ -297,26 +296,14 @@ func previousGrant(previous map[string]any, r Read) (contract.Output, bool, spec
 // consumers[3].roleArns[1] becomes "consumerStacks[1] (org/project/stack): crossAccountS3.consumers[0].roleArns[1]",
 // and bucket.region the owner's key bucketRegion.
 func (d Decision) Describe(text string) string {
-	return specPath.ReplaceAllStringFunc(text, func(path string) string {
-		m := specPath.FindStringSubmatch(path)
-		lead := m[1]
-		if m[2] != "" {
-			return lead + "bucket" + strings.ToUpper(m[2][:1]) + m[2][1:]
-		}
-		k, _ := strconv.Atoi(m[3])
+	return spec.RewritePaths(text, stackconfig.BucketKey, func(k int, field string) string {
 		if k >= len(d.origin) {
-			return path
+			return ""
 		}
 		o := d.origin[k]
-		return fmt.Sprintf("%sconsumerStacks[%d] (%s): %s.consumers[%d].%s", lead, o.stack.Index, o.fullName, contract.OutputName, o.index, m[4])
+		return fmt.Sprintf("consumerStacks[%d] (%s): %s.consumers[%d].%s", o.stack.Index, o.fullName, contract.OutputName, o.index, field)
 	})
 }
-
-// specPath matches the spec's paths: bucket.<field>, and consumers[<i>].<field> unless it is
-// already a path under crossAccountS3 (preceded by a dot). A path starts the text or follows a
-// character that cannot be part of an ARN, so that a role such as role/data-bucket.reader in a
-// message is left as it is.
-var specPath = regexp.MustCompile(`(^|[^\w.:/@+=,-])(?:bucket\.([A-Za-z]+)|consumers\[(\d+)\]\.([A-Za-z]+))`)
 
 func prefix(r Read) string {
 	return fmt.Sprintf("consumerStacks[%d] (%s): ", r.Stack.Index, r.FullName)

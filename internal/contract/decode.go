@@ -3,15 +3,12 @@ package contract
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"cross-account-s3/spec"
 )
-
-var endpointIDPattern = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
 
 // Decode reads the value of a crossAccountS3 output, as a stack reference gives it (JSON values:
 // maps, lists, strings, booleans, float64). It checks the shape only, strictly: every field
@@ -125,7 +122,7 @@ func (d *decoder) consumer(path string, value any) (Consumer, bool) {
 		c.Access = Access{Actions: d.strings(path+".access.actions", a["actions"]),
 			Prefixes: d.strings(path+".access.prefixes", a["prefixes"]), AllowListing: d.boolean(path+".access.allowListing", a["allowListing"])}
 	}
-	if _, isString := m["endpointId"].(string); isString && !endpointIDPattern.MatchString(c.EndpointID) {
+	if _, isString := m["endpointId"].(string); isString && !spec.IsEndpointID(c.EndpointID) {
 		d.fail(path+".endpointId", "%q is not a VPC endpoint ID (vpce-0123456789abcdef0)", c.EndpointID)
 	}
 	switch c.EndpointPolicy {

@@ -86,7 +86,8 @@ func (r *reader) checkScope(side spec.Side) {
 // ownerDefaults checks, once under their own keys, the top-level keys an owner stack's items
 // inherit (the ceiling and missingConsumerStacks), whether or not an item inherits them.
 func (r *reader) ownerDefaults() spec.Problems {
-	ps := spec.ValidateCeiling(spec.Access{Actions: r.list(KeyActions), Prefixes: r.prefixes(), AllowListing: r.boolean(KeyAllowListing)}, "")
+	top := func(field string) string { return field } // the access fields are named as their keys
+	ps := spec.ValidateCeiling(spec.Access{Actions: r.list(KeyActions), Prefixes: r.prefixes(), AllowListing: r.boolean(KeyAllowListing)}, top)
 	if p := spec.IfMissing(r.str(KeyMissingConsumerStacks)).Problem(); p != "" {
 		ps = append(ps, spec.Problem{Key: KeyMissingConsumerStacks, Message: p})
 	}

@@ -2,8 +2,6 @@ package stackconfig
 
 import (
 	"encoding/json"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"cross-account-s3/spec"
@@ -42,32 +40,24 @@ func NamesOf(src Source) Names {
 	return n
 }
 
-// fieldPath matches a path at the start of a text or after a character that cannot be part of an
-// ARN, so that a role such as role/data-bucket.reader in a message is left as it is.
-var fieldPath = regexp.MustCompile(`(^|[^\w.:/@+=,-])(?:bucket\.([A-Za-z]+)|consumers\[(\d+)\]\.([A-Za-z]+))`)
-
 // Key is the key of a path; a path in a message is rewritten the same way (Text).
 func (n Names) Key(path string) string { return n.Text(path) }
 
 // Text rewrites every path in a text.
 func (n Names) Text(text string) string {
-	return fieldPath.ReplaceAllStringFunc(text, func(match string) string {
-		m := fieldPath.FindStringSubmatch(match)
-		lead, path := m[1], match[len(m[1]):]
-		if m[2] != "" {
-			return lead + "bucket" + strings.ToUpper(m[2][:1]) + m[2][1:]
+	return spec.RewritePaths(text, BucketKey, func(i int, field string) string {
+		switch {
+		case !n.listForm:
+			return flatKey(field)
+		case i < len(n.inherited) && n.inherited[i][field]:
+			return field
 		}
-		i, _ := strconv.Atoi(m[3])
-		field := m[4]
-		if !n.listForm {
-			return lead + flatKey(field)
-		}
-		if i < len(n.inherited) && n.inherited[i][field] {
-			return lead + field
-		}
-		return lead + path
+		return ""
 	})
 }
+
+// BucketKey is the key of a bucket field's path: bucket.region is bucketRegion.
+func BucketKey(field string) string { return "bucket" + strings.ToUpper(field[:1]) + field[1:] }
 
 // Problems rewrites the keys and messages of problems reported by path.
 func (n Names) Problems(ps spec.Problems) spec.Problems {
