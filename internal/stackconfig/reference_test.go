@@ -1,0 +1,78 @@
+package stackconfig
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+)
+
+// update rewrites docs/configuration.md's generated key table, as -update rewrites the golden
+// files of the packages that use internal/golden (which this package's tests do not import: the
+// two would define the same flag).
+var update = flag.Bool("update", false, "rewrite the generated key table of docs/configuration.md")
+
+const (
+	referencePage  = "../../docs/configuration.md"
+	referenceBegin = "<!-- BEGIN GENERATED: config keys (go test ./internal/stackconfig -run TestConfigurationReferenceIsCurrent -update) -->\n"
+	referenceEnd   = "<!-- END GENERATED -->\n"
+	regenerate     = "go test ./internal/stackconfig -run TestConfigurationReferenceIsCurrent -update"
+)
+
+// docs/configuration.md's key table is ReferenceTable, byte for byte: it is generated from Keys,
+// and this test fails, saying how to regenerate it, when Keys changed and the page did not.
+func TestConfigurationReferenceIsCurrent(t *testing.T) {
+	text, err := os.ReadFile(referencePage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(text)
+	start := strings.Index(page, referenceBegin)
+	end := strings.Index(page, referenceEnd)
+	if start < 0 || end < start {
+		t.Fatalf("%s has no generated key table: put the lines\n%s%sin it, then run %s", referencePage, referenceBegin, referenceEnd, regenerate)
+	}
+	body := start + len(referenceBegin)
+	want := ReferenceTable()
+	if *update {
+		page = page[:body] + want + page[end:]
+		if err := os.WriteFile(referencePage, []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got := page[body:end]; got != want {
+		t.Errorf("%s's key table differs from stackconfig.Keys (change Keys, not the table): regenerate it with\n  %s\nand review the diff.\n got:\n%s\nwant:\n%s", referencePage, regenerate, got, want)
+	}
+}
+
+// The table says of each key what Keys says, in the words the page's legend explains.
+func TestReferenceTableRows(t *testing.T) {
+	rows := map[string]string{}
+	for _, line := range strings.Split(ReferenceTable(), "\n") {
+		if name, _, ok := strings.Cut(strings.TrimPrefix(line, "| `"), "` |"); ok && strings.HasPrefix(line, "| `") {
+			rows[name] = line
+		}
+	}
+	if len(rows) != len(Keys) {
+		t.Errorf("the table has %d key rows, Keys %d", len(rows), len(Keys))
+	}
+	for name, want := range map[string]string{
+		KeyBucketAccountID:       "| `bucketAccountId` | any | string | yes |  |  |  | ",
+		KeyBucketExternalID:      "| `bucketExternalId` | owner | string |  |  | yes (`--secret`) |  | ",
+		KeyConsumerRoleARNs:      "| `consumerRoleArns` | consumer | list of strings | single-consumer form |  |  | `roleArns` | ",
+		KeyActions:               "| `actions` | any | list of strings |  | `[s3:GetObject, s3:PutObject]` |  | `actions` (default: this key) | ",
+		KeyConsumerStacks:        "| `consumerStacks` | owner stack only | list of maps | with `side: owner` |  |  |  | ",
+		KeyMissingConsumerStacks: "| `missingConsumerStacks` | owner stack only | string |  | `fail` |  |  | ",
+		KeyTags:                  "| `tags` | any | map of strings |  |  |  |  | ",
+	} {
+		if !strings.HasPrefix(rows[name], want) {
+			t.Errorf("row of %s:\n got %q\nwant it to start %q", name, rows[name], want)
+		}
+	}
+	for _, k := range Keys {
+		if !strings.HasSuffix(rows[k.Name], " | "+cell(k.Doc)+" |") {
+			t.Errorf("row of %s does not end with its Doc: %q", k.Name, rows[k.Name])
+		}
+	}
+}
