@@ -1,6 +1,6 @@
 // Command splitmoves prints the `pulumi state move` commands that split a single stack of this
-// program into consumer stacks and an owner stack (README, "Moving between one stack and split
-// stacks"). It reads `pulumi stack export` on standard input and changes nothing:
+// program into consumer stacks and an owner stack (docs/split-stacks.md, "Moving between one
+// stack and split stacks"). It reads `pulumi stack export` on standard input and changes nothing:
 //
 //	pulumi stack export --stack dev | go run ./cmd/splitmoves -source dev
 package main

@@ -452,7 +452,7 @@ func leavesOf(account string) []string {
 	return []string{"s3-gateway-vpc-0" + strings.Repeat(d, 16), "role-policy-" + account + "-app-" + d}
 }
 
-// The documented moves between the single-stack form and split stacks (README, "Split stacks"):
+// The documented moves between the single-stack form and split stacks (docs/split-stacks.md):
 // only state moves, so AWS sees no write at any step and access never stops.
 func TestEngineMoveBetweenSingleAndSplitStacks(t *testing.T) {
 	two := splitAccounts[:2]

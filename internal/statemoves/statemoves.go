@@ -1,6 +1,6 @@
 // Package statemoves works out, from a single stack's exported state, the `pulumi state move`
-// commands that split it into consumer stacks and an owner stack (README, "Moving between one
-// stack and split stacks"): each consumer account's endpoints and role policies to its consumer
+// commands that split it into consumer stacks and an owner stack (docs/split-stacks.md, "Moving
+// between one stack and split stacks"): each consumer account's endpoints and role policies to its consumer
 // stack, the bucket policy and the KMS grants to the owner stack. Only leaves move: the components
 // stay behind (CLI v3.274.1 cannot move a component whose provider is its child), and the
 // providers come along as copies. It reads the export and prints; it changes nothing.
