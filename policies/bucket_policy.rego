@@ -2,7 +2,8 @@ package cross_account_s3
 
 import rego.v1
 
-# An Allow to everyone makes the bucket public.
+# An Allow to everyone makes the bucket public: Principal "*", or "*" under AWS, CanonicalUser or
+# Federated, the type keys in any case ({"aws": "*"}).
 deny_public_allow contains msg if {
 	input.type == bucket_policy_type
 	some st in statements(input)
@@ -11,26 +12,100 @@ deny_public_allow contains msg if {
 	msg := sprintf("bucket policy of %q allows principal \"*\" (statement %q); name the consumer roles instead", [input.bucket, sid(st)])
 }
 
+# Only the elements AWS defines, spelt as AWS spells them: a misspelt or mis-cased element is not
+# the element the other rules judge. The same rule as policydoc.RuleUnknownElement.
+deny_unknown_element contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	some key, _ in st
+	not key in statement_elements
+	not case_twin(st, key)
+	msg := sprintf("bucket policy of %q has a statement (%q) with the element %q, which is not a statement element; use only %s, spelt so", [input.bucket, sid(st), key, concat(", ", sort(statement_elements))])
+}
+
+# Two elements that differ only in case ("Principal" and "principal"): which one AWS reads is not
+# ours to guess, and the other would pass unjudged. The same rule as policydoc.RuleDuplicateElement.
+deny_duplicate_element contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	some key, _ in st
+	case_twin(st, key)
+	twins := sort([k | some k, _ in st; lower(k) == lower(key)])
+	key == twins[0]
+	msg := sprintf("bucket policy of %q has a statement (%q) with the elements %s, which differ only in case; keep one, spelt as AWS does", [input.bucket, sid(st), concat(" and ", twins)])
+}
+
+# {"Service": "*"} in an Allow: every AWS service, acting for any account. The same rule as
+# policydoc.RuleServiceWildcard.
+deny_service_wildcard contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	st.Effect == "Allow"
+	some p in principals(st)
+	p.type == "Service"
+	regex.match(`[*?]`, sprintf("%v", [p.value]))
+	msg := sprintf("bucket policy of %q allows the service principal %q (statement %q), every AWS service acting for any account; name the service, and the account it acts for in aws:SourceAccount", [input.bucket, p.value, sid(st)])
+}
+
+# A service principal that may write to the bucket must be told whose resource it acts for
+# (aws:SourceAccount, aws:SourceArn or aws:SourceOrgID), or it writes for any account that points
+# it here: the confused-deputy problem (docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+# The same rule as policydoc.RuleServiceWithoutSource.
+deny_service_without_source contains msg if {
+	input.type == bucket_policy_type
+	some st in statements(input)
+	st.Effect == "Allow"
+	grants_writes(st)
+	not confined_to_source(st)
+	some p in principals(st)
+	p.type == "Service"
+	not regex.match(`[*?]`, sprintf("%v", [p.value]))
+	msg := sprintf("bucket policy of %q lets the service %v write without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID (statement %q), so it writes for any account that points it here (the confused-deputy problem); add one naming the account the service acts for", [input.bucket, p.value, sid(st)])
+}
+
 # Another account's principal may only come in through named VPC endpoints or VPCs: a
 # StringEquals/StringLike condition on aws:SourceVpce (vpce- IDs) or aws:SourceVpc (vpc- IDs),
 # without wildcards. Operators a request without the key passes (...IfExists, Not..., Null) do not
-# pin it. The same rule as policydoc.RuleCrossAccountWithoutEndpoint.
+# pin it. A CanonicalUser, and any principal whose account cannot be read, counts as another
+# account's. The same rule as policydoc.RuleCrossAccountWithoutEndpoint.
 deny_cross_account_without_endpoint contains msg if {
 	input.type == bucket_policy_type
 	owner := pinned_account(input.provider)
 	some st in statements(input)
 	st.Effect == "Allow"
 	not pinned_to_endpoints(st)
-	some p in aws_principals(st)
-	p != "*"
+	some p in principals(st)
+	p.type != "Service"
+	p.value != "*"
 	not owned_by(p, owner)
-	msg := sprintf("bucket policy of %q allows %v from another account without a VPC endpoint condition (statement %q); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint", [input.bucket, p, sid(st)])
+	msg := sprintf("bucket policy of %q allows %s from another account without a VPC endpoint condition (statement %q); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint", [input.bucket, principal_label(p), sid(st)])
+}
+
+# An Allow may admit only the owner's account and the accounts the perimeter Deny binds to this
+# stack's endpoints (the consumer accounts); any other account would be held only by its
+# statement's own condition, on endpoints this stack neither created nor checks. The same rule
+# as policydoc.RuleOutsidePerimeter; docs/kept-statements.md says why.
+deny_outside_perimeter contains msg if {
+	input.type == bucket_policy_type
+	owner := pinned_account(input.provider)
+	sts := statements(input)
+	perimeter := perimeter_accounts(sts)
+	some st in sts
+	st.Effect == "Allow"
+	some p in principals(st)
+	p.type != "Service"
+	p.value != "*"
+	not owned_by(p, owner)
+	not inside(p, perimeter)
+	msg := sprintf("bucket policy of %q allows %s (statement %q), whose account is neither the owner's (%s) nor one that the perimeter Deny %s binds to this stack's endpoints (%s); make the account a consumer, or remove the statement", [input.bucket, principal_label(p), sid(st), owner, perimeter_sid, concat(", ", sort(perimeter))])
 }
 
 # A principal counts as the owner's only when its account parses as the owner's. (A helper, not
-# "not principal_account(p) == owner": OPA hoists the call out of the negation, and an
-# unparseable principal would then pass.)
-owned_by(p, owner) if principal_account(p) == owner
+# "not account_of(p) == owner": OPA hoists the call out of the negation, and an unparseable
+# principal would then pass.)
+owned_by(p, owner) if account_of(p) == owner
+
+inside(p, perimeter) if account_of(p) in perimeter
 
 # A Deny on everyone unless the request comes through an endpoint also denies the console, CI and
 # the deploying role; only the account root can then repair the policy.
@@ -75,6 +150,11 @@ incomplete_reason(st) := sprintf("without %s; every statement needs Principal, A
 	has(st, "Principal")
 	st.Principal != "*"
 	not is_object(st.Principal)
+} else := sprintf("whose Principal has %s, which is not a principal type; use AWS, Service, CanonicalUser or Federated", [concat(" and ", unknown)]) if {
+	has(st, "Principal")
+	is_object(st.Principal)
+	unknown := sort([k | some k, _ in st.Principal; not principal_types[lower(k)]])
+	count(unknown) > 0
 }
 
 # A bucket policy may only name its own bucket and keys in it.

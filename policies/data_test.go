@@ -26,6 +26,12 @@ s3_actions := {
 	for _, a := range spec.S3Actions() {
 		fmt.Fprintf(&b, "\t%q,\n", strings.ToLower(a.Name))
 	}
+	b.WriteString("}\n\n# The S3 actions of access level Write (\"Write\", \"Permissions management, Write\", \"Tagging, Write\"),\n# lowercased.\ns3_write_actions := {\n")
+	for _, a := range spec.S3Actions() {
+		if strings.Contains(a.AccessLevel, "Write") {
+			fmt.Fprintf(&b, "\t%q,\n", strings.ToLower(a.Name))
+		}
+	}
 	b.WriteString("}\n\n# The partition of each AWS Region.\nregion_partition := {\n")
 	for _, r := range spec.Regions() {
 		fmt.Fprintf(&b, "\t%q: %q,\n", r.Name, r.Partition)

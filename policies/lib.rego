@@ -37,20 +37,29 @@ as_array(x) := x if is_array(x)
 
 as_array(x) := [x] if not is_array(x)
 
-# Principal "*" or {"AWS": "*"} (alone or in a list).
+# The principal types of a Principal object, by their lowercased key: the rules read the keys in
+# any case, so that {"aws": "*"} is judged as {"AWS": "*"} (as policydoc.principalsOf).
+principal_types := {"aws": "AWS", "canonicaluser": "CanonicalUser", "service": "Service", "federated": "Federated"}
+
+# The values of a statement's Principal object, each as {"type": <type as AWS spells it>,
+# "value": v}; none for Principal "*" or anything that is not an object.
+principals(st) := [{"type": principal_types[lower(key)], "value": v} |
+	some key, raw in st.Principal
+	principal_types[lower(key)]
+	some v in as_array(raw)
+] if {
+	is_object(object.get(st, "Principal", null))
+} else := []
+
+# Principal "*", or "*" under AWS, CanonicalUser or Federated (alone or in a list). Service "*"
+# is deny_service_wildcard's.
 everyone(principal) if principal == "*"
 
 everyone(principal) if {
-	is_object(principal)
-	some p in as_array(object.get(principal, "AWS", []))
-	p == "*"
+	some p in principals({"Principal": principal})
+	p.type != "Service"
+	p.value == "*"
 }
-
-aws_principals(st) := [p | some p in as_array(object.get(object.get(st, "Principal", {}), "AWS", []))] if {
-	is_object(object.get(st, "Principal", ""))
-}
-
-aws_principals(st) := [] if not is_object(object.get(st, "Principal", ""))
 
 # The account of an IAM principal: an ARN or a bare 12-digit account ID.
 principal_account(p) := acct if {
@@ -60,6 +69,84 @@ principal_account(p) := acct if {
 }
 
 principal_account(p) := p if regex.match(`^\d{12}$`, p)
+
+# How messages name one of principals(st): an AWS value alone, others after their type.
+principal_label(p) := sprintf("%v", [p.value]) if p.type == "AWS"
+
+principal_label(p) := sprintf("%s %v", [p.type, p.value]) if p.type != "AWS"
+
+# The account of one of principals(st): an AWS ARN or account ID, or a Federated ARN of an
+# account. A CanonicalUser names no account, nor do values of another shape.
+account_of(p) := principal_account(p.value) if p.type == "AWS"
+
+account_of(p) := acct if {
+	p.type == "Federated"
+	parts := regex.find_all_string_submatch_n(`^arn:[a-z-]+:(?:iam|sts)::(\d{12}):`, p.value, 1)
+	count(parts) == 1
+	acct := parts[0][1]
+}
+
+# The top-level elements of a statement, as AWS spells them.
+statement_elements := {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+# A key of the statement that another of its keys repeats in another case.
+case_twin(st, key) if {
+	some other, _ in st
+	other != key
+	lower(other) == lower(key)
+}
+
+# The Sid of the perimeter Deny (policydoc.SidDenyOutsideEndpoints), and the accounts it binds to
+# this stack's endpoints: the accounts of its AWS principals (root ARNs, as policydoc renders it).
+# A document without it (no consumer, or the release step's kept statements alone) binds none.
+perimeter_sid := "DenyConsumerAccountsOutsideVpcEndpoints"
+
+perimeter_accounts(sts) := {acct |
+	some st in sts
+	object.get(st, "Sid", "") == perimeter_sid
+	st.Effect == "Deny"
+	some p in principals(st)
+	p.type == "AWS"
+	acct := principal_account(p.value)
+}
+
+# True when the statement allows something in the bucket (Action "*" or an action that matches one)
+# whose access level is Write, or has a NotAction (which allows everything it does not list).
+grants_writes(st) if has(st, "NotAction")
+
+grants_writes(st) if "*" in actions(st)
+
+grants_writes(st) if {
+	some a in actions(st)
+	is_string(a)
+	lower(a) in s3_write_actions
+}
+
+grants_writes(st) if {
+	some a in actions(st)
+	is_string(a)
+	regex.match(`[*?]`, a)
+	some name in s3_write_actions
+	glob.match(lower(a), null, name)
+}
+
+# True when some StringEquals/StringLike/ArnEquals/ArnLike condition names whose resource a service
+# acts for: aws:SourceAccount with account IDs, aws:SourceArn with ARNs, aws:SourceOrgID with
+# organization IDs (as policydoc.confinedToSource).
+confined_to_source(st) if {
+	some op, keys in object.get(st, "Condition", {})
+	op in {"StringEquals", "StringLike", "ArnEquals", "ArnLike"}
+	some key, raw in keys
+	pattern := source_key_patterns[lower(key)]
+	vals := as_array(raw)
+	count(vals) > 0
+	every v in vals {
+		is_string(v)
+		regex.match(pattern, v)
+	}
+}
+
+source_key_patterns := {"aws:sourceaccount": `^\d{12}$`, "aws:sourcearn": `^arn:`, "aws:sourceorgid": `^o-[a-z0-9]{10,32}$`}
 
 # True when a statement's Condition tests aws:SourceVpce or aws:SourceVpc, under any operator.
 vpc_condition(st) if {

@@ -27,10 +27,12 @@ func document(statements ...string) string {
 
 const (
 	tlsDeny      = `{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`
+	perimeter    = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringNotEqualsIfExists":{"aws:SourceVpce":["vpce-0fedcba9876543210"]}}}`
 	viaEndpoint  = `{"Sid":"AllowViaEndpoint","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0fedcba9876543210"}}}`
 	fullAccess   = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 	s3EuWest1    = "com.amazonaws.eu-west-1.s3"
 	ownOps       = `{"Sid":"OwnOps","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`
+	cloudTrail   = `{"Sid":"Trail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared-data/AWSLogs/111111111111/*","Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:eu-west-1:111111111111:trail/org"}}}`
 	restrictedEP = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
 )
 
@@ -73,7 +75,7 @@ func endpoint(change func(props map[string]any)) analyzerResource {
 // exact message the user sees.
 func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 	p := loadPack(t)
-	padded := document(tlsDeny, viaEndpoint, `{"Sid":"Padding`+strings.Repeat("x", 20480)+`","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:DeleteObject","Resource":["arn:aws:s3:::shared-data/*"]}`)
+	padded := document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"Padding`+strings.Repeat("x", 20480)+`","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:DeleteObject","Resource":["arn:aws:s3:::shared-data/*"]}`)
 	cases := []struct {
 		rule      string
 		pass, bad analyzerResource
@@ -88,47 +90,71 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			}(),
 			`aws:ec2/vpcEndpoint:VpcEndpoint "analytics-s3-gateway" uses a default AWS provider; give it an explicit provider pinned to its account (pulumi.Provider(...)), and keep pulumi:disable-default-providers: ["*"] in Pulumi.yaml`},
 		{"deny_public_allow",
-			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),
 			bucketPolicy(document(tlsDeny, `{"Sid":"Public","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
 			`bucket policy of "shared-data" allows principal "*" (statement "Public"); name the consumer roles instead`},
 		{"deny_cross_account_without_endpoint",
-			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
-			bucketPolicy(document(tlsDeny, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
+			bucketPolicy(document(tlsDeny, perimeter, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
 			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:role/app from another account without a VPC endpoint condition (statement "Anywhere"); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint`},
+		{"deny_unknown_element",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"Sid":"OwnOps"`, `"Sid":"OwnOps2","Id":"x"`, 1))),
+			`bucket policy of "shared-data" has a statement ("OwnOps2") with the element "Id", which is not a statement element; use only Action, Condition, Effect, NotAction, NotPrincipal, NotResource, Principal, Resource, Sid, spelt so`},
+		{"deny_duplicate_element",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"Principal"`, `"principal":"*","Principal"`, 1))),
+			`bucket policy of "shared-data" has a statement ("OwnOps") with the elements Principal and principal, which differ only in case; keep one, spelt as AWS does`},
+		{"deny_service_wildcard",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, cloudTrail)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(cloudTrail, `"cloudtrail.amazonaws.com"`, `"*"`, 1))),
+			`bucket policy of "shared-data" allows the service principal "*" (statement "Trail"), every AWS service acting for any account; name the service, and the account it acts for in aws:SourceAccount`},
+		{"deny_service_without_source",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(cloudTrail, `"s3:PutObject"`, `"s3:GetObject"`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(cloudTrail, `"aws:SourceArn"`, `"aws:SourceArnX"`, 1))),
+			`bucket policy of "shared-data" lets the service cloudtrail.amazonaws.com write without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID (statement "Trail"), so it writes for any account that points it here (the confused-deputy problem); add one naming the account the service acts for`},
+		{"deny_outside_perimeter",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(viaEndpoint, `"AllowViaEndpoint"`, `"SecondRole"`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(strings.Replace(viaEndpoint, `"AllowViaEndpoint"`, `"Backdoor"`, 1), "222222222222:role/app", "999999999999:root", 1))),
+			`bucket policy of "shared-data" allows arn:aws:iam::999999999999:root (statement "Backdoor"), whose account is neither the owner's (111111111111) nor one that the perimeter Deny DenyConsumerAccountsOutsideVpcEndpoints binds to this stack's endpoints (222222222222); make the account a consumer, or remove the statement`},
+		{"deny_statement_incomplete",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `{"AWS":`, `{"User":`, 1))),
+			`bucket policy of "shared-data" has a statement ("OwnOps") whose Principal has User, which is not a principal type; use AWS, Service, CanonicalUser or Federated`},
 		{"deny_not_principal",
-			bucketPolicy(document(tlsDeny, viaEndpoint)),
-			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"AllButAdmin","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*"}`)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"AllButAdmin","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*"}`)),
 			`bucket policy of "shared-data" uses NotPrincipal (statement "AllButAdmin"), which locks out every principal not listed, the listed roles' own sessions included; name the principals in Principal instead`},
 		{"deny_invalid_effect",
-			bucketPolicy(document(tlsDeny, viaEndpoint, ownOps)),
-			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `"Allow"`, `"Permit"`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"Allow"`, `"Permit"`, 1))),
 			`bucket policy of "shared-data" has a statement ("OwnOps") whose Effect is not "Allow" or "Deny"`},
 		{"deny_statement_incomplete",
-			bucketPolicy(document(tlsDeny, viaEndpoint, ownOps)),
-			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `,"Resource":"arn:aws:s3:::shared-data/*"`, ``, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `,"Resource":"arn:aws:s3:::shared-data/*"`, ``, 1))),
 			`bucket policy of "shared-data" has a statement ("OwnOps") without Resource; every statement needs Principal, Action and Resource`},
 		{"deny_foreign_resource",
-			bucketPolicy(document(tlsDeny, viaEndpoint, ownOps)),
-			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `shared-data/*`, `shared-data-archive/*`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `shared-data/*`, `shared-data-archive/*`, 1))),
 			`bucket policy of "shared-data" names arn:aws:s3:::shared-data-archive/* in Resource (statement "OwnOps"), which is not this bucket; name arn:aws:s3:::shared-data or keys in it`},
 		{"deny_unknown_s3_action",
-			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `"s3:GetObject"`, `["s3:getobject","S3:LISTBUCKET"]`, 1))),
-			bucketPolicy(document(tlsDeny, viaEndpoint, strings.Replace(ownOps, `"s3:GetObject"`, `"s3:GetObjects"`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"s3:GetObject"`, `["s3:getobject","S3:LISTBUCKET"]`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"s3:GetObject"`, `"s3:GetObjects"`, 1))),
 			`bucket policy of "shared-data" names s3:GetObjects in Action (statement "OwnOps"), which is not an S3 action; use one such as s3:GetObject`},
 		{"deny_everyone_vpc_lockout",
-			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"DenyAppOutside","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
-			bucketPolicy(document(tlsDeny, viaEndpoint, `{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:sourceVpc":"vpc-1"}}}`)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"DenyAppOutside","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:sourceVpc":"vpc-1"}}}`)),
 			`bucket policy of "shared-data" denies principal "*" on an aws:SourceVpce/aws:SourceVpc condition (statement "LockOut"), which locks out every administrator; scope the Deny to the consumer roles`},
 		{"deny_missing_tls_deny",
 			bucketPolicy(document(ownOps)), // the release step: kept statements alone
-			bucketPolicy(document(viaEndpoint)),
+			bucketPolicy(document(perimeter, viaEndpoint)),
 			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
 		{"deny_missing_tls_deny",
-			bucketPolicy(document(tlsDeny, viaEndpoint)),
-			bucketPolicy(document(viaEndpoint)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),
+			bucketPolicy(document(perimeter, viaEndpoint)),
 			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
 		{"deny_bucket_policy_too_large",
-			bucketPolicy(document(tlsDeny, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),
 			bucketPolicy(padded),
 			fmt.Sprintf(`bucket policy of "shared-data" is %d characters, over S3's 20 KB limit (20480); share fewer prefixes or roles`, len(padded))},
 		{"deny_endpoint_not_gateway",
@@ -150,8 +176,8 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			}),
 			`endpoint policy of "analytics-s3-gateway" is 20783 characters, over AWS's limit of 20480; list fewer buckets`},
 		{"warn_put_object_acl",
-			bucketPolicy(document(tlsDeny, viaEndpoint)),
-			bucketPolicy(document(tlsDeny, strings.Replace(viaEndpoint, `["s3:GetObject"]`, `["s3:PutObject","s3:PutObjectAcl"]`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),
+			bucketPolicy(document(tlsDeny, perimeter, strings.Replace(viaEndpoint, `["s3:GetObject"]`, `["s3:PutObject","s3:PutObjectAcl"]`, 1))),
 			`aws:s3/bucketPolicy:BucketPolicy "shared-data" grants s3:PutObjectAcl (statement "AllowViaEndpoint"); on BucketOwnerEnforced buckets ACLs are disabled and it grants nothing, elsewhere require x-amz-acl bucket-owner-full-control`},
 		{"warn_wildcard_action",
 			analyzerResource{Type: rolePolicyType, Name: "analytics-app", Provider: consumer(), Properties: map[string]any{"role": "app",
@@ -219,7 +245,7 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 
 func TestStackRuleWantsTwoDistinctPinnedAccounts(t *testing.T) {
 	p := loadPack(t)
-	policy := bucketPolicy(document(tlsDeny, viaEndpoint))
+	policy := bucketPolicy(document(tlsDeny, perimeter, viaEndpoint))
 	if got := p.checkStack(t, endpoint(nil), policy); len(got) != 0 {
 		t.Errorf("distinct accounts reported: %v", got)
 	}
@@ -253,7 +279,7 @@ func TestProviderPropertiesAsJSONStrings(t *testing.T) {
 	if len(got) != 1 || got[0].rule != "deny_endpoint_region_mismatch" {
 		t.Errorf("got %v", got)
 	}
-	b := bucketPolicy(document(tlsDeny, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`))
+	b := bucketPolicy(document(tlsDeny, perimeter, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"222222222222"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`))
 	b.Provider["properties"] = map[string]any{"region": "eu-west-1", "allowedAccountIds": `["111111111111"]`}
 	got = p.checkResource(t, b)
 	if len(got) != 1 || got[0].rule != "deny_cross_account_without_endpoint" {

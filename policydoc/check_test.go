@@ -14,7 +14,7 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 		read    = `"Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*"`
 		example = `"Principal": {"AWS": "arn:aws:iam::111111111111:role/auditor"}`
 	)
-	auditor := map[string]any{"AWS": "arn:aws:iam::333333333333:role/auditor"}
+	auditor := map[string]any{"AWS": "arn:aws:iam::222222222222:role/auditor"} // of the consumer account
 	pinned := map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": "vpce-0123456789abcdef0"}}
 	statement := func(change func(st map[string]any)) map[string]any {
 		st := map[string]any{"Sid": "Keep", "Effect": "Allow", "Principal": auditor, "Action": "s3:GetObject",
@@ -32,10 +32,10 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 		{"public, AWS *", statement(func(st map[string]any) { st["Principal"] = map[string]any{"AWS": []any{"*"}} }),
 			`allows principal "*", which makes the bucket public; name the principals instead, e.g. ` + example},
 		{"another account without an endpoint condition", statement(func(st map[string]any) { delete(st, "Condition") }),
-			`allows arn:aws:iam::333333333333:role/auditor of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
+			`allows arn:aws:iam::222222222222:role/auditor of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
 		{"another account, IfExists does not pin", statement(func(st map[string]any) {
 			st["Condition"] = map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceVpce": "vpce-0123456789abcdef0"}}
-		}), `allows arn:aws:iam::333333333333:role/auditor of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
+		}), `allows arn:aws:iam::222222222222:role/auditor of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
 		{"NotPrincipal in a Deny", statement(func(st map[string]any) {
 			delete(st, "Principal")
 			st["Effect"], st["NotPrincipal"] = "Deny", auditor
@@ -60,6 +60,43 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 			`Action "iam:PassRole" is not an S3 action; a bucket policy takes s3: actions only, e.g. s3:GetObject`},
 		{"a pattern matching nothing", statement(func(st map[string]any) { st["Action"] = "s3:Fetch*" }),
 			`Action "s3:Fetch*" matches no S3 action (spec/data/s3-actions.txt lists the ones AWS documents); e.g. s3:Get* or s3:GetObject`},
+		// Every principal form (issue 17).
+		{"public, aws * in lower case", statement(func(st map[string]any) { st["Principal"] = map[string]any{"aws": "*"} }),
+			`allows principal "*", which makes the bucket public; name the principals instead, e.g. ` + example},
+		{"public, CanonicalUser *", statement(func(st map[string]any) { st["Principal"] = map[string]any{"CanonicalUser": "*"} }),
+			`allows principal "*", which makes the bucket public; name the principals instead, e.g. ` + example},
+		{"a second, lower-case principal", statement(func(st map[string]any) { st["principal"] = "*" }),
+			`has the elements "Principal" and "principal", which differ only in case; keep one, spelt as AWS does, e.g. "Principal": {"AWS": [...]}`},
+		{"a lower-case element alone", statement(func(st map[string]any) {
+			st["Principal"], st["condition"] = map[string]any{"AWS": "arn:aws:iam::111111111111:role/auditor"}, st["Condition"]
+			delete(st, "Condition")
+		}),
+			`has the element "condition", which is not a statement element (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition); write it as "Condition"`},
+		{"an unknown element", statement(func(st map[string]any) { st["Id"] = "audit" }),
+			`has the element "Id", which is not a statement element (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition); remove it`},
+		{"an unknown principal type", statement(func(st map[string]any) { st["Principal"] = map[string]any{"User": "auditor"} }),
+			`has a Principal with "User", which is not a principal type; use AWS, Service, CanonicalUser or Federated, e.g. ` + example},
+		{"every service", statement(func(st map[string]any) {
+			st["Principal"], st["Action"], st["Condition"] = map[string]any{"Service": "*"}, "s3:GetObject", map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": "111111111111"}}
+		}), `allows the service principal "*", which is every AWS service acting for any account; name the service and the account it acts for, e.g. "Principal": {"Service": "logging.s3.amazonaws.com"}, "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}`},
+		{"a service writing for anyone", statement(func(st map[string]any) {
+			st["Principal"], st["Action"] = map[string]any{"Service": "cloudtrail.amazonaws.com"}, "s3:PutObject"
+			delete(st, "Condition")
+		}), `lets the service cloudtrail.amazonaws.com write to the bucket without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID, so the service writes for any account that points it here (the confused-deputy problem, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html); add e.g. "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}`},
+		{"a service writing through a wildcard, IfExists does not confine", statement(func(st map[string]any) {
+			st["Principal"], st["Action"] = map[string]any{"service": []any{"logging.s3.amazonaws.com"}}, "s3:Put*"
+			st["Condition"] = map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceAccount": "111111111111"}}
+		}), `lets the service logging.s3.amazonaws.com write to the bucket without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID, so the service writes for any account that points it here (the confused-deputy problem, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html); add e.g. "Condition": {"StringEquals": {"aws:SourceAccount": "111111111111"}}`},
+		{"an account outside the perimeter, pinned to its own endpoint", statement(func(st map[string]any) {
+			st["Principal"], st["Action"], st["Resource"] = map[string]any{"AWS": "arn:aws:iam::999999999999:root"}, "s3:*", "arn:aws:s3:::shared-data/*"
+		}), `allows arn:aws:iam::999999999999:root, whose account is neither the bucket owner's (111111111111) nor a consumer account (222222222222): the perimeter Deny binds only the consumer accounts to this stack's endpoints, so that account would be held only by this statement's own condition, on endpoints this stack neither created nor checks (docs/kept-statements.md); make the account a consumer, or grant a principal of a consumer account, e.g. "Principal": {"AWS": "arn:aws:iam::222222222222:role/auditor"}`},
+		{"a canonical user, pinned", statement(func(st map[string]any) {
+			st["Principal"] = map[string]any{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}
+		}), `allows CanonicalUser 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be, whose account is neither the bucket owner's (111111111111) nor a consumer account (222222222222) (a CanonicalUser, or a principal that is not an account's ARN or ID, names no account): the perimeter Deny binds only the consumer accounts to this stack's endpoints, so that account would be held only by this statement's own condition, on endpoints this stack neither created nor checks (docs/kept-statements.md); make the account a consumer, or grant a principal of a consumer account, e.g. "Principal": {"AWS": "arn:aws:iam::222222222222:role/auditor"}`},
+		{"a federated principal of a consumer account, unpinned", statement(func(st map[string]any) {
+			st["Principal"] = map[string]any{"Federated": "arn:aws:iam::222222222222:saml-provider/corp"}
+			delete(st, "Condition")
+		}), `allows Federated arn:aws:iam::222222222222:saml-provider/corp of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := baseSpec()
@@ -79,9 +116,16 @@ func TestKeptStatementsThatAreFine(t *testing.T) {
 	s := baseSpec()
 	s.ExtraBucketStatements = []map[string]any{
 		{"Sid": "OwnerOps", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::111111111111:role/ops"}, "Action": "s3:*", "Resource": []any{"arn:aws:s3:::shared-data", "arn:aws:s3:::shared-data/*"}},
-		{"Sid": "AuditViaVpc", "Effect": "Allow", "Principal": map[string]any{"AWS": []any{"333333333333"}}, "Action": []any{"s3:Get*", "S3:listbucket"},
+		{"Sid": "AuditViaVpc", "Effect": "Allow", "Principal": map[string]any{"AWS": []any{"222222222222"}}, "Action": []any{"s3:Get*", "S3:listbucket"},
 			"Resource": "arn:aws:s3:::shared-data/audit/*", "Condition": map[string]any{"StringEquals": map[string]any{"aws:sourcevpc": []any{"vpc-0123456789abcdef0"}}}},
-		{"Sid": "LogDelivery", "Effect": "Allow", "Principal": map[string]any{"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/logs/*"},
+		{"Sid": "LogDelivery", "Effect": "Allow", "Principal": map[string]any{"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/logs/*",
+			"Condition": map[string]any{"ArnLike": map[string]any{"aws:SourceArn": "arn:aws:s3:::shared-data"}, "StringEquals": map[string]any{"aws:SourceAccount": "111111111111"}}},
+		{"Sid": "TrailOfTheOrg", "Effect": "Allow", "Principal": map[string]any{"Service": []any{"cloudtrail.amazonaws.com"}}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/AWSLogs/*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceOrgID": "o-a1b2c3d4e5"}}},
+		{"Sid": "ServiceReads", "Effect": "Allow", "Principal": map[string]any{"Service": "delivery.logs.amazonaws.com"}, "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::shared-data"},
+		{"Sid": "OwnerSaml", "Effect": "Allow", "Principal": map[string]any{"Federated": "arn:aws:iam::111111111111:saml-provider/corp"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"},
+		{"Sid": "NoCanonicalWrites", "Effect": "Deny", "Principal": map[string]any{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/*"},
+		{"Sid": "NoOutsiderReads", "Effect": "Deny", "Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"}, "Action": "s3:*", "Resource": "arn:aws:s3:::shared-data/*"},
 		{"Sid": "NoDeletes", "Effect": "Deny", "Principal": map[string]any{"AWS": "arn:aws:iam::222222222222:role/analytics-ec2"}, "NotAction": []any{"s3:GetObject", "s3:PutObject"}, "Resource": "arn:aws:s3:::shared-data/*"},
 	}
 	if got := Check(s); len(got) != 0 {
@@ -160,6 +204,7 @@ func TestEveryMistakeIsReportedInOneRun(t *testing.T) {
 		"consumers[1].vpcId",             // the VPC of analytics, in another account
 		"extraBucketPolicyStatements[0]", // public
 		"extraBucketPolicyStatements[1]", // another account without an endpoint condition
+		"extraBucketPolicyStatements[1]", // an account outside the perimeter
 		"extraBucketPolicyStatements[1]", // another bucket
 	}
 	if strings.Join(keys, "\n") != strings.Join(want, "\n") {

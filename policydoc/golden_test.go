@@ -57,7 +57,7 @@ var cases = map[string]spec.Spec{
 	"extra-statements": with(func(s *spec.Spec, c *spec.Consumer) {
 		s.ExtraBucketStatements = []map[string]any{{
 			"Sid": "KeepAuditRead", "Effect": "Allow",
-			"Principal": map[string]any{"AWS": "arn:aws:iam::333333333333:role/auditor"},
+			"Principal": map[string]any{"AWS": "arn:aws:iam::222222222222:role/auditor"},
 			"Action":    "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceVpc": "vpc-0123456789abcdef0"}},
 		}}

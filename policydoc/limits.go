@@ -26,7 +26,19 @@ const (
 // statements by index, then the bucket policy's size, the endpoint policies' sizes, and the role
 // policies' sizes by consumer.
 func Check(s spec.Spec) spec.Problems {
-	ps := checkExtraStatements(s)
+	return check(s, PerimeterAccounts(s))
+}
+
+// CheckOwner is Check for an owner stack (side: owner) before it has read its consumer stacks:
+// its spec has no consumers yet, so the kept statements are judged with consumerAccounts (every
+// account its consumerStacks may grant) as the perimeter. Once the consumer stacks are read,
+// Check on the decided spec judges them with the accounts actually granted.
+func CheckOwner(s spec.Spec, consumerAccounts []string) spec.Problems {
+	return check(s, spec.SortedUnique(consumerAccounts))
+}
+
+func check(s spec.Spec, perimeter []string) spec.Problems {
+	ps := checkExtraStatements(s, perimeter)
 	if n := bucketPolicySize(s); n > MaxBucketPolicyBytes {
 		ps = append(ps, spec.Problem{Key: bucketSizeKey(s), Message: bucketTooLarge(s, n)})
 	}
@@ -170,12 +182,17 @@ const extraKey = spec.PathKeptStatements
 
 // checkExtraStatements: per kept statement, in index order, its Sid (present, unique, not one
 // of this stack's) and then the rules shared with the policy pack (StatementFindings).
-func checkExtraStatements(s spec.Spec) spec.Problems {
+func checkExtraStatements(s spec.Spec, perimeter []string) spec.Problems {
 	var ps spec.Problems
 	own := OwnSids(s)
 	used := map[string]string{}
 	for _, sid := range own {
 		used[sid] = "this stack's own statements"
+	}
+	// The perimeter's Sid is this stack's even when it writes no perimeter (no consumer yet): the
+	// policy pack takes the statement of that Sid as the perimeter.
+	if used[SidDenyOutsideEndpoints] == "" {
+		used[SidDenyOutsideEndpoints] = "this stack's perimeter Deny, which it writes once it has consumers"
 	}
 	for i, st := range s.ExtraBucketStatements {
 		key := fmt.Sprintf("%s[%d]", extraKey, i)
@@ -189,7 +206,7 @@ func checkExtraStatements(s spec.Spec) spec.Problems {
 		default:
 			used[sid] = key
 		}
-		for _, f := range StatementFindings(s, st) {
+		for _, f := range statementFindings(s, perimeter, st) {
 			add(f.Message)
 		}
 	}

@@ -3,6 +3,7 @@ package policydoc
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"cross-account-s3/spec"
@@ -13,23 +14,55 @@ import (
 // judges the whole rendered policy at `pulumi preview --policy-pack`; a test in policies/ runs one
 // set of statements through both and requires the same rules to fire. Here they run in
 // validation, before anything is registered, and name the statement's config key.
+//
+// Principal types (AWS, CanonicalUser, Service, Federated) are read in any case of the key, so
+// that {"aws": "*"} is judged as {"AWS": "*"}; the statement's own elements are not (a
+// "principal" next to a "Principal" is refused, RuleDuplicateElement).
 const (
 	// RuleInvalidEffect: Effect is neither "Allow" nor "Deny".
 	RuleInvalidEffect = "invalid_effect"
+	// RuleUnknownElement: a top-level element other than Sid, Effect, Principal, NotPrincipal,
+	// Action, NotAction, Resource, NotResource and Condition, spelt exactly so. A misspelt or
+	// mis-cased element ("principal") is not the element the rules judge. (Keys that differ only
+	// in case from another key are RuleDuplicateElement's.)
+	RuleUnknownElement = "unknown_element"
+	// RuleDuplicateElement: two elements that differ only in case ("Principal" and "principal"):
+	// which of them AWS reads is not this stack's to guess, and the other would pass unjudged.
+	RuleDuplicateElement = "duplicate_element"
 	// RuleStatementIncomplete: no Principal, Action or Resource (nor their Not* forms), or a
-	// Principal that is neither "*" nor an object. S3 refuses such a policy.
+	// Principal that is neither "*" nor an object of principal types (AWS, Service,
+	// CanonicalUser, Federated). S3 refuses such a policy.
 	RuleStatementIncomplete = "statement_incomplete"
 	// RuleNotPrincipal: any NotPrincipal. With Deny it applies to every principal not listed, and a
 	// listed role does not exempt its sessions, so it locks out the consumer roles; with Allow it
 	// is not supported (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
 	RuleNotPrincipal = "not_principal"
-	// RulePublicAllow: an Allow to principal "*" or {"AWS": "*"} makes the bucket public.
+	// RulePublicAllow: an Allow to principal "*", or "*" under AWS, CanonicalUser or Federated,
+	// makes the bucket public.
 	RulePublicAllow = "public_allow"
+	// RuleServiceWildcard: an Allow to a Service principal with a wildcard ({"Service": "*"}):
+	// every AWS service, acting for any account, may use the grant.
+	RuleServiceWildcard = "service_wildcard"
+	// RuleServiceWithoutSource: an Allow that lets a Service principal write to the bucket (any
+	// action of access level Write, wildcards expanded, or NotAction) without a condition naming
+	// whose resource the service acts for: StringEquals/StringLike/ArnEquals/ArnLike on
+	// aws:SourceAccount (12-digit IDs), aws:SourceArn (ARNs) or aws:SourceOrgID (o- IDs).
+	// Without one, the service writes for any account that points it at the bucket: the
+	// confused-deputy problem (docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+	RuleServiceWithoutSource = "service_without_source"
 	// RuleCrossAccountWithoutEndpoint: an Allow to a principal of another account than the owner's
 	// without a condition that pins the request to named VPC endpoints or VPCs: StringEquals or
 	// StringLike on aws:SourceVpce/aws:SourceVpc with vpce-…/vpc-… IDs and no wildcards.
-	// Operators that a request without the key passes (…IfExists, Not…, Null) do not pin it.
+	// Operators that a request without the key passes (…IfExists, Not…, Null) do not pin it. A
+	// CanonicalUser, a Federated principal that is not an ARN of an account, and an AWS value that
+	// is not an account's ARN or ID are of an unknown account, and so of another account.
 	RuleCrossAccountWithoutEndpoint = "cross_account_without_endpoint"
+	// RuleOutsidePerimeter: an Allow to a principal of an account that is neither the bucket
+	// owner's nor a consumer account (unknown accounts included). The perimeter Deny
+	// (DenyConsumerAccountsOutsideVpcEndpoints) binds only the consumer accounts to this stack's
+	// endpoints; another account would be held only by its statement's own condition, on
+	// endpoints this stack neither created nor checks. docs/kept-statements.md says why.
+	RuleOutsidePerimeter = "outside_perimeter"
 	// RuleEveryoneVpcLockout: a Deny on principal "*" conditioned on aws:SourceVpce/aws:SourceVpc
 	// also denies the console, CI and the deploying role; only the account root can repair it.
 	RuleEveryoneVpcLockout = "everyone_vpc_lockout"
@@ -43,8 +76,9 @@ const (
 
 // SharedStatementRules are the rules above, in the order StatementFindings reports them.
 var SharedStatementRules = []string{
-	RuleInvalidEffect, RuleStatementIncomplete, RuleNotPrincipal, RulePublicAllow,
-	RuleCrossAccountWithoutEndpoint, RuleEveryoneVpcLockout, RuleForeignResource, RuleUnknownS3Action,
+	RuleInvalidEffect, RuleUnknownElement, RuleDuplicateElement, RuleStatementIncomplete, RuleNotPrincipal,
+	RulePublicAllow, RuleServiceWildcard, RuleServiceWithoutSource, RuleCrossAccountWithoutEndpoint,
+	RuleOutsidePerimeter, RuleEveryoneVpcLockout, RuleForeignResource, RuleUnknownS3Action,
 }
 
 // Finding is one rule a kept statement breaks, with the message for the user.
@@ -53,27 +87,72 @@ type Finding struct {
 	Message string
 }
 
+// StatementElements are the top-level elements of a bucket-policy statement, as AWS spells them.
+var StatementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+// Principal types of a Principal object, as AWS spells them.
+const (
+	PrincipalAWS           = "AWS"
+	PrincipalCanonicalUser = "CanonicalUser"
+	PrincipalService       = "Service"
+	PrincipalFederated     = "Federated"
+)
+
+var principalTypes = []string{PrincipalAWS, PrincipalCanonicalUser, PrincipalService, PrincipalFederated}
+
 var (
 	accountARNPattern = regexp.MustCompile(`^arn:[a-z-]+:(?:iam|sts)::(\d{12}):`)
 	accountIDOnly     = regexp.MustCompile(`^\d{12}$`)
 	vpceIDPattern     = regexp.MustCompile(`^vpce-[0-9a-f]+$`)
 	vpcIDOnlyPattern  = regexp.MustCompile(`^vpc-[0-9a-f]+$`)
+	orgIDPattern      = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 )
 
-// StatementFindings checks one kept statement against the shared rules. Sid checks, which need
-// this stack's own Sids, are Check's.
+// PerimeterAccounts are the accounts the perimeter Deny binds to this stack's endpoints: the
+// consumer accounts of s, sorted, each once (as BucketPolicy renders them).
+func PerimeterAccounts(s spec.Spec) []string {
+	var ids []string
+	for _, c := range s.Consumers {
+		if c.Account.ID != "" {
+			ids = append(ids, c.Account.ID)
+		}
+	}
+	return spec.SortedUnique(ids)
+}
+
+// StatementFindings checks one kept statement against the shared rules, with the consumer accounts
+// of s as the perimeter. Sid checks, which need this stack's own Sids, are Check's.
 func StatementFindings(s spec.Spec, st map[string]any) []Finding {
+	return statementFindings(s, PerimeterAccounts(s), st)
+}
+
+func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Finding {
 	var out []Finding
 	add := func(rule, format string, args ...any) {
 		out = append(out, Finding{Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
 	owner := s.Bucket.Account.ID
-	example := fmt.Sprintf(`"Principal": {"AWS": "arn:%s:iam::%s:role/auditor"}`, spec.Partition(s.Bucket.Account.Region), orExampleAccount(owner))
+	partition := spec.Partition(s.Bucket.Account.Region)
+	example := fmt.Sprintf(`"Principal": {"AWS": "arn:%s:iam::%s:role/auditor"}`, partition, orExampleAccount(owner))
 
 	effect, _ := st["Effect"].(string)
 	if effect != "Allow" && effect != "Deny" {
 		add(RuleInvalidEffect, `Effect must be "Allow" or "Deny"`)
+	}
+
+	twins := sameButCase(st)
+	for _, k := range sortedKeys(st) {
+		if known := elementNamed(k); known != k && !inGroups(twins, k) {
+			hint := "remove it"
+			if known != "" {
+				hint = fmt.Sprintf("write it as %q", known)
+			}
+			add(RuleUnknownElement, `has the element %q, which is not a statement element (%s); %s`, k, strings.Join(StatementElements, ", "), hint)
+		}
+	}
+	for _, group := range twins {
+		add(RuleDuplicateElement, `has the elements %s, which differ only in case; keep one, spelt as AWS does, e.g. "Principal": {"AWS": [...]}`, strings.Join(quoteAll(group), " and "))
 	}
 
 	var missing []string
@@ -88,25 +167,65 @@ func StatementFindings(s spec.Spec, st map[string]any) []Finding {
 			strings.Join(missing, " and "), example, bucketARN)
 	case present(st["Principal"]) && !validPrincipalShape(st["Principal"]):
 		add(RuleStatementIncomplete, `has a Principal of the wrong shape; write "*" or an object, e.g. %s`, example)
+	case present(st["Principal"]) && len(unknownPrincipalTypes(st["Principal"])) > 0:
+		add(RuleStatementIncomplete, `has a Principal with %s, which is not a principal type; use AWS, Service, CanonicalUser or Federated, e.g. %s`,
+			strings.Join(quoteAll(unknownPrincipalTypes(st["Principal"])), " and "), example)
 	}
 
 	if present(st["NotPrincipal"]) {
 		add(RuleNotPrincipal, `uses NotPrincipal: a Deny with NotPrincipal applies to every principal not listed, and listing a role does not exempt its sessions, so it locks out the consumer roles (and Allow with NotPrincipal is not supported); name the principals in Principal instead, e.g. %s`, example)
 	}
 
+	principals := principalsOf(st["Principal"])
 	if effect == "Allow" && everyone(st["Principal"]) {
 		add(RulePublicAllow, `allows principal "*", which makes the bucket public; name the principals instead, e.g. %s`, example)
 	}
-	if effect == "Allow" && !pinnedToEndpoints(st["Condition"]) {
-		var foreign []string
-		for _, p := range awsPrincipals(st["Principal"]) {
-			if p != "*" && principalAccount(p) != owner {
-				foreign = append(foreign, p)
+	var services, wildServices []string
+	for _, p := range principals {
+		if p.typ == PrincipalService {
+			if strings.ContainsAny(p.value, "*?") {
+				wildServices = append(wildServices, p.value)
+			} else {
+				services = append(services, p.value)
 			}
 		}
-		if len(foreign) > 0 {
+	}
+	if effect == "Allow" && len(wildServices) > 0 {
+		add(RuleServiceWildcard, `allows the service principal %s, which is every AWS service acting for any account; name the service and the account it acts for, e.g. "Principal": {"Service": "logging.s3.amazonaws.com"}, "Condition": {"StringEquals": {"aws:SourceAccount": "%s"}}`,
+			strings.Join(quoteAll(wildServices), ", "), orExampleAccount(owner))
+	}
+	if effect == "Allow" && len(services) > 0 && grantsWrites(st) && !confinedToSource(st["Condition"]) {
+		add(RuleServiceWithoutSource, `lets the service %s write to the bucket without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID, so the service writes for any account that points it here (the confused-deputy problem, https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html); add e.g. "Condition": {"StringEquals": {"aws:SourceAccount": "%s"}}`,
+			strings.Join(services, ", "), orExampleAccount(owner))
+	}
+	if effect == "Allow" {
+		var foreign, outside []string
+		anyUnknown := false
+		for _, p := range principals {
+			if p.typ == PrincipalService || p.value == "*" {
+				continue
+			}
+			acct := p.account()
+			if acct == owner {
+				continue
+			}
+			foreign = append(foreign, p.String())
+			if !contains(perimeter, acct) {
+				outside = append(outside, p.String())
+				anyUnknown = anyUnknown || acct == ""
+			}
+		}
+		if len(foreign) > 0 && !pinnedToEndpoints(st["Condition"]) {
 			add(RuleCrossAccountWithoutEndpoint, `allows %s of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`,
 				strings.Join(foreign, ", "))
+		}
+		if len(outside) > 0 {
+			unknown := ""
+			if anyUnknown {
+				unknown = " (a CanonicalUser, or a principal that is not an account's ARN or ID, names no account)"
+			}
+			add(RuleOutsidePerimeter, `allows %s, whose account is neither the bucket owner's (%s) nor a consumer account (%s)%s: the perimeter Deny binds only the consumer accounts to this stack's endpoints, so that account would be held only by this statement's own condition, on endpoints this stack neither created nor checks (docs/kept-statements.md); make the account a consumer, or grant a principal of a consumer account, e.g. "Principal": {"AWS": "arn:%s:iam::%s:role/auditor"}`,
+				strings.Join(outside, ", "), owner, orNone(perimeter), unknown, partition, firstOr(perimeter, "222222222222"))
 		}
 	}
 	if effect == "Deny" && everyone(st["Principal"]) && hasVpcCondition(st["Condition"]) {
@@ -162,11 +281,86 @@ func quote(v any) string {
 	return string(b)
 }
 
+func quoteAll(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
 func orExampleAccount(id string) string {
 	if accountIDOnly.MatchString(id) {
 		return id
 	}
 	return "111111111111"
+}
+
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ", ")
+}
+
+func firstOr(ids []string, fallback string) string {
+	if len(ids) == 0 {
+		return fallback
+	}
+	return ids[0]
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// elementNamed is the statement element k names in any case ("" for none).
+func elementNamed(k string) string {
+	for _, el := range StatementElements {
+		if strings.EqualFold(el, k) {
+			return el
+		}
+	}
+	return ""
+}
+
+// sameButCase groups the keys of m that are equal but for case, each group sorted; groups in
+// order of their first key.
+func sameButCase(m map[string]any) [][]string {
+	byLower := map[string][]string{}
+	for _, k := range sortedKeys(m) {
+		byLower[strings.ToLower(k)] = append(byLower[strings.ToLower(k)], k)
+	}
+	var out [][]string
+	for _, k := range sortedKeys(m) {
+		if g := byLower[strings.ToLower(k)]; len(g) > 1 && g[0] == k {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func inGroups(groups [][]string, k string) bool {
+	for _, g := range groups {
+		if contains(g, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // present: set to something other than null, "", [] or {}.
@@ -209,34 +403,91 @@ func validPrincipalShape(p any) bool {
 	return ok
 }
 
-// everyone: Principal "*" or {"AWS": "*"} (alone or in a list).
-func everyone(principal any) bool {
-	if principal == "*" {
+// principalType is the principal type a Principal key names in any case ("" for none).
+func principalType(k string) string {
+	for _, t := range principalTypes {
+		if strings.EqualFold(t, k) {
+			return t
+		}
+	}
+	return ""
+}
+
+// unknownPrincipalTypes are the keys of a Principal object that name no principal type, sorted.
+func unknownPrincipalTypes(principal any) []string {
+	m, _ := principal.(map[string]any)
+	var out []string
+	for _, k := range sortedKeys(m) {
+		if principalType(k) == "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// principal is one value of a Principal object, with its type as AWS spells it.
+type principal struct {
+	typ   string
+	value string // non-strings rendered as JSON
+}
+
+func (p principal) String() string {
+	if p.typ == PrincipalAWS {
+		return p.value
+	}
+	return p.typ + " " + p.value
+}
+
+// account is the principal's account: an AWS or Federated ARN's, or a bare account ID under AWS;
+// "" when it has none that can be read (every CanonicalUser: a canonical user ID does not say
+// which account it belongs to).
+func (p principal) account() string {
+	switch p.typ {
+	case PrincipalAWS:
+		return principalAccount(p.value)
+	case PrincipalFederated:
+		if m := accountARNPattern.FindStringSubmatch(p.value); m != nil {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// principalsOf lists the values of a Principal object by type, the type keys in any case, in
+// key order; nil for "*" or anything that is not an object.
+func principalsOf(p any) []principal {
+	m, ok := p.(map[string]any)
+	if !ok {
+		return nil
+	}
+	var out []principal
+	for _, k := range sortedKeys(m) {
+		t := principalType(k)
+		if t == "" {
+			continue
+		}
+		for _, v := range values(m[k]) {
+			if s, ok := v.(string); ok {
+				out = append(out, principal{t, s})
+			} else {
+				out = append(out, principal{t, quote(v)})
+			}
+		}
+	}
+	return out
+}
+
+// everyone: Principal "*", or "*" under AWS, CanonicalUser or Federated (alone or in a list).
+func everyone(p any) bool {
+	if p == "*" {
 		return true
 	}
-	for _, p := range awsPrincipals(principal) {
-		if p == "*" {
+	for _, x := range principalsOf(p) {
+		if x.value == "*" && x.typ != PrincipalService {
 			return true
 		}
 	}
 	return false
-}
-
-// awsPrincipals are the values under Principal.AWS, as strings (others rendered as JSON).
-func awsPrincipals(principal any) []string {
-	m, ok := principal.(map[string]any)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, v := range values(m["AWS"]) {
-		if s, ok := v.(string); ok {
-			out = append(out, s)
-		} else {
-			out = append(out, quote(v))
-		}
-	}
-	return out
 }
 
 // principalAccount is the account of an ARN or bare account ID; "" when it has none.
@@ -248,6 +499,67 @@ func principalAccount(p string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// grantsWrites: the statement's actions include one of access level Write (spec/data), "*", a
+// wildcard matching one, or any NotAction (which grants everything it does not list).
+func grantsWrites(st map[string]any) bool {
+	if present(st["NotAction"]) {
+		return true
+	}
+	for _, a := range values(st["Action"]) {
+		v, _ := a.(string)
+		for _, action := range spec.MatchS3Actions(v) {
+			if isWrite(action) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isWrite(a spec.S3Action) bool { return strings.Contains(a.AccessLevel, "Write") }
+
+// confinedToSource: some StringEquals, StringLike, ArnEquals or ArnLike tests aws:SourceAccount
+// with account IDs, aws:SourceArn with ARNs or aws:SourceOrgID with organization IDs. Like the
+// endpoint pin, an operator that a request without the key passes (…IfExists, Not…, Null) does
+// not count.
+func confinedToSource(condition any) bool {
+	ops, _ := condition.(map[string]any)
+	for op, keys := range ops {
+		if op != "StringEquals" && op != "StringLike" && op != "ArnEquals" && op != "ArnLike" {
+			continue
+		}
+		m, _ := keys.(map[string]any)
+		for k, raw := range m {
+			var ok func(string) bool
+			switch strings.ToLower(k) {
+			case "aws:sourceaccount":
+				ok = accountIDOnly.MatchString
+			case "aws:sourcearn":
+				ok = func(s string) bool { return strings.HasPrefix(s, "arn:") }
+			case "aws:sourceorgid":
+				ok = orgIDPattern.MatchString
+			default:
+				continue
+			}
+			if allStrings(values(raw), ok) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// allStrings: at least one value, every one a string that passes ok.
+func allStrings(vs []any, ok func(string) bool) bool {
+	for _, v := range vs {
+		s, isString := v.(string)
+		if !isString || !ok(s) {
+			return false
+		}
+	}
+	return len(vs) > 0
 }
 
 // hasVpcCondition: the Condition tests aws:SourceVpce or aws:SourceVpc, under any operator
@@ -289,13 +601,7 @@ func pinnedToEndpoints(condition any) bool {
 			case !strings.EqualFold(k, "aws:SourceVpc"):
 				continue
 			}
-			vs := values(raw)
-			ok := len(vs) > 0
-			for _, v := range vs {
-				s, isString := v.(string)
-				ok = ok && isString && pattern.MatchString(s)
-			}
-			if ok {
+			if allStrings(values(raw), pattern.MatchString) {
 				return true
 			}
 		}

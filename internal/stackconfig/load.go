@@ -112,7 +112,7 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 	if set.Release && set.ProtectBucketPolicy {
 		r.fail(KeyReleaseBucketPolicy, "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)")
 	}
-	validated := NamesOf(src).Problems(append(validate(s, set), policydoc.Check(s)...))
+	validated := NamesOf(src).Problems(append(validate(s, set), check(s, set)...))
 	if side == spec.SideOwner {
 		validated = append(r.ownerDefaults(), validated...)
 	}
@@ -126,6 +126,21 @@ func validate(s spec.Spec, set Settings) spec.Problems {
 		return s.Validate()
 	}
 	return append(s.ValidateOwnerSide(), spec.ValidateConsumerStacks(s.Bucket, set.ConsumerStacks)...)
+}
+
+// check is policydoc.Check, or for an owner stack, whose consumers are known only once its
+// consumer stacks are read, policydoc.CheckOwner with every account its consumerStacks may grant:
+// a kept statement may admit those (the perimeter will bind the ones granted; the program checks
+// again with them) and no other.
+func check(s spec.Spec, set Settings) spec.Problems {
+	if set.Side != spec.SideOwner {
+		return policydoc.Check(s)
+	}
+	var accounts []string
+	for _, cs := range set.ConsumerStacks {
+		accounts = append(accounts, cs.AccountIDs...)
+	}
+	return policydoc.CheckOwner(s, accounts)
 }
 
 // side reads the side key; an unknown value is reported and read as both, so that the rest of

@@ -50,7 +50,7 @@ func TestUnknownKeysAreReportedWithASuggestion(t *testing.T) {
 
 func TestExtraStatementsKeepTheirNumbers(t *testing.T) {
 	cfg := valid()
-	cfg["extraBucketPolicyStatements"] = `[{"Sid":"Keep","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"NumericLessThan":{"s3:max-keys":10},"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}]`
+	cfg["extraBucketPolicyStatements"] = `[{"Sid":"Keep","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"NumericLessThan":{"s3:max-keys":10},"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}]`
 	s, ps := Load(MapSource{Values: cfg})
 	if len(ps) > 0 {
 		t.Fatal(ps)

@@ -473,3 +473,22 @@ func TestKeysEverySideReads(t *testing.T) {
 		t.Fatal(ps)
 	}
 }
+
+// An owner stack knows its consumers only once it has read their stacks: its kept statements may
+// admit the accounts its consumerStacks may grant, and no other (policydoc.RuleOutsidePerimeter).
+func TestAnOwnerStacksKeptStatementsMayAdmitItsConsumerStacksAccounts(t *testing.T) {
+	kept := func(principal string) map[string]string {
+		cfg := ownerStack()
+		cfg["extraBucketPolicyStatements"] = `[{"Sid":"KeepAuditRead","Effect":"Allow","Principal":{"AWS":"` + principal + `"},"Action":"s3:GetObject",` +
+			`"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}]`
+		return cfg
+	}
+	if _, _, ps := LoadAll(MapSource{Values: kept("arn:aws:iam::444444444444:role/auditor")}); len(ps) > 0 {
+		t.Errorf("an account of consumerStacks[1] refused: %v", ps)
+	}
+	_, _, ps := LoadAll(MapSource{Values: kept("arn:aws:iam::999999999999:root")})
+	want := `extraBucketPolicyStatements[0]: allows arn:aws:iam::999999999999:root, whose account is neither the bucket owner's (111111111111) nor a consumer account (222222222222, 333333333333, 444444444444): the perimeter Deny binds only the consumer accounts to this stack's endpoints, so that account would be held only by this statement's own condition, on endpoints this stack neither created nor checks (docs/kept-statements.md); make the account a consumer, or grant a principal of a consumer account, e.g. "Principal": {"AWS": "arn:aws:iam::222222222222:role/auditor"}`
+	if len(ps) != 1 || ps[0].String() != want {
+		t.Errorf("got %v\nwant %s", ps, want)
+	}
+}
