@@ -61,11 +61,15 @@ func check(s spec.Spec, perimeter []string) spec.Problems {
 	return ps
 }
 
-// Warnings are what a preview shows about valid choices with a cost: the by-access grouping,
-// which trades the pairwise binding of roles to their own endpoints for room, and a KMS bucket's
-// grants that cannot be limited to the bucket or roles left without the key's Deny (kmsWarnings).
+// Warnings are what a preview of the bucket owner's side shows about valid choices with a cost:
+// the by-access grouping, which trades the pairwise binding of roles to their own endpoints for
+// room, a KMS bucket's grants that cannot be limited to the bucket or roles left without the key's
+// Deny (kmsWarnings), and the risky actions kept statements allow to other accounts
+// (KeptStatementWarnings). The risky actions of the consumers' own access are AccessWarnings', for
+// the stacks that hold the consumers.
 func Warnings(s spec.Spec) []string {
-	return append(groupingWarnings(s), kmsWarnings(s)...)
+	out := append(groupingWarnings(s), kmsWarnings(s)...)
+	return append(out, KeptStatementWarnings(s)...)
 }
 
 func groupingWarnings(s spec.Spec) []string {
