@@ -150,6 +150,33 @@ func TestBadInputExitsNonZeroWithAClearMessage(t *testing.T) {
 	}
 }
 
+// Each value of a list is encrypted on its own, and one encrypted externalId makes Pulumi call the
+// whole consumers key secret: the plan judges each item's externalId by the stack file.
+func TestAPlainExternalIDAmongEncryptedOnesIsRefused(t *testing.T) {
+	code, out, errOut := runPlan(t, "--project", project, testStack("mixed-secrets"))
+	want := "plan: testdata/Pulumi.mixed-secrets.yaml: invalid stack configuration, nothing was created (1 problem):\n" +
+		"  - consumers[1].externalId: is stored in plain text in the stack file, although other values in consumers are encrypted (which makes Pulumi report the whole key as secret); store it encrypted with: pulumi config set --secret --path 'consumers[1].externalId' VALUE\n"
+	if code != 1 || out != "" || errOut != want {
+		t.Errorf("exit %d, stdout %q, stderr\n%s\nwant\n%s", code, out, errOut, want)
+	}
+	text, err := os.ReadFile(testStack("mixed-secrets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secure = "\n        secure: v1:YkIv5cDZNNUzUVqy:QPOSSMBuM22EjT4Uxrqo894E14nRJOgCqioIelrIH0zMH7CrVS1Q6A=="
+	both := strings.Replace(string(text), "externalId: analytics-external-id", "externalId:"+secure, 1)
+	if both == string(text) {
+		t.Fatal("the test stack file changed")
+	}
+	fixed := filepath.Join(t.TempDir(), "Pulumi.mixed-secrets.yaml")
+	if err := os.WriteFile(fixed, []byte(both), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runPlan(t, "--project", project, fixed); code != 0 {
+		t.Errorf("both encrypted: exit %d: %s", code, errOut)
+	}
+}
+
 func TestPlanWarnsWhenDefaultProvidersAreNotDisabled(t *testing.T) {
 	text, err := os.ReadFile(project)
 	if err != nil {

@@ -149,7 +149,7 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 		}
 	}
 	sort.Strings(secretKeys)
-	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets}
+	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets, Nested: st.Nested}
 	s, set, problems := stackconfig.LoadAll(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}

@@ -91,10 +91,25 @@ func (it itemReader) consumer(bucketRegion string) spec.Consumer {
 		ManageRolePolicy: it.boolean("manageRolePolicy", KeyManageRolePolicy),
 		Index:            it.index,
 	}
-	if c.Account.Credentials.ExternalID != "" && !it.r.src.IsSecret(KeyConsumers) {
-		it.fail("externalId", "is stored in plain text; store it encrypted with: pulumi config set --secret --path '%sexternalId' VALUE", it.prefix)
+	if c.Account.Credentials.ExternalID != "" {
+		it.checkSecret("externalId")
 	}
 	return c
+}
+
+// checkSecret refuses a field of the item that is stored in plain text. Each value of a list is
+// encrypted on its own (pulumi config set --secret --path), and Pulumi calls the whole consumers
+// key secret as soon as one of them is; so the stack file decides, value by value, where it can
+// be read (NestedSecrets). Where it cannot, the key is judged as a whole: a consumers key that is
+// not secret holds no encrypted value at all.
+func (it itemReader) checkSecret(field string) {
+	fix := fmt.Sprintf("store it encrypted with: pulumi config set --secret --path '%s%s' VALUE", it.prefix, field)
+	switch secret, known := it.r.secretAt(KeyConsumers, it.prefix+field); {
+	case known && !secret && it.r.src.IsSecret(KeyConsumers):
+		it.fail(field, "is stored in plain text in the stack file, although other values in %s are encrypted (which makes Pulumi report the whole key as secret); %s", KeyConsumers, fix)
+	case known && !secret, !known && !it.r.src.IsSecret(KeyConsumers):
+		it.fail(field, "is stored in plain text; %s", fix)
+	}
 }
 
 func (it itemReader) fail(field, format string, args ...any) {

@@ -25,6 +25,9 @@ type Source interface {
 type MapSource struct {
 	Values  map[string]string
 	Secrets map[string]bool
+	// Nested are the encrypted values inside keys, as the stack file holds them (NestedSecrets);
+	// nil when the source cannot tell, and a secret key is then judged as a whole.
+	Nested NestedSecrets
 }
 
 // Get implements Source.
@@ -72,7 +75,7 @@ type Settings struct {
 
 // LoadAll is Load, with the settings.
 func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
-	r := &reader{src: src}
+	r := &reader{src: src, nested: nestedSecrets(src)}
 	r.checkKeys()
 	side := r.side()
 	r.checkScope(side)
@@ -190,7 +193,18 @@ func baseKey(key string) string {
 
 type reader struct {
 	src      Source
+	nested   NestedSecrets
 	problems spec.Problems
+}
+
+// secretAt says whether the value at path inside key is stored encrypted, and whether the source
+// can tell (NestedSecrets); when it cannot, only the whole key's secrecy is known.
+func (r *reader) secretAt(key, path string) (secret, known bool) {
+	paths, ok := r.nested[key]
+	if !ok {
+		return false, false
+	}
+	return paths[path] || paths[key], true
 }
 
 func (r *reader) fail(key, format string, args ...any) {

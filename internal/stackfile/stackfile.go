@@ -37,6 +37,9 @@ type Stack struct {
 	// read as Secret.
 	Values  map[string]string
 	Secrets map[string]bool
+	// Nested are the encrypted values inside the project's keys, by path
+	// ("consumers[1].externalId"): Secrets says only that a key holds one.
+	Nested stackconfig.NestedSecrets
 	// Other holds keys of other namespaces ("aws:region", "pulumi:..."), full key to value.
 	Other map[string]string
 }
@@ -89,6 +92,7 @@ func LoadFile(projectPath, stackPath, stack string) (*Stack, error) {
 	s := &Stack{
 		Project: project.Name.String(), Name: stack,
 		Values: map[string]string{}, Secrets: map[string]bool{}, Other: map[string]string{},
+		Nested: stackconfig.NestedSecretsOf(ps.Config, project.Name.String()),
 	}
 	for key, value := range ps.Config {
 		text, err := value.Value(config.NewBlindingDecrypter())
@@ -158,7 +162,7 @@ func encode(v any) string {
 
 // Source is the project namespace as the program's config source.
 func (s *Stack) Source() stackconfig.MapSource {
-	return stackconfig.MapSource{Values: s.Values, Secrets: s.Secrets}
+	return stackconfig.MapSource{Values: s.Values, Secrets: s.Secrets, Nested: s.Nested}
 }
 
 // Keys lists the project keys, sorted.

@@ -203,3 +203,23 @@ func TestARefusedStackFileSaysWhyItsKeysLookMissing(t *testing.T) {
 		}
 	}
 }
+
+// Secrets says only that a key holds an encrypted value; Nested says which values inside it are.
+func TestEncryptedValuesInsideAListAreFoundByPath(t *testing.T) {
+	s, err := LoadFile(filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(repoRoot, "cmd/plan/testdata/Pulumi.mixed-secrets.yaml"), "mixed-secrets")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Secrets["consumers"] {
+		t.Error("consumers is not reported secret")
+	}
+	if got := s.Nested["consumers"]; len(got) != 1 || !got["consumers[0].externalId"] {
+		t.Errorf("encrypted values of consumers: %v", got)
+	}
+	if got, ok := s.Nested["bucketName"]; !ok || len(got) != 0 {
+		t.Errorf("bucketName: %v, %v", got, ok)
+	}
+	if src := s.Source(); src.Nested == nil {
+		t.Error("Source drops Nested")
+	}
+}
