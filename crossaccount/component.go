@@ -161,6 +161,7 @@ func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
 	if d.pf.Stack == "" {
 		d.pf.Stack = ctx.Stack()
 	}
+	d.pf.EndpointIDs = args.EndpointIDs
 	d.lifecycle = preflight.PlanLifecycle(d.s, d.pf)
 	if len(d.lifecycle.Problems) > 0 {
 		return nil, describeError(d.lifecycle.Problems, d.describe)
@@ -299,13 +300,9 @@ func describeProblems(ps spec.Problems, describe func(string) string) spec.Probl
 // probably not what the user meant.
 func Warnings(s spec.Spec, side spec.Side) []string {
 	var out []string
-	for _, c := range s.Consumers {
-		// An owner stack's consumers were warned about their actions in their own stacks.
-		if side.HasConsumers() && c.Access.Grants(spec.PutObjectACL) {
-			out = append(out, c.Key("actions")+" grants s3:PutObjectAcl: on buckets with Object Ownership "+
-				"BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; "+
-				"where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control.")
-		}
+	// An owner stack's consumers were warned about their actions in their own stacks.
+	if side.HasConsumers() {
+		out = policydoc.AccessWarnings(s)
 	}
 	if !side.HasOwner() {
 		return append(out, policydoc.RoleKeyWarnings(s)...)

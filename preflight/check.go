@@ -153,35 +153,46 @@ func (c *checker) bucket() bool {
 func (c *checker) bucketPolicy() {
 	b, w := c.s.Bucket, c.owner()
 	f := c.f.Bucket
+	policy := f.Policy
 	if f.PolicyErr != nil {
 		if Classify(f.PolicyErr) != NotFound { // NotFound: no policy, nothing to keep
 			c.failed("bucketName", w, CallBucketPolicy, "the policy of bucket "+b.Name, f.PolicyErr)
+			return
 		}
-		return
+		policy = ""
 	}
-	if strings.TrimSpace(f.Policy) == "" {
-		return
+	var record []map[string]any
+	own := c.wouldWrite()
+	if c.opts.Record.Found {
+		var err error
+		if record, err = statementsOf(c.opts.Record.Policy); err != nil {
+			c.problem("bucketName", "the bucketPolicy output of this stack's last update is not a policy document (%v), so preflight cannot compare the live policy of bucket %s with it; run pulumi up --refresh, or, %s", err, b.Name, disableHint)
+			return
+		}
+		own = record
 	}
-	sts, err := ReadPolicy(c.s, f.Policy)
+	sts, err := ReadPolicy(c.s, policy, own)
 	if err != nil {
 		c.problem("bucketName", "%v, so preflight cannot tell what pulumi up would delete; fix or delete the policy of bucket %s in account %s (aws s3api get-bucket-policy --bucket %s), or, %s",
 			err, b.Name, w.account, b.Name, disableHint)
 		return
 	}
 	c.report.Statements = sts
+	if c.opts.Record.Found {
+		if c.fromRecord(sts, record) {
+			c.judged(sts)
+		}
+		return
+	}
+	// With no record, a kept statement whose live content differs from the stack file is no more
+	// trusted than a foreign one: the user decides which of the two stays.
 	var foreign []Statement
 	for _, st := range sts {
-		switch {
-		case st.Class == Kept:
-			c.keptStatement(st)
-		case st.Class == Foreign && st.Dead():
-			c.warn("pulumi up drops %s of the live policy of bucket %s: its only principals, %s, are unique IDs IAM wrote in place of deleted principals, so it applies to nobody: %s",
-				st.Name(), b.Name, strings.Join(st.Deleted, ", "), st.JSON())
-		case st.Class == Foreign:
+		if st.Class == Foreign && !st.Dead() || st.Class == Kept && st.Changed {
 			foreign = append(foreign, st)
 		}
 	}
-	c.ownStatements(sts)
+	c.judged(sts)
 	if len(foreign) == 0 {
 		return
 	}
@@ -195,6 +206,21 @@ func (c *checker) bucketPolicy() {
 		return
 	}
 	c.foreignProblem(foreign)
+}
+
+// judged gives the warnings about statements the update rewrites: kept ones that change, dead
+// ones it drops, principals IAM replaced by unique IDs, roles whose access goes.
+func (c *checker) judged(sts []Statement) {
+	for _, st := range sts {
+		switch {
+		case st.Class == Kept && (c.opts.Record.Found || !st.Changed):
+			c.keptStatement(st)
+		case st.Class == Foreign && st.Dead():
+			c.warn("pulumi up drops %s of the live policy of bucket %s: its only principals, %s, are unique IDs IAM wrote in place of deleted principals, so it applies to nobody: %s",
+				st.Name(), c.s.Bucket.Name, strings.Join(st.Deleted, ", "), st.JSON())
+		}
+	}
+	c.ownStatements(sts)
 }
 
 // keptStatement warns about a kept statement the update changes: one that differs from the item
@@ -309,6 +335,13 @@ func (c *checker) foreignProblem(foreign []Statement) {
 	for _, st := range foreign {
 		fmt.Fprintf(&msg, "    %s: %s\n", st.Name(), st.JSON())
 		body := copyMap(st.Body)
+		if st.Class == Kept {
+			key := fmt.Sprintf("%s[%d]", spec.PathKeptStatements, st.Kept)
+			notes = append(notes, fmt.Sprintf("%s has the Sid of %s but other content (%s): the block above puts the live one in its place; to write %s as the stack file has it instead, set dropForeignBucketPolicyStatements: true for this update.",
+				st.Name(), key, differingElements(c.s.ExtraBucketStatements[st.Kept], st.Body, spec.Partition(b.Account.Region)), key))
+			keep[st.Kept] = withoutDeleted(body)
+			continue
+		}
 		sid := st.Sid
 		switch {
 		case sid == "":
@@ -335,7 +368,7 @@ func (c *checker) foreignProblem(foreign []Statement) {
 		keep = append(keep, body)
 	}
 	already := ""
-	if n := len(c.s.ExtraBucketStatements); n > 0 {
+	if n := len(c.s.ExtraBucketStatements); n > 0 && len(keep) > n {
 		already = fmt.Sprintf("; its first %d %s the %s you keep already", n, plural(n, "item is", "items are"), plural(n, "statement", "statements"))
 	}
 	fmt.Fprintf(&msg, "To keep %s, set this under config: in %s (it replaces %s%s):\n\n%s\nor run this command, which writes the same:\n\n%s\n\n",

@@ -43,6 +43,33 @@ func TestCheck(t *testing.T) {
 	adopt := flatSpec()
 	adopt.Consumers[0].Endpoint.AdoptID = vpceThem
 
+	// found marks this stack's endpoint in vpcA as found by its tag: with no record, preflight
+	// renders with its ID what the stack would write now.
+	found := func(f *Facts) {
+		f.VPCs[VPCKey(workloads, vpcA)] = VPCFacts{Endpoint: ours(vpceOurs, rtbA1, rtbA2), Own: ours(vpceOurs, rtbA1, rtbA2)}
+	}
+	live := func(policy string) func(f *Facts) {
+		return func(f *Facts) { f.Bucket.PolicyErr, f.Bucket.Policy = nil, policy }
+	}
+	both := func(edits ...func(f *Facts)) func(f *Facts) {
+		return func(f *Facts) {
+			for _, e := range edits {
+				e(f)
+			}
+		}
+	}
+	wrote := func(policy string) Options { return Options{Record: Record{Found: true, Policy: policy}} }
+	refreshed := func(policy, state string) Options {
+		o := wrote(policy)
+		o.Record.State = func() (string, bool, error) { return state, state != "", nil }
+		return o
+	}
+	keptCurrent := withStatements(current, auditRead)
+	backdoor := `{"Sid":"AllowBackdoorObjects","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::999999999999:role/exfil"]},"Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:SourceVpce":["vpce-0badbadbadbadbad0"]}}}`
+	ownStatements, _ := parseStatements(current)
+	tlsOnly, allowOnly := policyJSON(ownStatements[0]), policyJSON(ownStatements[1])
+	widened := strings.Replace(strings.Replace(auditRead, `{"AWS":"arn:aws:iam::111111111111:role/auditor"}`, `"*"`, 1), `"arn:aws:s3:::shared-data/audit/*"`, `["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"]`, 1)
+
 	tests := []struct {
 		name string
 		s    spec.Spec
@@ -66,19 +93,31 @@ func TestCheck(t *testing.T) {
 		// The live policy.
 		{name: "policy denied", s: flat, edit: func(f *Facts) { f.Bucket.PolicyErr = errPolicyDenied }, keys: "bucketName"},
 		{name: "policy not json", s: flat, edit: func(f *Facts) { f.Bucket.PolicyErr, f.Bucket.Policy = nil, "{" }, keys: "bucketName"},
-		{name: "policy of this stack", s: flat, edit: func(f *Facts) { f.Bucket.PolicyErr, f.Bucket.Policy = nil, current }},
-		{name: "policy of the second version", s: flat, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, policyJSON(statement(tlsDeny), statement(v2Objects), statement(v2Perimeter))
-		}},
-		{name: "foreign statements", s: flat, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current, auditRead, cloudTrail)
-		}, keys: "extraBucketPolicyStatements"},
-		{name: "foreign statements dropped", s: flat, opts: Options{DropForeign: true}, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current, auditRead, cloudTrail)
-		}},
-		{name: "foreign statement next to kept ones", s: kept, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current, auditRead, cloudTrail)
-		}, keys: "extraBucketPolicyStatements"},
+		{name: "policy of this stack", s: flat, opts: wrote(current), edit: live(current)},
+		{name: "policy of this stack as AWS stores it", s: flat, opts: wrote(current), edit: live(strings.NewReplacer(
+			`["arn:aws:iam::222222222222:root"]`, `"222222222222"`, `"Action":["s3:*"]`, `"Action":"s3:*"`, `"Version":"2012-10-17",`, "").Replace(current) + " ")},
+		{name: "policy of this stack, no record", s: flat, edit: both(found, live(current))},
+		{name: "policy of this stack, no record, endpoint not found", s: flat, edit: live(current), keys: "extraBucketPolicyStatements"},
+		{name: "policy of the second version", s: flat, opts: wrote(policyJSON(statement(tlsDeny), statement(v2Objects), statement(v2Perimeter))),
+			edit: live(policyJSON(statement(tlsDeny), statement(v2Objects), statement(v2Perimeter)))},
+		{name: "foreign statements", s: flat, edit: both(found, live(withStatements(current, auditRead, cloudTrail))), keys: "extraBucketPolicyStatements"},
+		{name: "foreign statements dropped", s: flat, opts: Options{DropForeign: true}, edit: both(found, live(withStatements(current, auditRead, cloudTrail)))},
+		{name: "foreign statement next to kept ones", s: kept, edit: both(found, live(withStatements(current, auditRead, cloudTrail))), keys: "extraBucketPolicyStatements"},
+
+		// The live policy against the stack's record: drift stops, a refresh lets the update restore.
+		{name: "drift, a backdoor added", s: flat, opts: wrote(current), edit: live(withStatements(current, backdoor)), keys: "bucketName"},
+		{name: "drift, a backdoor under this stack's Sid", s: flat, opts: wrote(current), edit: live(withStatements(current,
+			strings.Replace(backdoor, "AllowBackdoorObjects", "AllowObjects3dd9fabb", 1))), keys: "bucketName"},
+		{name: "drift, an endpoint added", s: flat, opts: wrote(current), edit: live(strings.ReplaceAll(current, `"vpce-0123456789abcdef0"`, `"vpce-0123456789abcdef0","vpce-0badbadbadbadbad0"`)), keys: "bucketName"},
+		{name: "drift, the perimeter weakened", s: flat, opts: wrote(current), edit: live(strings.Replace(current,
+			`"StringNotEqualsIfExists":{"aws:SourceVpce":["vpce-0123456789abcdef0"]}`, `"Null":{"aws:SourceVpce":"true"}`, 1)), keys: "bucketName"},
+		{name: "drift, the Denies deleted", s: flat, opts: wrote(current), edit: live(allowOnly), keys: "bucketName"},
+		{name: "drift, the policy deleted", s: flat, opts: wrote(current), keys: "bucketName"},
+		{name: "drift, a kept statement widened", s: kept, opts: wrote(keptCurrent), edit: live(withStatements(current, widened)), keys: "bucketName"},
+		{name: "drift, a statement the stack file now keeps", s: kept, opts: wrote(current), edit: live(keptCurrent)},
+		{name: "drift taken into the state by a refresh", s: flat, opts: refreshed(current, withStatements(tlsOnly, backdoor)), edit: live(withStatements(tlsOnly, backdoor))},
+		{name: "drift, the state refreshed but edited again", s: flat, opts: refreshed(current, tlsOnly), edit: live(withStatements(tlsOnly, backdoor)), keys: "bucketName"},
+		{name: "kept statement changed live, no record", s: kept, edit: both(found, live(withStatements(current, widened))), keys: "extraBucketPolicyStatements"},
 		{name: "foreign statements needing Sids and a fix", s: flat, edit: func(f *Facts) {
 			f.Bucket.PolicyErr, f.Bucket.Policy = nil, policyJSON(
 				statement(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444444444444:role/partner"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/partner/*"}`),
@@ -87,27 +126,24 @@ func TestCheck(t *testing.T) {
 			)
 		}, keys: "extraBucketPolicyStatements"},
 		{name: "foreign statement of deleted principals only", s: flat, edit: func(f *Facts) {
+			found(f)
 			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current,
 				`{"Sid":"OldReaders","Effect":"Allow","Principal":{"AWS":["AROAGONE0000000000000","AIDAGONE0000000000000"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)
 		}},
-		{name: "kept statement changed in the stack file", s: kept, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current, strings.Replace(auditRead, "audit/*", "audit/2024/*", 1))
-		}},
-		{name: "kept statement naming a deleted role", s: kept, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current, strings.Replace(strings.Replace(auditRead, `"Sid":"AuditRead",`, `"Sid":"Audit",`, 1), "arn:aws:iam::111111111111:role/auditor", "AROAAUDITOR0000000000", 1))
-		}},
-		{name: "kept statement without the deleted principal", s: kept, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, withStatements(current, strings.Replace(auditRead, `"arn:aws:iam::111111111111:role/auditor"`, `["arn:aws:iam::111111111111:role/auditor","AIDAGONE0000000000000"]`, 1))
-		}},
-		{name: "own statement naming a role created again", s: flat, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, strings.Replace(current, roleWeb, "AROAOLDWEB00000000000", 1)
-		}},
-		{name: "own statement naming a deleted role", s: flat, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, strings.Replace(current, `"arn:aws:iam::222222222222:role/web",`, `"AROAOLDWEB00000000000","arn:aws:iam::222222222222:role/web",`, 1)
-		}},
-		{name: "access removed", s: flat, edit: func(f *Facts) {
-			f.Bucket.PolicyErr, f.Bucket.Policy = nil, strings.Replace(current, `"arn:aws:iam::222222222222:role/web",`, `"arn:aws:iam::222222222222:role/old-app","arn:aws:iam::222222222222:role/web",`, 1)
-		}},
+		{name: "kept statement changed in the stack file", s: kept, opts: wrote(withStatements(current, strings.Replace(auditRead, "audit/*", "audit/2024/*", 1))),
+			edit: live(withStatements(current, strings.Replace(auditRead, "audit/*", "audit/2024/*", 1)))},
+		{name: "kept statement naming a deleted role", s: kept, opts: wrote(keptCurrent),
+			edit: live(withStatements(current, strings.Replace(auditRead, "arn:aws:iam::111111111111:role/auditor", "AROAAUDITOR0000000000", 1)))},
+		{name: "kept statement without the deleted principal", s: kept,
+			opts: wrote(withStatements(current, strings.Replace(auditRead, `"arn:aws:iam::111111111111:role/auditor"`, `["arn:aws:iam::111111111111:role/auditor","arn:aws:iam::111111111111:user/gone"]`, 1))),
+			edit: live(withStatements(current, strings.Replace(auditRead, `"arn:aws:iam::111111111111:role/auditor"`, `["arn:aws:iam::111111111111:role/auditor","AIDAGONE0000000000000"]`, 1)))},
+		{name: "own statement naming a role created again", s: flat, opts: wrote(current), edit: live(strings.Replace(current, roleWeb, "AROAOLDWEB00000000000", 1))},
+		{name: "own statement naming a deleted role", s: flat,
+			opts: wrote(strings.Replace(current, `"arn:aws:iam::222222222222:role/web",`, `"arn:aws:iam::222222222222:role/old-web","arn:aws:iam::222222222222:role/web",`, 1)),
+			edit: live(strings.Replace(current, `"arn:aws:iam::222222222222:role/web",`, `"AROAOLDWEB00000000000","arn:aws:iam::222222222222:role/web",`, 1))},
+		{name: "access removed", s: flat,
+			opts: wrote(strings.Replace(current, `"arn:aws:iam::222222222222:role/web",`, `"arn:aws:iam::222222222222:role/old-app","arn:aws:iam::222222222222:role/web",`, 1)),
+			edit: live(strings.Replace(current, `"arn:aws:iam::222222222222:role/web",`, `"arn:aws:iam::222222222222:role/old-app","arn:aws:iam::222222222222:role/web",`, 1))},
 
 		// Roles.
 		{name: "roles missing in two accounts", s: list, edit: func(f *Facts) {

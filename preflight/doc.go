@@ -58,15 +58,24 @@
 // # What it checks
 //
 //   - The bucket exists and is in bucketRegion (s3.LookupBucket).
-//   - Every statement of the live bucket policy (s3.LookupBucketPolicy) is this stack's own, of
-//     the current Sid scheme or an earlier one (see ReadPolicy: the Sid and the content must both
-//     be this stack's, and for Allow<Kind><shape> statements the 8 hex digits must be the hash of
-//     the statements' own actions, prefixes and listing), or kept (in extraBucketPolicyStatements,
-//     by Sid or by content). Any other statement fails the preview, listed, with the exact
-//     stack-file YAML that keeps it (and a `pulumi config set-all --json` command that writes the
-//     same), unless dropForeignBucketPolicyStatements is true (then a warning lists what pulumi
-//     up deletes). Principals IAM rewrote to unique IDs (AROA…, AIDA…)
-//     are reported as deleted, or deleted and created again, roles, with what to do.
+//   - The live bucket policy (s3.LookupBucketPolicy) is what the stack wrote in its last update
+//     (Record: its bucketPolicy output), statement by statement, once normalised as AWS stores a
+//     policy (see Drift). Pulumi writes the policy only when the generated document changes, so an
+//     out-of-band edit (a backdoor, a weakened or deleted Deny, a widened kept statement) would
+//     stay live through plain updates: any difference stops preview and up, listing each added,
+//     changed or removed statement, with the fix: `pulumi refresh` (the state then holds the live
+//     document), then `pulumi up`, which writes the stack's document back because its input
+//     differs from that state. When the state already holds the live document, preview warns
+//     what the update undoes and lets it go on.
+//   - With no record (a first deployment, right after a state move), a statement is the stack's
+//     own only if it equals one the stack would write now (rendered with the endpoint IDs known:
+//     adopted, found by tag, or from consumer stacks), or kept (in extraBucketPolicyStatements,
+//     by Sid or by content, and unchanged). Any other statement, whatever its Sid, fails the
+//     preview, listed, with the exact stack-file YAML that keeps it (and a `pulumi config set-all
+//     --json` command that writes the same), unless dropForeignBucketPolicyStatements is true
+//     (then a warning lists what pulumi up deletes). Principals IAM rewrote to unique IDs (AROA…,
+//     AIDA…) are not edits; they are reported as deleted, or deleted and created again, roles,
+//     with what to do.
 //   - Every consumer role exists, with the configured ARN (iam.LookupRole): all missing roles at
 //     once, each with its account.
 //   - Every route table exists and belongs to vpcId (ec2.LookupRouteTable).
@@ -82,9 +91,8 @@
 //
 // # Limits
 //
-// Recognising this stack's own statements rests on their Sids and shapes, not on the state: a
-// principal or endpoint an administrator added by hand to one of this stack's statements is not
-// told apart, and is rewritten away by the next update. A kept statement is recognised by its
-// Sid or its content; changing a kept statement in the stack file and its Sid together makes the
-// live one foreign until the update writes the new one.
+// The record is the stack's own output: whoever can write the stack's state can change it, as
+// they can change everything else the stack deploys. A statement IAM rewrote to a unique ID is
+// taken as the recorded principal it replaces (a deleted role is no edit); an edit that swaps a
+// recorded principal for some other unique ID is not told apart from that.
 package preflight

@@ -3,7 +3,7 @@ package preflight
 import "cross-account-s3/spec"
 
 // Options are the stack's choices about preflight and the lifecycle of what it writes. They come
-// from config keys (see PREFLIGHT_INTEGRATION.md for the keys, types and defaults).
+// from config keys (stackconfig.Keys lists them).
 type Options struct {
 	// Project and Stack name the stack: messages name its stack file (Pulumi.<stack>.yaml) and
 	// its endpoints carry the tag StackTagKey = StackTagValue(Project, Stack).
@@ -24,6 +24,11 @@ type Options struct {
 	// Side limits the lookups and checks to the accounts the stack manages: a consumer stack
 	// reads only consumer accounts, an owner stack only the bucket's. "" means spec.SideBoth.
 	Side spec.Side
+	// Record is what the stack's last update wrote to the bucket policy (see Record).
+	Record Record
+	// EndpointIDs are an owner stack's endpoint IDs by consumer name, as its consumer stacks
+	// exported them; preflight renders with them what the stack would write now.
+	EndpointIDs map[string]string
 	// ListForm says the stack lists its consumers under cross-account-s3:consumers: messages
 	// then show item fields rather than the single-consumer keys.
 	ListForm bool

@@ -2,12 +2,9 @@ package preflight
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -20,32 +17,14 @@ type Class int
 const (
 	// Foreign statements are neither this stack's nor kept: `pulumi up` would delete them.
 	Foreign Class = iota
-	// Own statements are this stack's, of the current Sid scheme or an earlier one: `pulumi up`
-	// rewrites them.
+	// Own statements are this stack's: in the document its last update wrote (its record) or,
+	// with no record, equal to a statement it would write now. `pulumi up` rewrites them.
 	Own
 	// Kept statements are in extraBucketPolicyStatements: `pulumi up` writes them again.
 	Kept
 )
 
 func (c Class) String() string { return [...]string{"foreign", "own", "kept"}[c] }
-
-// Sid schemes of this stack's own statements, oldest first. A statement counts as the stack's own
-// only when its Sid follows one of them AND its content has the shape this stack writes under
-// that Sid (see recognise); a statement with such a Sid and other content is foreign, with a Note.
-const (
-	// SchemeTLS: DenyInsecureTransport, in every version.
-	SchemeTLS = "DenyInsecureTransport"
-	// SchemePerConsumer: the first version's Allow<Consumer><Kind> and Deny<Consumer>OutsideEndpoint,
-	// one set per consumer (Kind: Objects, WritesOwnedByBucketOwner, List).
-	SchemePerConsumer = "Allow<Consumer><Kind>, Deny<Consumer>OutsideEndpoint"
-	// SchemeShape: Allow<Kind><shape>, the shape being 8 hex digits of a hash of the access
-	// (actions, prefixes, listing), which preflight recomputes from the statements; with the
-	// per-endpoint grouping followed by Vpc<VPC ID digits>.
-	SchemeShape = "Allow<Kind><shape>[Vpc<vpc>]"
-	// SchemePerimeter: DenyConsumerAccountsOutsideVpcEndpoints, with Null aws:SourceVpce (second
-	// version) or StringNotEqualsIfExists aws:SourceVpce (current).
-	SchemePerimeter = "DenyConsumerAccountsOutsideVpcEndpoints"
-)
 
 // Statement is one statement of the live bucket policy and what preflight made of it.
 type Statement struct {
@@ -55,8 +34,6 @@ type Statement struct {
 	// Body is the statement as read (numbers as json.Number).
 	Body  map[string]any
 	Class Class
-	// Scheme is the Sid scheme of an Own statement.
-	Scheme string
 	// Kept is the index in extraBucketPolicyStatements of a Kept statement; Changed says it was
 	// matched by its Sid and differs from that item, which replaces it.
 	Kept    int
@@ -64,7 +41,7 @@ type Statement struct {
 	// Deleted are the unique IDs (AROA…, AIDA…) among its principals: IAM writes a principal's
 	// unique ID in place of its ARN when the principal is deleted.
 	Deleted []string
-	// Note says why a Foreign statement with one of this stack's Sids is not its own.
+	// Note says why a Foreign statement that looks like one of this stack's is not its own.
 	Note string
 }
 
@@ -93,15 +70,7 @@ func (st Statement) Dead() bool {
 
 var (
 	uniqueIDPattern = regexp.MustCompile(`^A(RO|ID)A[A-Z0-9]{12,}$`)
-	roleARNShape    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/.+$`)
-	rootARNShape    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:root$`)
 	accountIDShape  = regexp.MustCompile(`^\d{12}$`)
-	vpceShape       = regexp.MustCompile(`^vpce-[0-9a-f]+$`)
-	s3ActionShape   = regexp.MustCompile(`^(?i:s3):[A-Za-z]+$`)
-
-	sidShape       = regexp.MustCompile(`^Allow(Objects|WritesOwnedByBucketOwner|List)([0-9a-f]{8})(Vpc[0-9a-f]+)?$`)
-	sidPerConsumer = regexp.MustCompile(`^Allow([A-Z][A-Za-z0-9]*?)(Objects|WritesOwnedByBucketOwner|List)$`)
-	sidPerConsDeny = regexp.MustCompile(`^Deny([A-Z][A-Za-z0-9]*)OutsideEndpoint$`)
 )
 
 // IsUniqueID reports whether a principal is an IAM unique ID (a deleted role's or user's).
@@ -109,13 +78,14 @@ func IsUniqueID(p string) bool { return uniqueIDPattern.MatchString(p) }
 
 // ReadPolicy parses the live bucket policy and classifies each statement: kept first (a statement
 // that extraBucketPolicyStatements names by its Sid, or equals, Sid aside, and allowing for
-// principals IAM replaced by unique IDs), then this stack's own, else foreign.
-func ReadPolicy(s spec.Spec, policy string) ([]Statement, error) {
-	body, err := parseStatements(policy)
+// principals IAM replaced by unique IDs), then this stack's own (equal, Sid included, to one of
+// own: the statements of its record, or with no record those it would write now), else foreign.
+// A statement is never the stack's own by its Sid alone.
+func ReadPolicy(s spec.Spec, policy string, own []map[string]any) ([]Statement, error) {
+	body, err := statementsOf(policy)
 	if err != nil {
 		return nil, err
 	}
-	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
 	partition := spec.Partition(s.Bucket.Account.Region)
 	out := make([]Statement, len(body))
 	for i, b := range body {
@@ -123,16 +93,39 @@ func ReadPolicy(s spec.Spec, policy string) ([]Statement, error) {
 		st := Statement{Position: i + 1, Sid: sid, Body: b, Deleted: deletedPrincipals(b)}
 		if k, changed, ok := keptIndex(s.ExtraBucketStatements, b, partition); ok {
 			st.Class, st.Kept, st.Changed = Kept, k, changed
-		} else {
-			st.Scheme, st.Note = recognise(bucketARN, b)
-			if st.Scheme != "" {
-				st.Class = Own
-			}
+		} else if j := ownIndex(own, b, partition); j >= 0 {
+			st.Class = Own
+		} else if j := sidIndex(own, sid); j >= 0 {
+			st.Note = fmt.Sprintf("it has the Sid %s of a statement this stack writes but other content (%s), so it is not one this stack wrote", sid, differingElements(own[j], b, partition))
 		}
 		out[i] = st
 	}
-	verifyShapes(out, bucketARN)
 	return out, nil
+}
+
+// ownIndex is the index of the statement of own that st equals, Sid included, once normalised;
+// -1 when none.
+func ownIndex(own []map[string]any, st map[string]any, partition string) int {
+	sid, _ := st["Sid"].(string)
+	for i, o := range own {
+		if osid, _ := o["Sid"].(string); osid == sid && sameStatement(st, o, partition) {
+			return i
+		}
+	}
+	return -1
+}
+
+// sidIndex is the index of the statement of list with this Sid; -1 when none or sid is "".
+func sidIndex(list []map[string]any, sid string) int {
+	if sid == "" {
+		return -1
+	}
+	for i, o := range list {
+		if osid, _ := o["Sid"].(string); osid == sid {
+			return i
+		}
+	}
+	return -1
 }
 
 // parseStatements reads the Statement element: an array of objects, or one object.
@@ -420,345 +413,4 @@ func compactJSON(v any) string {
 		return fmt.Sprint(v)
 	}
 	return strings.TrimSuffix(buf.String(), "\n")
-}
-
-// recognise returns the Sid scheme of a statement this stack writes, or "" and, when the Sid is
-// one of this stack's, why the content is not.
-func recognise(bucketARN string, st map[string]any) (scheme, note string) {
-	sid, _ := st["Sid"].(string)
-	notOurs := func(what string) (string, string) {
-		return "", fmt.Sprintf("it has this stack's Sid %s but %s, so it is not one this stack wrote", sid, what)
-	}
-	switch {
-	case sid == SchemeTLS:
-		if why := tlsDenyProblem(bucketARN, st); why != "" {
-			return notOurs(why)
-		}
-		return SchemeTLS, ""
-	case sid == SchemePerimeter:
-		if why := perimeterProblem(bucketARN, st); why != "" {
-			return notOurs(why)
-		}
-		return SchemePerimeter, ""
-	case sidShape.MatchString(sid):
-		m := sidShape.FindStringSubmatch(sid)
-		if _, _, why := grantShape(bucketARN, m[1], st); why != "" {
-			return notOurs(why)
-		}
-		return SchemeShape, "" // verifyShapes checks the hash
-	case sidPerConsumer.MatchString(sid):
-		m := sidPerConsumer.FindStringSubmatch(sid)
-		if _, _, why := grantShape(bucketARN, m[2], st); why != "" {
-			return notOurs(why)
-		}
-		return SchemePerConsumer, ""
-	case sidPerConsDeny.MatchString(sid):
-		if why := perConsumerDenyProblem(bucketARN, st); why != "" {
-			return notOurs(why)
-		}
-		return SchemePerConsumer, ""
-	}
-	return "", ""
-}
-
-// onlyKeys says which elements a statement has beyond those allowed ("" when none).
-func extraKeys(st map[string]any, allowed ...string) string {
-	var extra []string
-	for k := range st {
-		if !contains(allowed, k) {
-			extra = append(extra, k)
-		}
-	}
-	sort.Strings(extra)
-	if len(extra) == 0 {
-		return ""
-	}
-	return "it also has " + strings.Join(extra, ", ")
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func sameSet(a, b []string) bool {
-	a, b = set(a), set(b)
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// conditions reads a Condition as operator -> lower-case key -> values; ok is false when its
-// shape is not that.
-func conditions(v any) (map[string]map[string][]string, bool) {
-	if v == nil {
-		return map[string]map[string][]string{}, true
-	}
-	ops, ok := v.(map[string]any)
-	if !ok {
-		return nil, false
-	}
-	out := map[string]map[string][]string{}
-	for op, keys := range ops {
-		m, ok := keys.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		out[op] = map[string][]string{}
-		for k, vs := range m {
-			out[op][strings.ToLower(k)] = strList(vs)
-		}
-	}
-	return out, true
-}
-
-// onlyCondition: the condition has exactly these operator/key pairs ("Op key"), and returns the
-// values of each.
-func onlyCondition(c map[string]map[string][]string, pairs ...string) bool {
-	n := 0
-	for op, keys := range c {
-		for k := range keys {
-			if !contains(pairs, op+" "+k) {
-				return false
-			}
-			n++
-		}
-	}
-	return n == len(pairs)
-}
-
-func allMatch(values []string, pattern *regexp.Regexp) bool {
-	for _, v := range values {
-		if !pattern.MatchString(v) {
-			return false
-		}
-	}
-	return len(values) > 0
-}
-
-func principalsAll(p any, ok func(string) bool) bool {
-	m, isMap := p.(map[string]any)
-	if !isMap || len(m) != 1 {
-		return false
-	}
-	list := strList(m["AWS"])
-	for _, v := range list {
-		if !ok(v) {
-			return false
-		}
-	}
-	return len(list) > 0
-}
-
-func isRoleOrDeleted(p string) bool { return roleARNShape.MatchString(p) || IsUniqueID(p) }
-
-func isAccount(p string) bool { return rootARNShape.MatchString(p) || accountIDShape.MatchString(p) }
-
-func wholeBucket(bucketARN string, st map[string]any) bool {
-	return sameSet(strList(st["Resource"]), []string{bucketARN, bucketARN + "/*"})
-}
-
-// denyAllS3Problem checks what every Deny this stack writes shares: only the fields it writes,
-// Effect Deny, principals of one kind (principalOK, else notPrincipal says why), s3:* on the
-// bucket and its objects. "" when all hold.
-func denyAllS3Problem(bucketARN string, st map[string]any, principalOK func(any) bool, notPrincipal string) string {
-	switch {
-	case extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition") != "":
-		return extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition")
-	case st["Effect"] != "Deny":
-		return "it is not a Deny"
-	case !principalOK(st["Principal"]):
-		return notPrincipal
-	case !sameSet(lowerSet(strList(st["Action"])), []string{"s3:*"}):
-		return `its Action is not s3:*`
-	case !wholeBucket(bucketARN, st):
-		return "its Resource is not " + bucketARN + " and " + bucketARN + "/*"
-	}
-	return ""
-}
-
-func tlsDenyProblem(bucketARN string, st map[string]any) string {
-	if why := denyAllS3Problem(bucketARN, st, func(p any) bool { return canonicalPrincipal(p, "") == "*" }, `its Principal is not "*"`); why != "" {
-		return why
-	}
-	c, ok := conditions(st["Condition"])
-	switch {
-	case !ok || !onlyCondition(c, "Bool aws:securetransport") || !sameSet(c["Bool"]["aws:securetransport"], []string{"false"}):
-		return "its Condition is not Bool aws:SecureTransport false"
-	}
-	return ""
-}
-
-func perimeterProblem(bucketARN string, st map[string]any) string {
-	if why := denyAllS3Problem(bucketARN, st, func(p any) bool { return principalsAll(p, isAccount) }, "its principals are not accounts"); why != "" {
-		return why
-	}
-	c, ok := conditions(st["Condition"])
-	switch {
-	case !ok:
-		return "its Condition is not one this stack writes"
-	case onlyCondition(c, "Null aws:sourcevpce") && sameSet(c["Null"]["aws:sourcevpce"], []string{"true"}):
-		return ""
-	case onlyCondition(c, "StringNotEqualsIfExists aws:sourcevpce") && allMatch(c["StringNotEqualsIfExists"]["aws:sourcevpce"], vpceShape):
-		return ""
-	}
-	return "its Condition is not one this stack writes"
-}
-
-func perConsumerDenyProblem(bucketARN string, st map[string]any) string {
-	if why := denyAllS3Problem(bucketARN, st, func(p any) bool { return principalsAll(p, isRoleOrDeleted) }, "its principals are not roles"); why != "" {
-		return why
-	}
-	c, ok := conditions(st["Condition"])
-	switch {
-	case !ok || !onlyCondition(c, "StringNotEquals aws:sourcevpce") || !allMatch(c["StringNotEquals"]["aws:sourcevpce"], vpceShape):
-		return "its Condition is not StringNotEquals aws:SourceVpce"
-	}
-	return ""
-}
-
-// grantShape checks an Allow of one kind (Objects, WritesOwnedByBucketOwner, List) as this stack
-// writes it, and returns its actions and prefixes; why says what differs.
-func grantShape(bucketARN, kind string, st map[string]any) (actions, prefixes []string, why string) {
-	if x := extraKeys(st, "Sid", "Effect", "Principal", "Action", "Resource", "Condition"); x != "" {
-		return nil, nil, x
-	}
-	if st["Effect"] != "Allow" {
-		return nil, nil, "it is not an Allow"
-	}
-	if !principalsAll(st["Principal"], isRoleOrDeleted) {
-		return nil, nil, "its principals are not roles"
-	}
-	actions = strList(st["Action"])
-	if !allMatch(actions, s3ActionShape) {
-		return nil, nil, "its Action is not a list of S3 actions"
-	}
-	c, ok := conditions(st["Condition"])
-	if !ok || !allMatch(c["StringEquals"]["aws:sourcevpce"], vpceShape) {
-		return nil, nil, "its Condition does not pin aws:SourceVpce to endpoint IDs"
-	}
-	resources := strList(st["Resource"])
-	switch kind {
-	case "Objects", "WritesOwnedByBucketOwner":
-		pairs := []string{"StringEquals aws:sourcevpce"}
-		if kind == "WritesOwnedByBucketOwner" {
-			pairs = append(pairs, "StringEquals s3:x-amz-acl")
-			if !sameSet(c["StringEquals"]["s3:x-amz-acl"], []string{"bucket-owner-full-control"}) {
-				return nil, nil, "its Condition does not require the bucket-owner-full-control ACL"
-			}
-			for _, a := range actions {
-				if !strings.EqualFold(a, "s3:PutObject") && !strings.EqualFold(a, spec.PutObjectACL) {
-					return nil, nil, "it grants " + a + ", which this stack never puts in that statement"
-				}
-			}
-		}
-		if !onlyCondition(c, pairs...) {
-			return nil, nil, "its Condition has other keys"
-		}
-		if len(resources) == 0 {
-			return nil, nil, "it has no Resource"
-		}
-		for _, r := range resources {
-			switch {
-			case r == bucketARN+"/*" && len(resources) == 1:
-			case strings.HasPrefix(r, bucketARN+"/") && strings.HasSuffix(r, "*") && len(r) > len(bucketARN)+2:
-				prefixes = append(prefixes, strings.TrimSuffix(strings.TrimPrefix(r, bucketARN+"/"), "*"))
-			default:
-				return nil, nil, "its Resource " + r + " is not a key prefix of " + bucketARN
-			}
-		}
-	case "List":
-		if !sameSet(lowerSet(actions), []string{"s3:listbucket"}) {
-			return nil, nil, "it grants more than s3:ListBucket"
-		}
-		if !sameSet(resources, []string{bucketARN}) {
-			return nil, nil, "its Resource is not " + bucketARN
-		}
-		pairs := []string{"StringEquals aws:sourcevpce"}
-		if p, has := c["StringLike"]["s3:prefix"]; has {
-			pairs = append(pairs, "StringLike s3:prefix")
-			for _, v := range p {
-				if !strings.HasSuffix(v, "*") || len(v) < 2 {
-					return nil, nil, "its s3:prefix condition is not a list of prefixes"
-				}
-				prefixes = append(prefixes, strings.TrimSuffix(v, "*"))
-			}
-		}
-		if !onlyCondition(c, pairs...) {
-			return nil, nil, "its Condition has other keys"
-		}
-		actions = nil // the hash counts s3:ListBucket as "listing", not as an action
-	}
-	return actions, prefixes, ""
-}
-
-// ShapeHash is the 8 hex digits of an access shape in this stack's Allow Sids (the second and
-// current schemes): a hash of the sorted actions, the sorted prefixes and the listing flag. It is
-// frozen here on purpose: statements written under it must stay recognisable even if the Sids
-// the stack writes ever change (a test checks it against policydoc's Sids).
-func ShapeHash(actions, prefixes []string, listing bool) string {
-	text := strings.Join(spec.SortedUnique(actions), ",") + "|" + strings.Join(spec.SortedUnique(prefixes), "\x00") + "|"
-	if listing {
-		text += "list"
-	}
-	sum := sha256.Sum256([]byte(text))
-	return hex.EncodeToString(sum[:4])
-}
-
-// verifyShapes recomputes the hash of each set of SchemeShape statements with one Sid suffix
-// (shape and VPC) from their content: the Objects and WritesOwnedByBucketOwner statements give
-// the actions and prefixes, the List statement the listing flag. Statements whose content does
-// not hash to their Sid are foreign.
-func verifyShapes(sts []Statement, bucketARN string) {
-	type group struct {
-		hash               string
-		actions, prefixes  []string
-		listing, hasObject bool
-		members            []int
-	}
-	groups := map[string]*group{}
-	var order []string
-	for i, st := range sts {
-		if st.Class != Own || st.Scheme != SchemeShape {
-			continue
-		}
-		m := sidShape.FindStringSubmatch(st.Sid)
-		suffix := m[2] + m[3]
-		g := groups[suffix]
-		if g == nil {
-			g = &group{hash: m[2]}
-			groups[suffix] = g
-			order = append(order, suffix)
-		}
-		actions, prefixes, _ := grantShape(bucketARN, m[1], st.Body)
-		g.actions = append(g.actions, actions...)
-		g.prefixes = append(g.prefixes, prefixes...)
-		if m[1] == "List" {
-			g.listing = true
-		} else {
-			g.hasObject = true
-		}
-		g.members = append(g.members, i)
-	}
-	for _, suffix := range order {
-		g := groups[suffix]
-		if g.hasObject && ShapeHash(g.actions, g.prefixes, g.listing) == g.hash {
-			continue
-		}
-		for _, i := range g.members {
-			sts[i].Class, sts[i].Scheme = Foreign, ""
-			sts[i].Note = fmt.Sprintf("it has this stack's Sid %s but its content does not hash to %s (the actions, prefixes and listing of this stack's statements ending in %s), so it is not one this stack wrote",
-				sts[i].Sid, g.hash, suffix)
-		}
-	}
 }

@@ -124,7 +124,7 @@ func TestKeepYAMLReadsBackAsKept(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("the stack with the rendered YAML is refused: %v", problems)
 	}
-	sts, err := ReadPolicy(s, policyJSON(live...))
+	sts, err := ReadPolicy(s, policyJSON(live...), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

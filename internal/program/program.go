@@ -53,6 +53,7 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	if err := checkSideSwitch(set.Side, self); err != nil {
 		return nil, err
 	}
+	args.Preflight.Record = recordOf(ctx, self, s.Bucket.Name)
 	switch set.Side {
 	case spec.SideConsumer:
 		deployed, err := crossaccount.NewConsumerSide(ctx, args)
@@ -68,6 +69,19 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		return nil, inKeyOrder(err)
 	}
 	return Exports(s, access.Deployed), nil
+}
+
+// recordOf is the bucket policy the stack's last update wrote (its bucketPolicy output), and a
+// way to read the policy its state holds now, which preflight needs only when the live policy
+// differs from that record.
+func recordOf(ctx *pulumi.Context, self stackref.Stack, bucket string) preflight.Record {
+	policy, found := self.Outputs["bucketPolicy"].(string)
+	if self.Status != stackref.Found || !found {
+		return preflight.Record{}
+	}
+	return preflight.Record{Found: true, Policy: policy, State: func() (string, bool, error) {
+		return stackref.BucketPolicyState(ctx, stackref.Self(ctx), bucket)
+	}}
 }
 
 // inKeyOrder orders a preflight stop's problems as the stack file lists the keys.

@@ -28,6 +28,15 @@ import (
 // ReadStackOutputs is the engine's builtin function behind stack references.
 const ReadStackOutputs = "pulumi:pulumi:readStackOutputs"
 
+// ReadStackResourceOutputs is the engine's builtin function that reads every resource's outputs
+// from a stack's last checkpoint (pkg/resource/deploy/builtins.go: the backend's snapshot, keyed
+// by URN, each with "type" and "outputs"). On the stack being updated it gives the state as the
+// last operation left it: a `pulumi refresh` included, the update running now not.
+const ReadStackResourceOutputs = "pulumi:pulumi:readStackResourceOutputs"
+
+// TypeBucketPolicy is pulumi-aws's bucket policy resource type.
+const TypeBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
+
 // checkpointRetries is how many times Read reads again a checkpoint it met half-written (50 ms,
 // then twice as long each time: 1.55 s in all).
 const checkpointRetries = 5
@@ -60,6 +69,54 @@ type Stack struct {
 	Detail string
 }
 
+type resourceArgs struct {
+	StackName string `pulumi:"stackName"`
+}
+
+type resourceResult struct {
+	Outputs map[string]any `pulumi:"outputs"`
+}
+
+// BucketPolicyState is the policy document that the stack's state holds for the bucket policy of
+// this bucket; found is false when the state holds none.
+func BucketPolicyState(ctx *pulumi.Context, name, bucket string) (policy string, found bool, err error) {
+	var out resourceResult
+	err = retryCheckpoint(func() error {
+		out = resourceResult{}
+		_, err := ctx.InvokePackageRaw(ReadStackResourceOutputs, &resourceArgs{StackName: name}, &out, "")
+		return err
+	})
+	if err != nil {
+		if isUnknownStack(err) {
+			return "", false, nil
+		}
+		return "", false, fmt.Errorf("reading the state of stack %s: %w", name, err)
+	}
+	for _, r := range out.Outputs {
+		res, _ := r.(map[string]any)
+		outputs, _ := res["outputs"].(map[string]any)
+		if res["type"] == TypeBucketPolicy && outputs["bucket"] == bucket {
+			policy, _ := outputs["policy"].(string)
+			return policy, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// retryCheckpoint runs read again while it meets the stack's checkpoint half-written: reading the
+// stack that is being updated (Self) on the file backend can meet it so ("failed to load
+// checkpoint: EOF"); the next read finds it whole.
+func retryCheckpoint(read func() error) error {
+	var err error
+	for attempt, wait := 0, 50*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
+		err = read()
+		if err == nil || !strings.Contains(err.Error(), "failed to load checkpoint") || attempt == checkpointRetries {
+			return err
+		}
+		time.Sleep(wait)
+	}
+}
+
 type readArgs struct {
 	Name string `pulumi:"name"`
 }
@@ -79,17 +136,11 @@ func Read(ctx *pulumi.Context, name string) (Stack, error) {
 	// using the output-versioned variant"), and any output of the stack may be secret. The
 	// output-versioned variant would give the values only inside an Apply, too late to decide
 	// what to register.
-	var err error
-	for attempt, wait := 0, 50*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
+	err := retryCheckpoint(func() error {
 		out = readResult{}
-		_, err = ctx.InvokePackageRaw(ReadStackOutputs, &readArgs{Name: name}, &out, "")
-		// Reading the stack that is being updated (Self) on the file backend can meet its
-		// checkpoint half-written ("failed to load checkpoint: EOF"); the next read finds it whole.
-		if err == nil || !strings.Contains(err.Error(), "failed to load checkpoint") || attempt == checkpointRetries {
-			break
-		}
-		time.Sleep(wait)
-	}
+		_, err := ctx.InvokePackageRaw(ReadStackOutputs, &readArgs{Name: name}, &out, "")
+		return err
+	})
 	if err != nil {
 		if isUnknownStack(err) {
 			return Stack{Name: name, Status: NotFound, Detail: err.Error()}, nil
