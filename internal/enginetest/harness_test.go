@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -183,7 +184,7 @@ func (r result) String() string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-// run runs one operation: "preview", "up" or "destroy".
+// run runs one operation: "preview", "up", "refresh" or "destroy".
 func (e *engine) run(op string) result {
 	e.t.Helper()
 	ctx := context.Background()
@@ -216,6 +217,9 @@ func (e *engine) run(op string) result {
 		res.err, res.output = err, r.StdOut+r.StdErr
 	case "destroy":
 		r, err := e.stack.Destroy(ctx, optdestroy.EventStreams(ch))
+		res.err, res.output = err, r.StdOut+r.StdErr
+	case "refresh":
+		r, err := e.stack.Refresh(ctx, optrefresh.EventStreams(ch))
 		res.err, res.output = err, r.StdOut+r.StdErr
 	default:
 		e.t.Fatalf("unknown operation %q", op)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -287,4 +288,173 @@ func TestEnginePreflightNamesARecreatedRole(t *testing.T) {
 		}
 	}
 	checkOps(t, "preview after the role was recreated", r, map[string]int{})
+}
+
+// The live bucket policy against what the stack wrote, on the engine: each out-of-band edit stops
+// preview and up with the statement that changed and writes nothing; `pulumi refresh` then
+// `pulumi up` writes the stack's document back byte for byte; AWS's own rewrites of the stored
+// document are no change at all.
+func TestEngineBucketPolicyDrift(t *testing.T) {
+	w := preflightWorld()
+	w.AddRole("111111111111", "auditor")
+	stackFile := preflightStack + `  cross-account-s3:extraBucketPolicyStatements:
+    - Sid: AuditRead
+      Effect: Allow
+      Principal: {AWS: "arn:aws:iam::111111111111:role/auditor"}
+      Action: s3:GetObject
+      Resource: arn:aws:s3:::shared-data/audit/*
+`
+	e := newEngine(t, "dev", stackFile, w)
+	if r := e.run("up"); r.err != nil {
+		t.Fatalf("up: %v\n%s", r.err, r.output)
+	}
+	wrote := e.world().Buckets["shared-data"].Policy
+	baseline := e.run("preview")
+	backdoor := `{"Sid":"AllowBackdoorObjects","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::999999999999:role/exfil"]},"Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:SourceVpce":["vpce-0badbadbadbadbad0"]}}}`
+	withStatement := func(st string) func(string) string {
+		return func(p string) string { return strings.Replace(p, `"Statement":[`, `"Statement":[`+st+`,`, 1) }
+	}
+	edit := func(old, new string) func(string) string {
+		return func(p string) string {
+			if !strings.Contains(p, old) {
+				t.Fatalf("the policy lacks %s:\n%s", old, p)
+			}
+			return strings.ReplaceAll(p, old, new)
+		}
+	}
+	perimeter := regexp.MustCompile(`,?\{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints"[^{}]*(\{[^{}]*(\{[^{}]*(\{[^{}]*\})?[^{}]*\})?[^{}]*\})*[^{}]*\}`)
+	tls := regexp.MustCompile(`\{"Sid":"DenyInsecureTransport"[^{}]*(\{[^{}]*(\{[^{}]*\})?[^{}]*\})*[^{}]*\},?`)
+	endpointID := regexp.MustCompile(`vpce-[0-9a-f]+`).FindString(wrote)
+	tamperings := []struct {
+		name string
+		edit func(string) string
+		want string // in the error, next to the drift's header
+	}{
+		{"a backdoor", withStatement(backdoor), `added: statement 1 (Sid "AllowBackdoorObjects")`},
+		{"a backdoor under this stack's shape Sid", withStatement(strings.Replace(backdoor, "AllowBackdoorObjects", "AllowObjects3dd9fabb", 1)), `added: statement 1 (Sid "AllowObjects3dd9fabb")`},
+		{"a backdoor under the first version's Sid", withStatement(strings.Replace(backdoor, "AllowBackdoorObjects", "AllowWebObjects", 1)), `added: statement 1 (Sid "AllowWebObjects")`},
+		{"a backdoor without a Sid", withStatement(strings.Replace(backdoor, `"Sid":"AllowBackdoorObjects",`, "", 1)), `added: statement 1 (no Sid)`},
+		{"a foreign Deny under an old Sid", withStatement(`{"Sid":"DenyContractorOutsideEndpoint","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/contractor"},"Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-0c0c0c0c0c0c0c0c0"}}}`),
+			`added: statement 1 (Sid "DenyContractorOutsideEndpoint")`},
+		{"an extra endpoint", edit(`"`+endpointID+`"`, `"`+endpointID+`","vpce-0badbadbadbadbad0"`), `changed: statement 3 (Sid "DenyConsumerAccountsOutsideVpcEndpoints"): Condition live`},
+		{"the perimeter weakened", edit(`"StringNotEqualsIfExists":{"aws:SourceVpce":["`+endpointID+`"]}`, `"Null":{"aws:SourceVpce":"true"}`), `changed: statement 3 (Sid "DenyConsumerAccountsOutsideVpcEndpoints"): Condition live {"Null":{"aws:SourceVpce":"true"}}`},
+		{"the Denies deleted", func(p string) string { return tls.ReplaceAllString(perimeter.ReplaceAllString(p, ""), "") }, `removed: Sid "DenyInsecureTransport"`},
+		{"a kept statement widened", edit(`"Principal":{"AWS":"arn:aws:iam::111111111111:role/auditor"}`, `"Principal":"*"`), `changed: statement 4 (Sid "AuditRead"): Principal live "*"`},
+	}
+	for _, tt := range tamperings {
+		t.Run(tt.name, func(t *testing.T) {
+			tampered := tt.edit(wrote)
+			if tampered == wrote {
+				t.Fatal("the edit changed nothing")
+			}
+			setPolicy(t, e, tampered)
+			for _, op := range []string{"preview", "up"} {
+				r := e.run(op)
+				if r.err == nil {
+					t.Fatalf("%s let the tampered policy through:\n%s", op, r.output)
+				}
+				for _, want := range []string{"bucketName: the live policy of bucket shared-data (account 111111111111) is not the document this stack wrote in its last update", tt.want,
+					"run `pulumi refresh --stack dev --yes` (it takes the live policy into the stack's state), then `pulumi preview --stack dev`"} {
+					if !strings.Contains(r.err.Error(), want) {
+						t.Errorf("%s's error lacks %q:\n%v", op, want, r.err)
+					}
+				}
+				checkNoWrite(t, op, r)
+			}
+			if got := e.world().Buckets["shared-data"].Policy; got != tampered {
+				t.Fatalf("the failed preview and up changed the policy:\n%s", got)
+			}
+			if r := e.run("refresh"); r.err != nil {
+				t.Fatalf("refresh: %v\n%s", r.err, r.output)
+			}
+			r := e.run("up")
+			if r.err != nil {
+				t.Fatalf("up after the refresh: %v\n%s", r.err, r.output)
+			}
+			if !strings.Contains(strings.Join(strings.Fields(r.output), " "), "pulumi up writes this stack's document back, undoing") {
+				t.Errorf("the restoring up does not say what it undoes:\n%s", r.output)
+			}
+			checkOps(t, "up after the refresh", r, map[string]int{"update BucketPolicy": 1})
+			if got := e.world().Buckets["shared-data"].Policy; got != wrote {
+				t.Fatalf("the restoring up wrote\n%s\nnot what the stack wrote first\n%s", got, wrote)
+			}
+		})
+	}
+
+	t.Run("AWS's own rewrites are no change", func(t *testing.T) {
+		setPolicy(t, e, awsRewrite(t, wrote))
+		r := e.run("preview")
+		if r.err != nil {
+			t.Fatalf("preview: %v\n%s", r.err, r.output)
+		}
+		checkOps(t, "preview", r, map[string]int{})
+		if got, want := warnings(r.output), warnings(baseline.output); got != want {
+			t.Errorf("the preview warns\n%s\nwhere the preview of the policy as written warns\n%s", got, want)
+		}
+	})
+}
+
+// warnings are the distinct warning lines of a CLI output, sorted.
+func warnings(output string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(output, "\n") {
+		if i := strings.Index(line, "warning: "); i >= 0 && !seen[line[i:]] {
+			seen[line[i:]] = true
+			out = append(out, line[i:])
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+func setPolicy(t *testing.T, e *engine, policy string) {
+	t.Helper()
+	if err := world.Update(e.worldPath, func(w *world.World) error {
+		b := w.Buckets["shared-data"]
+		b.Policy = policy
+		w.Buckets["shared-data"] = b
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// awsRewrite stores a policy as S3 may return it: pretty-printed, keys in another order, lists
+// of one value as that value, account IDs as root ARNs.
+func awsRewrite(t *testing.T, policy string) string {
+	t.Helper()
+	var doc any
+	if err := json.Unmarshal([]byte(policy), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(key string, v any) any
+	walk = func(key string, v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				x[k] = walk(k, e)
+			}
+		case []any:
+			for i, e := range x {
+				x[i] = walk(key, e)
+			}
+			if len(x) == 1 && key != "Statement" {
+				return x[0]
+			}
+		case string:
+			if m := regexp.MustCompile(`^arn:aws:iam::(\d{12}):root$`).FindStringSubmatch(x); m != nil {
+				return m[1]
+			}
+		}
+		return v
+	}
+	b, err := json.MarshalIndent(walk("", doc), "", "    ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) == policy {
+		t.Fatal("the rewrite changed nothing")
+	}
+	return string(b)
 }
