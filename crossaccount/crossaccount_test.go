@@ -22,13 +22,13 @@ func consumerSpec(actions ...string) (spec.Spec, spec.Consumer) {
 	return s, c
 }
 
-func TestPutObjectAclIsWarnedAbout(t *testing.T) {
+func TestRiskyActionsAreWarnedAbout(t *testing.T) {
 	s, _ := consumerSpec("s3:GetObject", "s3:PutObject")
 	if w := Warnings(s, spec.SideBoth); len(w) != 0 {
 		t.Errorf("unexpected warnings %v", w)
 	}
 	s, _ = consumerSpec("s3:PutObject", "s3:PutObjectAcl")
-	want := "consumers[0].actions grants s3:PutObjectAcl: on buckets with Object Ownership BucketOwnerEnforced (the default for new buckets) ACLs are disabled and this grants nothing; where ACLs are still honoured, uploads must now carry the header x-amz-acl: bucket-owner-full-control."
+	want := "consumers[0].actions grants s3:PutObjectAcl to account 222222222222: where ACLs are honoured (Object Ownership ObjectWriter or BucketOwnerPreferred) it changes who may read an object, other accounts or the public included unless Block Public Access stops it; on BucketOwnerEnforced buckets (the default for new buckets) ACLs are disabled and it grants nothing, and this stack's grant then requires uploads to carry the header x-amz-acl: bucket-owner-full-control (https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)."
 	if w := Warnings(s, spec.SideBoth); len(w) != 1 || w[0] != want {
 		t.Errorf("warnings %v\nwant %s", w, want)
 	}
