@@ -5,7 +5,7 @@ package main
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/program"
+	"cross-account-s3/program"
 )
 
 func main() {

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	goldenfile "cross-account-s3/internal/golden"
 	"cross-account-s3/spec"
+	goldenfile "cross-account-s3/testworld/golden"
 )
 
 // awsDataRego renders spec/data/*.txt (the S3 actions and the Regions by partition, each with its

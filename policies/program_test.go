@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/offline"
-	"cross-account-s3/internal/program"
-	"cross-account-s3/internal/stackfile"
+	"cross-account-s3/program"
+	"cross-account-s3/tools/offline"
+	"cross-account-s3/tools/stackfile"
 )
 
 // programResources runs the stack program under mocks and describes what it registers the way the

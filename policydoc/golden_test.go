@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	goldenfile "cross-account-s3/internal/golden"
 	"cross-account-s3/spec"
+	goldenfile "cross-account-s3/testworld/golden"
 )
 
 // golden compares got with testdata/<name>.json byte for byte.

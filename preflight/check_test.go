@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/golden"
-	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
+	"cross-account-s3/testworld/golden"
 )
 
 // Every branch of Check, each case with the keys of its problems here and its exact messages in

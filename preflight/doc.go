@@ -36,7 +36,7 @@
 //     `pulumi destroy` leaves exactly them and forgets the resource. Without kept statements the
 //     destroy deletes the policy, which leaves none, as before this stack. The cost: one more
 //     `pulumi up` before a destroy that must keep statements, and consumers lose access at that
-//     up, not at the destroy. internal/enginetest pins the engine facts used here
+//     up, not at the destroy. testworld/engine pins the engine facts used here
 //     (lifecycle_test.go) and runs the whole life on the real engine with a program of its own
 //     (preflight_test.go): a foreign statement stops preview and up, KeepCommand keeps it, destroy's
 //     preview stops at the protected policy, and after release and destroy the bucket holds

@@ -81,7 +81,7 @@ func PlanLifecycle(s spec.Spec, opts Options) Lifecycle {
 }
 
 // skipPreview is what a destroy run without its preview does to a stack whose bucket policy is
-// protected (pinned by internal/enginetest's lifecycle tests).
+// protected (pinned by testworld/engine's lifecycle tests).
 const skipPreview = "Run without its preview (pulumi destroy --skip-preview, or the Automation API), it deletes the inline role policies, which do not wait for the bucket policy, then stops there and leaves the bucket policy and the endpoints as they are."
 
 func keptSids(s spec.Spec) string {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/stackconfig"
-	"cross-account-s3/internal/stackfile"
+	"cross-account-s3/stackconfig"
+	"cross-account-s3/tools/stackfile"
 )
 
 // Statements whose YAML needs care: numbers, booleans, a 12-digit string, "*", keys with colons.

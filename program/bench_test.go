@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"cross-account-s3/internal/offline"
+	"cross-account-s3/tools/offline"
 )
 
 // benchConsumers is an organisation's shape: ten workloads per account, two per VPC (sharing its

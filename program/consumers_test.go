@@ -2,13 +2,14 @@ package program
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/golden"
-	"cross-account-s3/internal/offline"
+	"cross-account-s3/testworld/golden"
+	"cross-account-s3/tools/offline"
 )
 
 // consumerItem is one consumers entry as a user writes it.
@@ -189,7 +190,7 @@ func TestThreeConsumerDocumentsMatchTheirGoldenFiles(t *testing.T) {
 	}
 	docs["three-consumers.reporting.role-policy.json"] = one(t, m, typeRolePolicy).Str("policy")
 	for name, got := range docs {
-		golden.Compare(t, "../../testdata/"+name, got+"\n")
+		golden.Compare(t, filepath.Join("testdata", "documents", name), got+"\n")
 	}
 }
 

@@ -4,11 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/offline"
+	"cross-account-s3/tools/offline"
 )
 
 // An invalid configuration registers no resource at all (not even the component or a provider).
-// The messages of every refusal are tested beside the validation, in internal/stackconfig.
+// The messages of every refusal are tested beside the validation, in stackconfig.
 func TestInvalidConfigurationsRegisterNothing(t *testing.T) {
 	cases := []struct {
 		name   string

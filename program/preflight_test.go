@@ -7,11 +7,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/offline"
+	"cross-account-s3/tools/offline"
 )
 
 // The wiring of preflight in the program, under the mocks. Every branch of preflight.Check is
-// tested with its exact words in package preflight, and on the real engine in internal/enginetest;
+// tested with its exact words in package preflight, and on the real engine in testworld/engine;
 // these prove that the lookups go through the right providers, that a problem stops the program
 // before any resource but the providers, and that the lifecycle options reach the engine.
 

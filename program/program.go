@@ -12,10 +12,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/crossaccount"
-	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/internal/stackref"
 	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
 )
 
 // ComponentName is the logical name of the top-level component; it is part of every URN.

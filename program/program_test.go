@@ -1,6 +1,7 @@
 package program
 
 import (
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -9,9 +10,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/golden"
-	"cross-account-s3/internal/offline"
-	"cross-account-s3/internal/stackfile"
+	"cross-account-s3/testworld/golden"
+	"cross-account-s3/tools/offline"
+	"cross-account-s3/tools/stackfile"
 )
 
 const (
@@ -345,7 +346,7 @@ func TestStackOutputs(t *testing.T) {
 // The single-consumer example must deploy, and its policies are kept as golden files that the policy
 // pack's tests read too.
 func TestDevStackMatchesItsGoldenDocuments(t *testing.T) {
-	st, err := stackfile.LoadFile("../../Pulumi.yaml", "../../examples/Pulumi.single-consumer.yaml", "single-consumer")
+	st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/Pulumi.single-consumer.yaml", "single-consumer")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +357,7 @@ func TestDevStackMatchesItsGoldenDocuments(t *testing.T) {
 		"dev.role-policy.json":     one(t, m, typeRolePolicy).Str("policy"),
 	}
 	for name, got := range docs {
-		golden.Compare(t, "../../testdata/"+name, got+"\n")
+		golden.Compare(t, filepath.Join("testdata", "documents", name), got+"\n")
 	}
 }
 

@@ -8,9 +8,9 @@ import (
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/internal/consumerstacks"
 	"cross-account-s3/internal/contract"
-	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/internal/stackref"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
 )
 
 // ConsumerExports are a consumer stack's outputs: the per-consumer outputs of the single-stack

@@ -6,15 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/golden"
-	"cross-account-s3/internal/offline"
-	"cross-account-s3/internal/stackfile"
+	"cross-account-s3/testworld/golden"
+	"cross-account-s3/tools/offline"
+	"cross-account-s3/tools/stackfile"
 )
 
 // splitValues are the config values of one of examples/split's stack files.
 func splitValues(t *testing.T, name string) map[string]string {
 	t.Helper()
-	st, err := stackfile.LoadFile("../../Pulumi.yaml", "../../examples/split/Pulumi."+name+".yaml", name)
+	st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/split/Pulumi."+name+".yaml", name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestTheSplitExamplesUnderMocks(t *testing.T) {
 		t.Errorf("the owner registers providers %v, want bucket-owner only", providers)
 	}
 	single := &offline.Mocks{}
-	st, err := stackfile.LoadFile("../../Pulumi.yaml", "../../examples/Pulumi.several-accounts.yaml", "several-accounts")
+	st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/Pulumi.several-accounts.yaml", "several-accounts")
 	if err != nil {
 		t.Fatal(err)
 	}

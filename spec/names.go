@@ -11,7 +11,7 @@ import (
 // policy, a role's inline policy of a given name) that delete removes what the create just wrote.
 // So every name here derives from the physical identity of what it manages (an account, a VPC, a
 // bucket, a role), never from a label the user may change, such as a consumer's name or its list
-// position. internal/program's URN test pins them for every example stack.
+// position. program's URN test pins them for every example stack.
 
 // ownerName names the bucket owner's component and provider; there is one bucket per stack.
 const ownerName = "bucket-owner"

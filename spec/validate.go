@@ -68,7 +68,7 @@ func (s Spec) ValidateOwnerSide() Problems {
 }
 
 // Problems name the field they are about by its path in the spec, never by a config key: the
-// config layer (internal/stackconfig) alone knows what the user wrote and turns paths into keys.
+// config layer (stackconfig) alone knows what the user wrote and turns paths into keys.
 // Paths: bucket.<field> (accountId, region, name, profile, assumeRoleArn, externalId,
 // sessionName), consumers[<Index>].<field> (the consumers-item field names), tags,
 // bucketPolicyGrouping, consumers, extraBucketPolicyStatements[<i>]; a list field's element adds

@@ -22,7 +22,7 @@ func baseConfig() map[string]string {
 }
 
 // Each invalid single-consumer configuration, with the line the user sees: the key they wrote and
-// a valid form. (internal/program keeps a few of them end to end, checking nothing is registered.)
+// a valid form. (program keeps a few of them end to end, checking nothing is registered.)
 func TestInvalidConfigurationsAreRefusedWithTheirKey(t *testing.T) {
 	cases := []struct {
 		name   string

@@ -8,15 +8,15 @@ import (
 )
 
 // update rewrites docs/configuration.md's generated key table, as -update rewrites the golden
-// files of the packages that use internal/golden (which this package's tests do not import: the
+// files of the packages that use testworld/golden (which this package's tests do not import: the
 // two would define the same flag).
 var update = flag.Bool("update", false, "rewrite the generated key table of docs/configuration.md")
 
 const (
-	referencePage  = "../../docs/configuration.md"
-	referenceBegin = "<!-- BEGIN GENERATED: config keys (go test ./internal/stackconfig -run TestConfigurationReferenceIsCurrent -update) -->\n"
+	referencePage  = "../docs/configuration.md"
+	referenceBegin = "<!-- BEGIN GENERATED: config keys (go test ./stackconfig -run TestConfigurationReferenceIsCurrent -update) -->\n"
 	referenceEnd   = "<!-- END GENERATED -->\n"
-	regenerate     = "go test ./internal/stackconfig -run TestConfigurationReferenceIsCurrent -update"
+	regenerate     = "go test ./stackconfig -run TestConfigurationReferenceIsCurrent -update"
 )
 
 // docs/configuration.md's key table is ReferenceTable, byte for byte: it is generated from Keys,

@@ -27,7 +27,7 @@ import (
 // `pulumi config set --secret --path` is stored there as {secure: ...}, in place.
 //
 // NestedSecrets are those paths. The offline plan reads them with the stack file
-// (internal/stackfile); the program reads its own stack file (ProgramNestedSecrets). Where no
+// (tools/stackfile); the program reads its own stack file (ProgramNestedSecrets). Where no
 // stack file can be read, or it does not hold the key with the values the engine passed (another
 // config file, an ESC environment, an inline Automation API program), the key is judged as a
 // whole, as Pulumi reports it.

@@ -18,7 +18,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"cross-account-s3/internal/plan"
+	"cross-account-s3/tools/offlineplan"
 )
 
 // Exit statuses.
@@ -61,8 +61,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "plan: name one stack file or --stack; %s\n", usage)
 		return exitUsage
 	}
-	p, err := plan.Build(*project, stackFile)
-	var invalid plan.ConfigError
+	p, err := offlineplan.Build(*project, stackFile)
+	var invalid offlineplan.ConfigError
 	switch {
 	case errors.As(err, &invalid):
 		fmt.Fprintf(stderr, "plan: %s: %v\n", stackFile, invalid)

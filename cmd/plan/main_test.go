@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/golden"
-	"cross-account-s3/internal/offline"
+	"cross-account-s3/testworld/golden"
+	"cross-account-s3/tools/offline"
 )
 
 const project = "../../Pulumi.yaml"
@@ -96,7 +96,7 @@ func TestPlanDocumentsAreTheProgramsGoldenDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := strings.ReplaceAll(compact.String(), "<ID of endpoint s3-gateway-vpc-0a1b2c3d4e5f60718, known after deploy>", offline.EndpointID("s3-gateway-vpc-0a1b2c3d4e5f60718"))
-		want, err := os.ReadFile("../../testdata/" + goldenFiles[d.Title])
+		want, err := os.ReadFile("../../program/testdata/documents/" + goldenFiles[d.Title])
 		if err != nil {
 			t.Fatal(err)
 		}

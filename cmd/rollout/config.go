@@ -12,7 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"cross-account-s3/internal/rollout"
+	"cross-account-s3/tools/rollout"
 )
 
 // fileConfig is the optional -config file (YAML). Flags given on the command line override it.

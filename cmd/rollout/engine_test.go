@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/enginetest/cli"
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/cli"
+	"cross-account-s3/testworld/world"
 )
 
-// The rollout on the real Pulumi CLI (built by tools/pulumicli/build.sh), with the fake AWS
-// plugin of internal/enginetest/fakeaws, over single-consumer stacks in a file backend. Without
+// The rollout on the real Pulumi CLI (built by testworld/pulumicli/build.sh), with the fake AWS
+// plugin of testworld/fakeaws, over single-consumer stacks in a file backend. Without
 // the CLI this test skips, except under CI.
 
 const repoRoot = "../.."
@@ -71,7 +71,7 @@ func newRolloutEnv(t *testing.T) *rolloutEnv {
 		t.Skip(err)
 	}
 	e := &rolloutEnv{t: t, bin: t.TempDir(), dir: t.TempDir(), cli: cli}
-	for target, pkg := range map[string]string{"pulumi-resource-aws": "./internal/enginetest/fakeaws", "rollout": "./cmd/rollout"} {
+	for target, pkg := range map[string]string{"pulumi-resource-aws": "./testworld/fakeaws", "rollout": "./cmd/rollout"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(e.bin, target), pkg)
 		cmd.Dir = repoRoot
 		if out, err := cmd.CombinedOutput(); err != nil {

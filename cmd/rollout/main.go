@@ -1,6 +1,6 @@
 // Command rollout previews or deploys many stacks of this project: every consumer stack first, in
 // parallel on a bounded number of worker processes, then the bucket-owner stack. See usageText
-// (rollout -h) and internal/rollout for the rules.
+// (rollout -h) and tools/rollout for the rules.
 //
 //	go run ./cmd/rollout -op preview -config rollout.yaml
 //	go run ./cmd/rollout -op up -consumers consumer-a,consumer-b -owner owner -workers 4
@@ -21,8 +21,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	"cross-account-s3/internal/program"
-	"cross-account-s3/internal/rollout"
+	"cross-account-s3/program"
+	"cross-account-s3/tools/rollout"
 )
 
 func main() {

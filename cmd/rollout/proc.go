@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	"cross-account-s3/internal/rollout"
+	"cross-account-s3/tools/rollout"
 )
 
 // procRunner runs each stack in a worker process: this binary with workerArg.

@@ -22,8 +22,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/program"
-	"cross-account-s3/internal/rollout"
+	"cross-account-s3/program"
+	"cross-account-s3/tools/rollout"
 )
 
 // workerArg is the hidden first argument that makes this binary run one stack: the parent starts

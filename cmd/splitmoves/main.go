@@ -16,7 +16,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"cross-account-s3/internal/statemoves"
+	"cross-account-s3/tools/statemoves"
 )
 
 func main() {

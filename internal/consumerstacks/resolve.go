@@ -13,8 +13,8 @@ import (
 	"strings"
 
 	"cross-account-s3/internal/contract"
-	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
 )
 
 // Status is what reading a consumer stack found.

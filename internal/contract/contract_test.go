@@ -5,8 +5,8 @@ import (
 	"reflect"
 	"testing"
 
-	"cross-account-s3/internal/golden"
 	"cross-account-s3/spec"
+	"cross-account-s3/testworld/golden"
 )
 
 const keyARN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"

@@ -20,11 +20,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/enginetest/cli"
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/cli"
+	"cross-account-s3/testworld/world"
 )
 
-// These tests run small inline programs on the real Pulumi CLI (tools/pulumicli/build.sh) with a
+// These tests run small inline programs on the real Pulumi CLI (testworld/pulumicli/build.sh) with a
 // file backend, to pin down the engine behaviour the split mode is designed on. Without the CLI
 // they skip, except under CI.
 
@@ -60,7 +60,7 @@ func newBackend(t *testing.T) *backend {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "pulumi-resource-aws"), "./internal/enginetest/fakeaws")
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "pulumi-resource-aws"), "./testworld/fakeaws")
 	build.Dir = repoRoot
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the fake plugin: %v\n%s", err, out)

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/internal/plan"
-	"cross-account-s3/internal/stackconfig"
-	"cross-account-s3/internal/stackfile"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
+	"cross-account-s3/testworld/world"
+	"cross-account-s3/tools/offlineplan"
+	"cross-account-s3/tools/stackfile"
 )
 
 // The generated stacks are valid for the program (the offline plan validates them as the program
@@ -28,7 +28,7 @@ func TestGeneratedProjectIsValid(t *testing.T) {
 		t.Fatalf("stacks %+v", st)
 	}
 	for _, s := range append([]string{st.Single}, st.Flat...) {
-		if _, err := plan.Build(filepath.Join(dir, "Pulumi.yaml"), filepath.Join(dir, "Pulumi."+s+".yaml")); err != nil {
+		if _, err := offlineplan.Build(filepath.Join(dir, "Pulumi.yaml"), filepath.Join(dir, "Pulumi."+s+".yaml")); err != nil {
 			t.Errorf("%s: %v", s, err)
 		}
 	}
@@ -58,7 +58,7 @@ func TestGeneratedSplitProjectIsValid(t *testing.T) {
 	}
 	project := filepath.Join(dir, "Pulumi.yaml")
 	for _, s := range st.Split {
-		p, err := plan.Build(project, filepath.Join(dir, "Pulumi."+s+".yaml"))
+		p, err := offlineplan.Build(project, filepath.Join(dir, "Pulumi."+s+".yaml"))
 		if err != nil {
 			t.Errorf("%s: %v", s, err)
 			continue

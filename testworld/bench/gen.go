@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 // The generated setup: one bucket in account 111111111111 (profile "owner"), and n consumer

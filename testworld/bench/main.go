@@ -20,8 +20,8 @@
 // passes -max-mb RSS is killed (every descendant, by pid), and a case does not start when the
 // machine's MemAvailable is below its estimate plus a margin.
 //
-//	go run ./tools/bench -single 10,50 -rollout 10,50,150 -workers 4 -reps 3 -out tools/bench/results.md
-//	go run ./tools/bench -single 10,50 -rollout "" -split 10,50,150 -workers 4 -reps 3 -out tools/bench/results-split.md
+//	go run ./testworld/bench -single 10,50 -rollout 10,50,150 -workers 4 -reps 3 -out testworld/bench/results.md
+//	go run ./testworld/bench -single 10,50 -rollout "" -split 10,50,150 -workers 4 -reps 3 -out testworld/bench/results-split.md
 package main
 
 import (
@@ -485,7 +485,7 @@ func markdown(results []caseResult, started time.Time, load string, reps, ballas
 		}
 	}
 	fmt.Fprintf(&b, "# Benchmark: %s\n\n", title)
-	fmt.Fprintf(&b, "- Command: `go run ./tools/bench %s`\n", shellArgs(os.Args[1:]))
+	fmt.Fprintf(&b, "- Command: `go run ./testworld/bench %s`\n", shellArgs(os.Args[1:]))
 	fmt.Fprintf(&b, "- Date: %s (took %s)\n", started.UTC().Format("2006-01-02 15:04 MST"), time.Since(started).Round(time.Second))
 	fmt.Fprintf(&b, "- Machine: %s\n", machine())
 	fmt.Fprintf(&b, "- Load average when it started (the machine is shared): %s; when it ended: %s\n", load, loadAvg())
@@ -675,7 +675,7 @@ func loadAvg() string {
 }
 
 func build(repo, bin string) error {
-	for target, pkg := range map[string]string{"pulumi-resource-aws": "./internal/enginetest/fakeaws", "rollout": "./cmd/rollout"} {
+	for target, pkg := range map[string]string{"pulumi-resource-aws": "./testworld/fakeaws", "rollout": "./cmd/rollout"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, target), pkg)
 		cmd.Dir = repo
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -1,4 +1,4 @@
-// Package cli finds the Pulumi CLI that tools/pulumicli/build.sh builds for the tests that run the
+// Package cli finds the Pulumi CLI that testworld/pulumicli/build.sh builds for the tests that run the
 // real engine: the version of github.com/pulumi/pulumi/sdk/v3 in the project's go.mod, in
 // $PULUMI_CLI_DIR/bin/pulumi or <repo>/.cache/pulumi-cli/<version>/bin/pulumi.
 package cli
@@ -28,7 +28,7 @@ func Root(repoRoot string) (string, error) {
 		root, _ = filepath.Abs(filepath.Join(repoRoot, ".cache", "pulumi-cli", string(m[1])))
 	}
 	if _, err := os.Stat(filepath.Join(root, "bin", "pulumi")); err != nil {
-		return "", fmt.Errorf("no Pulumi CLI %s at %s; build it with tools/pulumicli/build.sh (about 20 minutes cold)", m[1], filepath.Join(root, "bin", "pulumi"))
+		return "", fmt.Errorf("no Pulumi CLI %s at %s; build it with testworld/pulumicli/build.sh (about 20 minutes cold)", m[1], filepath.Join(root, "bin", "pulumi"))
 	}
 	return root, nil
 }

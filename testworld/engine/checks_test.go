@@ -1,4 +1,4 @@
-package enginetest
+package engine
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/internal/stackconfig"
-	"cross-account-s3/internal/stackfile"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
+	"cross-account-s3/testworld/world"
+	"cross-account-s3/tools/stackfile"
 )
 
 // operator is the account of the ambient credentials when every provider assumes a role or uses a

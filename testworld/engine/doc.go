@@ -1,5 +1,5 @@
 // Package enginetest runs the stack's program on the real Pulumi engine: the Pulumi CLI built by
-// tools/pulumicli/build.sh, the program served in-process by the Automation API (so no Go
+// testworld/pulumicli/build.sh, the program served in-process by the Automation API (so no Go
 // language plugin is needed), the repo's own Pulumi.yaml in the work dir (so the CLI applies the
 // project's config schema exactly as `pulumi preview` does), state in a local file backend, and a
 // passphrase secrets provider.
@@ -10,4 +10,4 @@
 //
 // The tests are in this package's _test files; the scenarios table is scenarios_test.go. Without
 // the CLI built they skip with one line saying how to build it, except under CI, where they fail.
-package enginetest
+package engine

@@ -1,4 +1,4 @@
-package enginetest
+package engine
 
 import (
 	"context"
@@ -22,9 +22,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	enginecli "cross-account-s3/internal/enginetest/cli"
-	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/internal/program"
+	"cross-account-s3/program"
+	enginecli "cross-account-s3/testworld/cli"
+	"cross-account-s3/testworld/world"
 )
 
 const repoRoot = "../.."
@@ -34,7 +34,7 @@ const repoRoot = "../.."
 const passphrase = "examples-only"
 
 var (
-	// cli runs the Pulumi CLI built by tools/pulumicli/build.sh.
+	// cli runs the Pulumi CLI built by testworld/pulumicli/build.sh.
 	cli auto.PulumiCommand
 	// pluginDir holds the fake pulumi-resource-aws.
 	pluginDir string

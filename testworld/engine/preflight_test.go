@@ -1,4 +1,4 @@
-package enginetest
+package engine
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 // Preflight in the stack's program (program.Run) on the real engine: the lookups run in the first

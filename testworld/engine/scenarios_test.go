@@ -1,12 +1,12 @@
-package enginetest
+package engine
 
 import (
 	"reflect"
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/enginetest/world"
 	"cross-account-s3/spec"
+	"cross-account-s3/testworld/world"
 )
 
 // listStack is a deployed stack in the list form: two consumers of account 222222222222 in two

@@ -1,4 +1,4 @@
-package enginetest
+package engine
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	enginecli "cross-account-s3/internal/enginetest/cli"
-	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/internal/program"
-	"cross-account-s3/internal/statemoves"
 	"cross-account-s3/policydoc"
+	"cross-account-s3/program"
 	"cross-account-s3/spec"
+	enginecli "cross-account-s3/testworld/cli"
+	"cross-account-s3/testworld/world"
+	"cross-account-s3/tools/statemoves"
 )
 
 // Split mode on the real engine: consumer stacks (side: consumer), each with only its account's

@@ -1,4 +1,4 @@
-package enginetest
+package engine
 
 import (
 	"os"
@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/internal/plan"
+	"cross-account-s3/testworld/world"
+	"cross-account-s3/tools/offlineplan"
 )
 
 // Every stack file in the repo that a user may start from previews on the real engine, against a
@@ -19,7 +19,7 @@ func TestEveryStackFileInTheRepoPreviewsAndDeploys(t *testing.T) {
 	}
 	files = append(files, filepath.Join(repoRoot, "Pulumi.dev.yaml"))
 	for _, f := range files {
-		stack, err := plan.StackName(f)
+		stack, err := offlineplan.StackName(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func TestTheCLIAndThePlanRefuseAStackAlike(t *testing.T) {
 	if len(r.calls) != 0 {
 		t.Errorf("the refused preview reached AWS: %v", r.calls)
 	}
-	_, err := plan.Build(filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(e.dir, "Pulumi.refused.yaml"))
+	_, err := offlineplan.Build(filepath.Join(repoRoot, "Pulumi.yaml"), filepath.Join(e.dir, "Pulumi.refused.yaml"))
 	if err == nil || err.Error() != want {
 		t.Errorf("plan: %v\nwant %s", err, want)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 // maxBucketPolicy is S3's limit on a bucket policy (20 KB).

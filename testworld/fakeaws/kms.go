@@ -10,7 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 // KMS as pulumi-aws v6.83.4 (terraform-provider-aws underneath) shows it: the aws_kms_grant

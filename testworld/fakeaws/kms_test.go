@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 const (

@@ -8,11 +8,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
-	"cross-account-s3/internal/enginetest/world"
-	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
+	"cross-account-s3/testworld/world"
 )
 
 // preflightSpec shares shared-bucket with the seed's consumer account: roles app and batch, route

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 // Version is the pulumi-aws version this fake stands in for.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"cross-account-s3/internal/enginetest/world"
+	"cross-account-s3/testworld/world"
 )
 
 // maxRoleInlinePolicies is IAM's limit on the total size of a role's inline policies, white space

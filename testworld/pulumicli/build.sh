@@ -3,7 +3,7 @@
 # go.mod, from the Go module proxy. The CLI's own go.mod carries replace directives, so
 # `go install …@version` refuses it; this folder is the small main module that builds it instead.
 #
-#   tools/pulumicli/build.sh            # prints the binary's path; builds it only when missing
+#   testworld/pulumicli/build.sh            # prints the binary's path; builds it only when missing
 #
 # The binary goes to $PULUMI_CLI_DIR/bin/pulumi (default dir: <repo>/.cache/pulumi-cli/<version>), the
 # layout the Automation API's auto.NewPulumiCommand(Root: dir) expects.
@@ -16,8 +16,8 @@ version=$(awk '$1 == "github.com/pulumi/pulumi/sdk/v3" {print $2; exit}' "$repo/
 [ -n "$version" ] || { echo "build.sh: no github.com/pulumi/pulumi/sdk/v3 in $repo/go.mod" >&2; exit 1; }
 pinned=$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" {print $2; exit}' "$here/go.mod")
 if [ "$pinned" != "$version" ]; then
-  echo "build.sh: tools/pulumicli/go.mod pins pkg/v3 $pinned but the project uses sdk/v3 $version;" >&2
-  echo "  update it: cd tools/pulumicli && go get github.com/pulumi/pulumi/pkg/v3@$version github.com/pulumi/pulumi/sdk/v3@$version && go mod tidy" >&2
+  echo "build.sh: testworld/pulumicli/go.mod pins pkg/v3 $pinned but the project uses sdk/v3 $version;" >&2
+  echo "  update it: cd testworld/pulumicli && go get github.com/pulumi/pulumi/pkg/v3@$version github.com/pulumi/pulumi/sdk/v3@$version && go mod tidy" >&2
   exit 1
 fi
 

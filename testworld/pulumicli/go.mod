@@ -1,5 +1,5 @@
 // The Pulumi CLI that the engine tests run, built from the Go module proxy (see build.sh).
-module cross-account-s3/tools/pulumicli
+module cross-account-s3/testworld/pulumicli
 
 go 1.26.6
 

@@ -1,4 +1,4 @@
-// Package world is the AWS that the fake pulumi-resource-aws plugin (internal/enginetest/fakeaws)
+// Package world is the AWS that the fake pulumi-resource-aws plugin (testworld/fakeaws)
 // acts on: accounts and their credentials, buckets, roles, VPCs, route tables, gateway endpoints,
 // and KMS keys with their aliases and grants,
 // kept in one JSON file so that several plugin processes (one per explicit provider) and the test

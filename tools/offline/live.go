@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"cross-account-s3/internal/stackconfig"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
 )
 
 // Tokens of the lookups preflight makes (package preflight) besides the endpoint's and the key's.
@@ -25,7 +25,7 @@ const (
 // asConfigured answers preflight's lookups as AWS would if the accounts were exactly as the stack
 // says: the bucket in its Region with no policy, every role and route table where the stack names
 // it, and no S3 gateway endpoint in any VPC. The offline plan never reads the accounts: it lists
-// these lookups as needing them (internal/plan); the answers only let the program run to the end.
+// these lookups as needing them (tools/offlineplan); the answers only let the program run to the end.
 type asConfigured struct {
 	s spec.Spec
 	// roles by account and name: the ARN (a role's path is not in its name).

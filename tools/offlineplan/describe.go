@@ -1,4 +1,4 @@
-package plan
+package offlineplan
 
 import (
 	"encoding/json"
@@ -9,10 +9,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"cross-account-s3/crossaccount"
-	"cross-account-s3/internal/offline"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
+	"cross-account-s3/tools/offline"
 )
 
 const (

@@ -1,7 +1,7 @@
 // Package plan evaluates a stack's configuration offline: it runs the stack program itself under
 // Pulumi's mocks and describes what `pulumi up` would create in each account, with the policy
 // documents in full. It needs no Pulumi CLI, no backend and no credentials.
-package plan
+package offlineplan
 
 import (
 	"encoding/json"
@@ -12,12 +12,12 @@ import (
 	"strings"
 
 	"cross-account-s3/crossaccount"
-	"cross-account-s3/internal/offline"
-	"cross-account-s3/internal/program"
-	"cross-account-s3/internal/stackconfig"
-	"cross-account-s3/internal/stackfile"
 	"cross-account-s3/preflight"
+	"cross-account-s3/program"
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
+	"cross-account-s3/tools/offline"
+	"cross-account-s3/tools/stackfile"
 )
 
 // Plan is what a stack would deploy.

@@ -23,7 +23,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"gopkg.in/yaml.v3"
 
-	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/stackconfig"
 )
 
 // Secret is what a secure value reads as: it is never decrypted.

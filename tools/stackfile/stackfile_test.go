@@ -9,7 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
-	"cross-account-s3/internal/stackconfig"
+	"cross-account-s3/stackconfig"
 )
 
 const repoRoot = "../.."
