@@ -153,8 +153,8 @@ func (c *checker) wouldWrite() []map[string]any {
 	}
 	for _, g := range c.s.Layout().Endpoints {
 		id := g.AdoptID
-		if v, ok := c.f.VPCs[VPCKey(g.AccountID, g.VpcID)]; id == "" && ok && v.OwnErr == nil {
-			id = v.Own.ID
+		if id == "" {
+			id = c.ownEndpointID(g)
 		}
 		for _, cons := range g.Consumers {
 			if _, known := ids[cons.Name]; !known && id != "" {
@@ -169,6 +169,21 @@ func (c *checker) wouldWrite() []map[string]any {
 		return nil
 	}
 	return doc.Statement
+}
+
+// ownEndpointID is the ID of the endpoint of the group's VPC tagged as this stack's own: the one
+// endpoint the first lookup found, or, when the VPC has several, the one the tagged lookup found.
+func (c *checker) ownEndpointID(g spec.EndpointGroup) string {
+	v, ok := c.f.VPCs[VPCKey(g.AccountID, g.VpcID)]
+	switch {
+	case !ok:
+		return ""
+	case v.Err == nil && v.Endpoint.Tags[StackTagKey] == StackTagValue(c.opts.Project, c.opts.Stack):
+		return v.Endpoint.ID
+	case v.OwnErr == nil:
+		return v.Own.ID
+	}
+	return ""
 }
 
 // fromRecord judges the live statements against the record. It returns false when it stopped the

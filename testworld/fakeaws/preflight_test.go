@@ -85,12 +85,16 @@ func TestPreflightAgainstTheFake(t *testing.T) {
 			withPolicy(own)(w)
 			ours(w, "vpce-00000000000000001", "rtb-a1", "rtb-a2")
 		}},
-		{name: "a live policy with a statement the stack does not know", world: withPolicy(strings.TrimSuffix(own, "]}") + "," + auditor + "]}"),
+		{name: "a live policy with a statement the stack does not know", world: func(w *world.World) {
+			withPolicy(strings.TrimSuffix(own, "]}") + "," + auditor + "]}")(w)
+			ours(w, "vpce-00000000000000001", "rtb-a1", "rtb-a2")
+		},
 			keys: "extraBucketPolicyStatements", contains: []string{`statement 4 (Sid "AuditRead")`, "  cross-account-s3:extraBucketPolicyStatements:\n    - Sid: AuditRead\n"}},
 		{name: "a missing role", world: func(w *world.World) { w.DeleteRole(consumer, "batch") },
 			keys: "consumerRoleArns[1]", contains: []string{"role batch does not exist in account 222222222222", "NoSuchEntity"}},
 		{name: "a role deleted and created again", world: func(w *world.World) {
 			withPolicy(own)(w)
+			ours(w, "vpce-00000000000000001", "rtb-a1", "rtb-a2")
 			w.DeleteRole(consumer, "app")
 			w.AddRole(consumer, "app")
 		}, warns: []string{"exists but the live policy does not name it", "pulumi up --refresh"}},
