@@ -98,7 +98,7 @@ func RoleKeyStatements(s spec.Spec, c spec.Consumer) []Statement {
 }
 
 // RoleKeyPolicy is RoleKeyStatements as a document of its own: what a role needs in its identity
-// policy when the stack does not manage it (manageRolePolicy false), for the plan and the README.
+// policy when the stack does not manage it (manageRolePolicy false), for the offline plan and docs/kms.md.
 // Its Statement is empty when the access needs no key.
 func RoleKeyPolicy(s spec.Spec, c spec.Consumer) Document {
 	statements := []any{}

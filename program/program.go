@@ -12,9 +12,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/crossaccount"
-	"cross-account-s3/internal/stackref"
 	"cross-account-s3/preflight"
 	"cross-account-s3/spec"
+	"cross-account-s3/splitstacks"
 	"cross-account-s3/stackconfig"
 )
 
@@ -46,11 +46,11 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set),
 		TakeOverMoved: true}
 	// The stack's own outputs of its last update: what it deployed, and (owner) what it granted.
-	self, err := stackref.Read(ctx, stackref.Self(ctx))
+	self, err := splitstacks.ReadStack(ctx, splitstacks.Self(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSideSwitch(set.Side, self); err != nil {
+	if err := splitstacks.CheckSideSwitch(set.Side, self); err != nil {
 		return nil, err
 	}
 	args.Preflight.Record = recordOf(ctx, self, s.Bucket.Name)
@@ -74,13 +74,13 @@ func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 // recordOf is the bucket policy the stack's last update wrote (its bucketPolicy output), and a
 // way to read the policy its state holds now, which preflight needs only when the live policy
 // differs from that record.
-func recordOf(ctx *pulumi.Context, self stackref.Stack, bucket string) preflight.Record {
+func recordOf(ctx *pulumi.Context, self splitstacks.Stack, bucket string) preflight.Record {
 	policy, found := self.Outputs["bucketPolicy"].(string)
-	if self.Status != stackref.Found || !found {
+	if self.Status != splitstacks.OK || !found {
 		return preflight.Record{}
 	}
 	return preflight.Record{Found: true, Policy: policy, State: func() (string, bool, error) {
-		return stackref.BucketPolicyState(ctx, stackref.Self(ctx), bucket)
+		return splitstacks.BucketPolicyState(ctx, splitstacks.Self(ctx), bucket)
 	}}
 }
 

@@ -8,7 +8,7 @@ const (
 	// consumer's, with a provider per account.
 	SideBoth Side = "both"
 	// SideConsumer holds only consumer accounts' resources (providers, endpoints, role policies)
-	// and exports what the bucket owner needs (the contract package); it needs only those
+	// and exports what the bucket owner needs (package splitstacks); it needs only those
 	// accounts' credentials.
 	SideConsumer Side = "consumer"
 	// SideOwner holds only the bucket owner's resources (its provider, the bucket policy, the key

@@ -1,7 +1,7 @@
 // Package stackconfig reads the stack's Pulumi configuration into a spec.Spec, reporting every
 // problem with the config key the user has to fix. It is the one place that knows the keys: their
-// names, types, defaults and descriptions (Keys), which Pulumi.yaml and README.md repeat and tests
-// compare against.
+// names, types, defaults and descriptions (Keys), from which docs/configuration.md's table is
+// generated and against which Pulumi.yaml is checked.
 package stackconfig
 
 import "cross-account-s3/spec"
@@ -134,7 +134,7 @@ func (k Key) AllowedIn(side spec.Side) bool {
 // not declared, because the CLI treats every declared key without a default as required.
 func (k Key) Declared() bool { return k.Need == Required || k.Default != "" }
 
-// Keys is every key this program reads, in the order Pulumi.yaml and README.md list them.
+// Keys is every key this program reads, in the order Pulumi.yaml and docs/configuration.md list them.
 var Keys = []Key{
 	{Name: KeyBucketAccountID, Type: TypeString, Need: Required, Example: "111111111111",
 		Doc: "Account ID (12 digits, quoted) that owns the bucket. The bucket provider refuses any other account."},
@@ -194,7 +194,7 @@ var Keys = []Key{
 		Doc: "per-endpoint (each role only through its own VPC's endpoint) or by-access (smaller: consumers with the same access share a statement, so each of their roles is admitted through any of their endpoints)."},
 
 	{Name: KeyConsumers, Scope: ConsumerSide, Type: TypeObjects,
-		Doc: "List form for several consumers, instead of the single-consumer keys: one map per consumer (see README)."},
+		Doc: "List form for several consumers, instead of the single-consumer keys: one map per consumer (see docs/consumers.md)."},
 	{Name: KeyTags, Type: TypeMap,
 		Doc: "Map of tags for every taggable resource, applied through every provider's default tags."},
 	{Name: KeyExtraBucketStatements, Scope: OwnerSide, Type: TypeObjects,

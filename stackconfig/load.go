@@ -55,7 +55,7 @@ func Load(src Source) (spec.Spec, spec.Problems) {
 	return s, ps
 }
 
-// Settings are the keys of preflight and of the resources' lifecycle (README, "Preflight"): how
+// Settings are the keys of preflight and of the resources' lifecycle (docs/preflight.md): how
 // the program deploys the spec, not what it deploys.
 type Settings struct {
 	// Preflight reads the live accounts before writing (preflight).
@@ -123,7 +123,7 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 }
 
 // validate is spec.Validate, or for an owner stack the checks of what it configures itself: its
-// consumers are validated when the consumer stacks are read (package consumerstacks).
+// consumers are validated when the consumer stacks are read (splitstacks.Decide).
 func validate(s spec.Spec, set Settings) spec.Problems {
 	if set.Side != spec.SideOwner {
 		return s.Validate()

@@ -1,16 +1,13 @@
-package consumerstacks
+package splitstacks
 
 import (
 	"reflect"
 	"strings"
 	"testing"
 
-	"cross-account-s3/internal/contract"
 	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 )
-
-const keyARN = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 // owner is the owner stack's spec, as stackconfig reads it for side: owner: no consumers.
 func owner() spec.Spec {
@@ -124,22 +121,22 @@ func (s stack) spec() spec.Spec {
 	return out
 }
 
-func (s stack) output() contract.Output { return contract.Build(s.spec(), endpointIDs) }
+func (s stack) output() Output { return Build(s.spec(), endpointIDs) }
 
 // found is the stack read by the program: its outputs as a stack reference gives them.
 func (s stack) found() Read {
-	return Read{Stack: s.cs, FullName: s.full, Found: true, Outputs: map[string]any{
-		contract.OutputName: s.output().Value(),
-		"bucketArn":         "arn:aws:s3:::shared-data",
-	}}
+	return Read{Item: s.cs, Stack: Stack{Name: s.full, Status: OK, Outputs: map[string]any{
+		OutputName:  s.output().Value(),
+		"bucketArn": "arn:aws:s3:::shared-data",
+	}}}
 }
 
 func (s stack) notFound() Read {
-	return Read{Stack: s.cs, FullName: s.full, Missing: NotFound, Detail: "no stack named '" + s.full + "' found"}
+	return Read{Item: s.cs, Stack: Stack{Name: s.full, Status: NotFound, Detail: "no stack named '" + s.full + "' found"}}
 }
 
 func (s stack) noOutputs() Read {
-	return Read{Stack: s.cs, FullName: s.full, Missing: NoOutputs}
+	return Read{Item: s.cs, Stack: Stack{Name: s.full, Status: NoOutputs}}
 }
 
 func (s stack) ifMissing(m spec.IfMissing) stack {
@@ -178,7 +175,7 @@ func TestThreeStacksAreGranted(t *testing.T) {
 	if len(d.Problems) > 0 || len(d.Warnings) > 0 {
 		t.Fatalf("problems %v, warnings %v", d.Problems, d.Warnings)
 	}
-	// In consumerStacks order, each stack's consumers as its contract lists them (by name).
+	// In consumerStacks order, each stack's consumers as its output lists them (by name).
 	if got, want := names(d.Spec.Consumers), []string{"analytics", "batch", "web", "archive", "ingest"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("consumers %v, want %v", got, want)
 	}
@@ -187,7 +184,7 @@ func TestThreeStacksAreGranted(t *testing.T) {
 			t.Errorf("consumer %s has Index %d, want %d", c.Name, c.Index, i)
 		}
 	}
-	// The owner's own spec is kept, with the consumers as contract.Consumer.Spec gives them.
+	// The owner's own spec is kept, with the consumers as Consumer.Spec gives them.
 	if !reflect.DeepEqual(d.Spec.Bucket, owner().Bucket) {
 		t.Errorf("bucket %+v", d.Spec.Bucket)
 	}
@@ -286,7 +283,7 @@ func TestTheOwnersBucketPolicyIsTheSingleStacksOne(t *testing.T) {
 	}
 }
 
-// A kept stack (ifMissing: keep) is granted as its last contract said: the policy is unchanged.
+// A kept stack (ifMissing: keep) is granted as its last output said: the policy is unchanged.
 func TestAKeptStackKeepsTheBucketPolicyAsItWas(t *testing.T) {
 	stacks := threeStacks()
 	previous := Decide(Input{Owner: owner(), Reads: readsOf(stacks)})
@@ -344,20 +341,20 @@ func TestRefusedStacks(t *testing.T) {
 	}{
 		{"crossAccountS3 missing", func() Read {
 			r := webStack().at(1).found()
-			delete(r.Outputs, contract.OutputName)
+			delete(r.Outputs, OutputName)
 			r.Outputs["endpointIds"] = map[string]any{}
 			return r
 		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3",
 			Message: "is not among the stack's outputs (bucketArn, endpointIds); is " + fullWeb + " a consumer stack (side: consumer) of this program, deployed with it?"}}},
 		{"crossAccountS3 secret", func() Read {
 			r := webStack().at(1).found()
-			r.SecretOutputs = []string{"consumerExternalId", contract.OutputName}
+			r.SecretOutputs = []string{"consumerExternalId", OutputName}
 			return r
 		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3",
 			Message: "is secret; the owner cannot show what it grants from a secret, and nothing in it is: export it in plain text (this program never makes it secret)"}}},
 		{"invalid shape", func() Read {
 			r := webStack().at(1).found()
-			v := r.Outputs[contract.OutputName].(map[string]any)
+			v := r.Outputs[OutputName].(map[string]any)
 			v["consumers"].([]any)[1].(map[string]any)["endpointId"] = "vpce-1"
 			v["bucket"].(map[string]any)["region"] = nil
 			return r
@@ -366,7 +363,7 @@ func TestRefusedStacks(t *testing.T) {
 			{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[1].endpointId", Message: `"vpce-1" is not a VPC endpoint ID (vpce-0123456789abcdef0)`}}},
 		{"a newer program", func() Read {
 			r := webStack().at(1).found()
-			r.Outputs[contract.OutputName].(map[string]any)["schemaVersion"] = 2.0
+			r.Outputs[OutputName].(map[string]any)["schemaVersion"] = 2.0
 			return r
 		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.schemaVersion",
 			Message: "is 2: the consumer stack was deployed by a newer version of this program (this one reads version 1); update the owner stack's program first"}}},
@@ -445,17 +442,17 @@ func TestRefusedStacks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := tc.read()
 			other := ingestStack().at(2)
-			if r.FullName == fullIngest {
+			if r.Name == fullIngest {
 				other = webStack().at(2)
 			}
 			d := Decide(Input{Owner: owner(), Reads: []Read{analyticsStack().at(0).found(), r, other.found()}})
 			if !reflect.DeepEqual(d.Problems, tc.want) {
 				t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(tc.want).Report("problems"))
 			}
-			if got := d.Status[r.FullName]; !reflect.DeepEqual(got, failed) {
+			if got := d.Status[r.Name]; !reflect.DeepEqual(got, failed) {
 				t.Errorf("status %+v, want %+v", got, failed)
 			}
-			if _, granted := d.Grants[r.FullName]; granted {
+			if _, granted := d.Grants[r.Name]; granted {
 				t.Errorf("a refused stack is in the grants")
 			}
 			// Only the stacks around it are granted: they are still read.
@@ -771,7 +768,7 @@ func TestEndpointClaimsThatCannotBeTrue(t *testing.T) {
 	stolen := analytics.output()
 	stolen.Consumers[0].EndpointID = "vpce-0a0a0a0a0a0a0a0a0" // web's, in another account's VPC
 	read := analytics.found()
-	read.Outputs[contract.OutputName] = stolen.Value()
+	read.Outputs[OutputName] = stolen.Value()
 	d := Decide(Input{Owner: owner(), Reads: []Read{web.found(), read}})
 	want := spec.Problems{{Key: "consumerStacks[1] (" + fullAnalytics + "): crossAccountS3.consumers[0].endpointId",
 		Message: "vpce-0a0a0a0a0a0a0a0a0 is also the endpoint of consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[1].name in vpc-0a0a0a0a0a0a0a0a0 (account 222222222222); an endpoint belongs to one VPC"}}
@@ -789,7 +786,7 @@ func TestEndpointClaimsThatCannotBeTrue(t *testing.T) {
 		}
 	}
 	read = web.found()
-	read.Outputs[contract.OutputName] = split.Value()
+	read.Outputs[OutputName] = split.Value()
 	d = Decide(Input{Owner: owner(), Reads: []Read{read}})
 	want = spec.Problems{{Key: "consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[2].endpointId",
 		Message: "vpce-0f0f0f0f0f0f0f0f0 differs from vpce-0a0a0a0a0a0a0a0a0, the endpoint of consumerStacks[0] (" + fullWeb + "): crossAccountS3.consumers[1].name in the same VPC vpc-0a0a0a0a0a0a0a0a0; a VPC's consumers share its one S3 gateway endpoint"}}

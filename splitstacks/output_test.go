@@ -1,4 +1,4 @@
-package contract
+package splitstacks
 
 import (
 	"encoding/json"
@@ -47,14 +47,14 @@ func consumerSpec() spec.Spec {
 	}
 }
 
-var endpointIDs = map[string]string{"web": "vpce-0b0b0b0b0b0b0b0b0", "analytics": "vpce-0a0a0a0a0a0a0a0a0"}
+var outputEndpointIDs = map[string]string{"web": "vpce-0b0b0b0b0b0b0b0b0", "analytics": "vpce-0a0a0a0a0a0a0a0a0"}
 
 func TestBuildSortsConsumersAndListsAndMarksAdoptedEndpoints(t *testing.T) {
 	s := consumerSpec()
 	if ps := s.Validate(); len(ps) > 0 {
 		t.Fatalf("the fixture is invalid: %v", ps)
 	}
-	got := Build(s, endpointIDs)
+	got := Build(s, outputEndpointIDs)
 	want := Output{
 		SchemaVersion: 1,
 		Bucket:        Bucket{AccountID: "111111111111", Region: "eu-west-1", Name: "shared-data", KMSKeyARN: keyARN},
@@ -91,7 +91,7 @@ func TestBuildSortsConsumersAndListsAndMarksAdoptedEndpoints(t *testing.T) {
 // The exported value, as JSON: the wire format an owner of this version reads. Prefixes are []
 // for the whole bucket, never null, and a stack without consumers exports consumers: [].
 func TestValueIsTheWireFormat(t *testing.T) {
-	v := Build(consumerSpec(), endpointIDs).Value()
+	v := Build(consumerSpec(), outputEndpointIDs).Value()
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestValueRoundTripsThroughDecode(t *testing.T) {
 	empty := consumerSpec()
 	empty.Consumers = nil
 	for name, out := range map[string]Output{
-		"two consumers": Build(consumerSpec(), endpointIDs),
+		"two consumers": Build(consumerSpec(), outputEndpointIDs),
 		"no consumers":  Build(empty, nil),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -152,7 +152,7 @@ func TestValueRoundTripsThroughDecode(t *testing.T) {
 }
 
 func TestConsumerSpecIsTheSpecConsumerTheOwnerNeeds(t *testing.T) {
-	out, ps := Decode(Build(consumerSpec(), endpointIDs).Value())
+	out, ps := Decode(Build(consumerSpec(), outputEndpointIDs).Value())
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -186,11 +186,11 @@ func TestConsumerSpecIsTheSpecConsumerTheOwnerNeeds(t *testing.T) {
 	if !reflect.DeepEqual(web, wantWeb) {
 		t.Errorf("restricted consumer's Spec =\n%#v\nwant\n%#v", web, wantWeb)
 	}
-	// The spec consumer is the owner's to change: it shares no list with the contract.
+	// The spec consumer is the owner's to change: it shares no list with the output.
 	web.RoleARNs[0], web.RouteTableIDs[0], web.Access.Actions[0], web.Access.Prefixes[0] = "x", "x", "x", "x"
 	c := out.Consumers[1]
 	if c.RoleARNs[0] == "x" || c.RouteTableIDs[0] == "x" || c.Access.Actions[0] == "x" || c.Access.Prefixes[0] == "x" {
-		t.Errorf("Spec shares its lists with the contract: %+v", c)
+		t.Errorf("Spec shares its lists with the output: %+v", c)
 	}
 	// A full-access endpoint the stack created is not adopted.
 	full := Consumer{Name: "x", EndpointID: "vpce-0c0c0c0c0c0c0c0c0", EndpointPolicy: "full-access"}.Spec()
@@ -201,7 +201,7 @@ func TestConsumerSpecIsTheSpecConsumerTheOwnerNeeds(t *testing.T) {
 
 // valid is a consumer stack's output as the engine hands it over, to break in each case.
 func valid() map[string]any {
-	return Build(consumerSpec(), endpointIDs).Value()
+	return Build(consumerSpec(), outputEndpointIDs).Value()
 }
 
 func bucketOf(v map[string]any) map[string]any { return v["bucket"].(map[string]any) }

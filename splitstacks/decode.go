@@ -1,4 +1,4 @@
-package contract
+package splitstacks
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // maps, lists, strings, booleans, float64). It checks the shape only, strictly: every field
 // present with its type, no other field (an owner older than the consumer program notices), the
 // schema version, and the endpoint IDs' form. What the values mean (accounts, Regions, roles,
-// actions) is checked by the owner (internal/consumerstacks) with spec.ValidateConsumers, like config. Problems are keyed by their
+// actions) is checked by Decide, with spec.ValidateConsumers, like config. Problems are keyed by their
 // path under OutputName: crossAccountS3.consumers[0].roleArns[1].
 func Decode(value any) (Output, spec.Problems) {
 	d := &decoder{}

@@ -1,9 +1,8 @@
-// Package contract is what a consumer stack (side: consumer) tells the bucket owner's stack
-// (side: owner): one stack output, crossAccountS3, that lists the consumers the stack connects
-// with their accounts, VPCs, endpoint IDs, roles and access. The consumer program builds it from
-// its validated spec and its endpoints' IDs; the owner program decodes it, as strictly as it reads
-// its own config, before anything of it reaches the bucket policy. It has no Pulumi dependency.
-package contract
+// What a consumer stack exports for the owner: one output, crossAccountS3, listing the consumers
+// the stack connects with their accounts, VPCs, endpoint IDs, roles and access. The consumer
+// program builds it from its validated spec and its endpoints' IDs; the owner decodes it.
+
+package splitstacks
 
 import (
 	"encoding/json"
@@ -12,7 +11,7 @@ import (
 	"cross-account-s3/spec"
 )
 
-// OutputName is the stack output that holds the contract.
+// OutputName is the consumer stack's output that the owner reads.
 const OutputName = "crossAccountS3"
 
 // SchemaVersion is the version this program writes and reads. A change that an older owner
@@ -64,7 +63,7 @@ type Access struct {
 	AllowListing bool     `json:"allowListing"`
 }
 
-// Build is the contract of a consumer stack: its bucket and its consumers, each with the ID of
+// Build is the OutputName value of a consumer stack: its bucket and its consumers, each with the ID of
 // the endpoint its traffic goes through (endpointIDs, by consumer name). Consumers are sorted by
 // name and lists sorted, so that the owner's view of an unchanged stack never changes.
 func Build(s spec.Spec, endpointIDs map[string]string) Output {

@@ -1,20 +1,4 @@
-// Package stackref reads another stack's outputs from inside a Pulumi program in a way the program
-// can survive: a stack that does not exist, or exists without outputs, comes back as a status to
-// report by name, not as a failed deployment.
-//
-// pulumi.NewStackReference reads the stack as a resource (ReadResource of
-// pulumi:pulumi:StackReference): when the stack does not exist the read fails asynchronously and
-// the whole preview or update fails with it, so the program cannot say which stacks are missing
-// and what it did about them. Read instead calls the engine's builtin function
-// pulumi:pulumi:readStackOutputs (what the StackReference resource itself uses), synchronously:
-// its error comes back to the caller, and secret outputs do not make it fail (they are named in
-// Stack.SecretOutputs). The "pulumi" package is always allowed, even with
-// pulumi:disable-default-providers ["*"] (pkg/resource/deploy/default_providers.go).
-//
-// Checked on the real CLI (v3.274.1, file backend) by this package's engine test: a stack never
-// created is NotFound; a stack created but never deployed, and a destroyed stack, are NoOutputs;
-// a program may read its own stack and then gets its outputs as of its last update.
-package stackref
+package splitstacks
 
 import (
 	"fmt"
@@ -23,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"cross-account-s3/spec"
 )
 
 // ReadStackOutputs is the engine's builtin function behind stack references.
@@ -37,31 +23,35 @@ const ReadStackResourceOutputs = "pulumi:pulumi:readStackResourceOutputs"
 // TypeBucketPolicy is pulumi-aws's bucket policy resource type.
 const TypeBucketPolicy = "aws:s3/bucketPolicy:BucketPolicy"
 
-// checkpointRetries is how many times Read reads again a checkpoint it met half-written (50 ms,
+// checkpointRetries is how many times a read reads again a checkpoint it met half-written (50 ms,
 // then twice as long each time: 1.55 s in all).
 const checkpointRetries = 5
 
-// Status is what a read found.
+// Status is what reading a stack found, and for a consumer stack what the owner made of it: the
+// status of its entry in StatusOutput.
 type Status string
 
-// The outcomes of a read.
 const (
-	// Found: the stack exists and has outputs.
-	Found Status = "found"
+	// OK: the stack exists and has outputs (ReadStack); for a consumer stack, Decide found its
+	// crossAccountS3 output valid.
+	OK Status = "ok"
 	// NotFound: the backend has no such stack (never created, removed, misspelt, or not visible
 	// to these credentials: the backend does not say which).
 	NotFound Status = "not-found"
 	// NoOutputs: the stack exists without outputs: never deployed, or destroyed.
 	NoOutputs Status = "no-outputs"
+	// Invalid: Decide found the consumer stack's crossAccountS3 output missing, secret or failing
+	// the checks. ReadStack never answers it.
+	Invalid Status = "invalid"
 )
 
-// Stack is one referenced stack as read.
+// Stack is one stack as read.
 type Stack struct {
 	// Name is the fully qualified name that was read.
 	Name   string
 	Status Status
 	// Outputs are the stack's outputs (plain values; secret ones included as their values, see
-	// SecretOutputs). Nil unless Found.
+	// SecretOutputs). Nil unless OK.
 	Outputs map[string]any
 	// SecretOutputs names the outputs that are secret.
 	SecretOutputs []string
@@ -127,10 +117,22 @@ type readResult struct {
 	SecretOutputNames []string       `pulumi:"secretOutputNames"`
 }
 
-// Read reads the outputs of the stack with this fully qualified name (see FullName). It returns
-// an error only for failures other than a missing stack (a backend that cannot be reached, say),
-// which the caller should treat as fatal: nothing is known about the stack.
-func Read(ctx *pulumi.Context, name string) (Stack, error) {
+// ReadStack reads the outputs of the stack with this fully qualified name (see FullName). It
+// returns an error only for failures other than a missing stack (a backend that cannot be
+// reached, say), which the caller should treat as fatal: nothing is known about the stack.
+//
+// pulumi.NewStackReference reads the stack as a resource (ReadResource of
+// pulumi:pulumi:StackReference): when the stack does not exist the read fails asynchronously and
+// the whole preview or update fails with it, so the program could not say which stacks are
+// missing and what it did about them. ReadStack calls the engine's builtin function behind it,
+// ReadStackOutputs, synchronously: its error comes back here, and secret outputs do not make it
+// fail (they are named in Stack.SecretOutputs). The "pulumi" package is always allowed, even with
+// pulumi:disable-default-providers ["*"] (pkg/resource/deploy/default_providers.go).
+//
+// Checked on the real CLI (v3.274.1, file backend) by read_engine_test.go: a stack never created
+// is NotFound; a stack created but never deployed, and a destroyed stack, are NoOutputs; a
+// program may read its own stack and then gets its outputs as of its last update.
+func ReadStack(ctx *pulumi.Context, name string) (Stack, error) {
 	var out readResult
 	// InvokePackageRaw rather than Invoke: Invoke refuses a result holding any secret ("consider
 	// using the output-versioned variant"), and any output of the stack may be secret. The
@@ -152,7 +154,7 @@ func Read(ctx *pulumi.Context, name string) (Stack, error) {
 	}
 	secrets := append([]string(nil), out.SecretOutputNames...)
 	sort.Strings(secrets)
-	return Stack{Name: name, Status: Found, Outputs: out.Outputs, SecretOutputs: secrets}, nil
+	return Stack{Name: name, Status: OK, Outputs: out.Outputs, SecretOutputs: secrets}, nil
 }
 
 // isUnknownStack recognises the engine's "no such stack" error, `unknown stack "<name>"`: every
@@ -181,4 +183,18 @@ func FullName(ctx *pulumi.Context, name string) string {
 // update (the update running now has not written them yet).
 func Self(ctx *pulumi.Context) string {
 	return ctx.Organization() + "/" + ctx.Project() + "/" + ctx.Stack()
+}
+
+// ReadConsumerStacks reads the outputs of an owner stack's consumer stacks, in consumerStacks
+// order; a missing stack is a status (ReadStack), any other failure is the error.
+func ReadConsumerStacks(ctx *pulumi.Context, items []spec.ConsumerStack) ([]Read, error) {
+	var reads []Read
+	for _, item := range items {
+		st, err := ReadStack(ctx, FullName(ctx, item.Stack))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", item.Key("stack"), err)
+		}
+		reads = append(reads, Read{Item: item, Stack: st})
+	}
+	return reads, nil
 }

@@ -1,4 +1,4 @@
-package stackref
+package splitstacks
 
 import (
 	"context"
@@ -28,7 +28,7 @@ import (
 // file backend, to pin down the engine behaviour the split mode is designed on. Without the CLI
 // they skip, except under CI.
 
-const repoRoot = "../.."
+const repoRoot = ".."
 
 const project = `name: cross-account-s3
 runtime: go
@@ -82,7 +82,7 @@ func newBackend(t *testing.T) *backend {
 	}
 	return &backend{t: t, dir: dir, cli: cli, worldLog: filepath.Join(dir, "aws-calls.jsonl"), env: map[string]string{
 		"PULUMI_BACKEND_URL":                   "file://" + filepath.Join(dir, "state"),
-		"PULUMI_CONFIG_PASSPHRASE":             "stackref-test",
+		"PULUMI_CONFIG_PASSPHRASE":             "splitstacks-test",
 		"PULUMI_SKIP_UPDATE_CHECK":             "1",
 		"PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
 		"FAKE_AWS_WORLD":                       filepath.Join(dir, "world.json"),
@@ -168,7 +168,7 @@ func TestReadClassifiesStacks(t *testing.T) {
 			if name == "self" {
 				full = Self(ctx)
 			}
-			st, err := Read(ctx, full)
+			st, err := ReadStack(ctx, full)
 			if err != nil {
 				return err
 			}
@@ -194,12 +194,12 @@ func TestReadClassifiesStacks(t *testing.T) {
 	}{
 		{"preview", 1, NoOutputs, 0},
 		{"up", 1, NoOutputs, 0},
-		{"up", 2, Found, 1},
-		{"preview", 3, Found, 2},
+		{"up", 2, OK, 1},
+		{"preview", 3, OK, 2},
 	} {
 		generation = step.generation
 		b.ops(o, step.op)
-		want := map[string]Status{"never-created": NotFound, "created-only": NoOutputs, "deployed": Found, "destroyed": NoOutputs, "self": step.selfStatus}
+		want := map[string]Status{"never-created": NotFound, "created-only": NoOutputs, "deployed": OK, "destroyed": NoOutputs, "self": step.selfStatus}
 		for name, status := range want {
 			if seen[name].Status != status {
 				t.Errorf("%s %d: %s is %s, want %s (%+v)", step.op, step.generation, name, seen[name].Status, status, seen[name])
@@ -212,7 +212,7 @@ func TestReadClassifiesStacks(t *testing.T) {
 		if m, _ := d.Outputs["crossAccountS3"].(map[string]any); m["endpointId"] != "vpce-00000000000000002" || fmt.Sprint(d.SecretOutputs) != "[token]" {
 			t.Errorf("deployed outputs %+v, secrets %v", d.Outputs, d.SecretOutputs)
 		}
-		if self := seen["self"]; self.Status == Found && self.Outputs["generation"] != step.selfGeneration {
+		if self := seen["self"]; self.Status == OK && self.Outputs["generation"] != step.selfGeneration {
 			t.Errorf("%s %d: own outputs read back %v, want generation %v", step.op, step.generation, self.Outputs, step.selfGeneration)
 		}
 	}
@@ -270,7 +270,7 @@ func ownerTree(layout string, leafOpts ...pulumi.ResourceOption) pulumi.RunFunc 
 		}
 		_, err = s3.NewBucketPolicy(ctx, "shared-data", &s3.BucketPolicyArgs{Bucket: pulumi.String("shared-data"),
 			Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)}, append(opts, pulumi.Provider(p))...)
-		// An output the stack did not have before the move, as a split stack's contract will be.
+		// An output the stack did not have before the move, as a split stack's crossAccountS3 will be.
 		ctx.Export("layout", pulumi.String(layout))
 		return err
 	}

@@ -1,57 +1,30 @@
-// Package consumerstacks decides, in an owner stack (side: owner), whom the bucket policy grants:
-// it reads what each listed consumer stack exported (contract.OutputName), checks it as strictly
-// as config (shape, the bucket, the accounts and VPCs the owner pinned for the stack, the owner's
-// ceiling, every check of a consumers item over all of them (spec.ValidateConsumers), and endpoint
-// IDs that agree across stacks), and applies the owner's choice about a stack that is not
-// found or has no outputs (spec.IfMissing). It has no Pulumi dependency: the program reads the
-// stacks (internal/stackref) and hands the reads in.
-package consumerstacks
+// Decide, in an owner stack (side: owner), is whom the bucket policy grants: each listed consumer
+// stack's crossAccountS3 output checked as strictly as config (shape, the bucket, the accounts and
+// VPCs the owner pinned for the stack, the owner's ceiling, every check of a consumers item over all
+// of them (spec.ValidateConsumers), and endpoint IDs that agree across stacks), and the owner's
+// choice about a stack that is not found or has no outputs (spec.IfMissing).
+package splitstacks
 
 import (
 	"fmt"
 	"sort"
 	"strings"
 
-	"cross-account-s3/internal/contract"
 	"cross-account-s3/spec"
 	"cross-account-s3/stackconfig"
 )
 
-// Status is what reading a consumer stack found.
-type Status string
-
-// Statuses of a read and of a decision.
-const (
-	// OK: found, and its outputs are valid.
-	OK Status = "ok"
-	// NotFound: the backend has no such stack.
-	NotFound Status = "not-found"
-	// NoOutputs: the stack exists without outputs (never deployed, or destroyed).
-	NoOutputs Status = "no-outputs"
-	// Invalid: found, but its crossAccountS3 output is missing, secret or fails the checks.
-	Invalid Status = "invalid"
-)
-
-// GrantsOutput is the owner stack's output recording, per consumer stack, the contract it granted;
+// GrantsOutput is the owner stack's output recording, per consumer stack, the crossAccountS3 output it granted;
 // with ifMissing: keep, the next update reads it back from the owner's own stack.
 const GrantsOutput = "consumerStackGrants"
 
 // StatusOutput is the owner stack's output that says, per consumer stack, what was read and done.
 const StatusOutput = "consumerStackStatus"
 
-// Read is one consumer stack as the program read it.
+// Read is one consumerStacks item and what reading its stack found (ReadConsumerStacks).
 type Read struct {
-	Stack spec.ConsumerStack
-	// FullName is the stack's fully qualified name (org/project/stack).
-	FullName string
-	// Found, or else NotFound / NoOutputs.
-	Found   bool
-	Missing Status
-	// Outputs and SecretOutputs are the stack's outputs when Found.
-	Outputs       map[string]any
-	SecretOutputs []string
-	// Detail is the backend's answer for NotFound.
-	Detail string
+	Item spec.ConsumerStack
+	Stack
 }
 
 // Input is everything the decision needs.
@@ -73,7 +46,7 @@ type Decision struct {
 	Spec spec.Spec
 	// EndpointIDs are the granted consumers' endpoint IDs, by consumer name.
 	EndpointIDs map[string]string
-	// Grants is the GrantsOutput value: the contract used for each granted stack (kept ones
+	// Grants is the GrantsOutput value: the crossAccountS3 output used for each granted stack (kept ones
 	// included), by full name.
 	Grants map[string]any
 	// Status is the StatusOutput value, for every listed stack.
@@ -86,6 +59,19 @@ type Decision struct {
 	// endpoints to its endpoint ID (EndpointIDs is by name, which two stacks may share by mistake).
 	origin    []origin
 	endpoints []string
+}
+
+// StatusValue is the StatusOutput value: Status as plain values.
+func (d Decision) StatusValue() map[string]any {
+	out := map[string]any{}
+	for name, st := range d.Status {
+		consumers := make([]any, len(st.Consumers))
+		for i, c := range st.Consumers {
+			consumers[i] = c
+		}
+		out[name] = map[string]any{"status": string(st.Status), "action": st.Action, "consumers": consumers}
+	}
+	return out
 }
 
 // StackStatus is one entry of the StatusOutput.
@@ -109,16 +95,16 @@ func Decide(in Input) Decision {
 	d.Spec.Consumers = nil
 	read := map[string]spec.ConsumerStack{} // full name -> the item that named it first
 	for _, r := range in.Reads {
-		if first, ok := read[r.FullName]; ok {
-			d.Problems = append(d.Problems, spec.Problem{Key: r.Stack.Key("stack"), Message: fmt.Sprintf(
-				"%s names stack %s, as %s (%s) does; list each consumer stack once", r.Stack.Stack, r.FullName, first.Key("stack"), first.Stack)})
+		if first, ok := read[r.Name]; ok {
+			d.Problems = append(d.Problems, spec.Problem{Key: r.Item.Key("stack"), Message: fmt.Sprintf(
+				"%s names stack %s, as %s (%s) does; list each consumer stack once", r.Item.Stack, r.Name, first.Key("stack"), first.Stack)})
 			continue
 		}
-		read[r.FullName] = r.Stack
+		read[r.Name] = r.Item
 		out, status, problems := d.read(r, in)
 		if len(problems) > 0 {
 			d.Problems = append(d.Problems, problems...)
-			d.Status[r.FullName] = StackStatus{Status: status, Action: "failed", Consumers: []string{}}
+			d.Status[r.Name] = StackStatus{Status: status, Action: "failed", Consumers: []string{}}
 			continue
 		}
 		if out == nil {
@@ -128,15 +114,15 @@ func Decide(in Input) Decision {
 		for _, c := range out.Consumers {
 			sc := c.Spec()
 			sc.Index = len(d.Spec.Consumers)
-			d.origin = append(d.origin, origin{stack: r.Stack, fullName: r.FullName, index: indexOf(out, c.Name)})
+			d.origin = append(d.origin, origin{stack: r.Item, fullName: r.Name, index: indexOf(out, c.Name)})
 			d.Spec.Consumers = append(d.Spec.Consumers, sc)
 			d.EndpointIDs[c.Name] = c.EndpointID
 			d.endpoints = append(d.endpoints, c.EndpointID)
 			names = append(names, c.Name)
 		}
-		d.Grants[r.FullName] = out.Value()
+		d.Grants[r.Name] = out.Value()
 		if status == OK {
-			d.Status[r.FullName] = StackStatus{Status: OK, Action: "granted", Consumers: names}
+			d.Status[r.Name] = StackStatus{Status: OK, Action: "granted", Consumers: names}
 		}
 	}
 	d.Problems = append(d.Problems, d.checkEndpoints()...)
@@ -171,61 +157,61 @@ func (d *Decision) checkEndpoints() spec.Problems {
 }
 
 // read decodes and checks one stack; for a missing stack it applies IfMissing. It returns the
-// contract to grant (nil for none).
-func (d *Decision) read(r Read, in Input) (*contract.Output, Status, spec.Problems) {
-	if !r.Found {
+// output to grant (nil for none).
+func (d *Decision) read(r Read, in Input) (*Output, Status, spec.Problems) {
+	if r.Status != OK {
 		return d.missing(r, in)
 	}
 	at := prefix(r)
 	for _, name := range r.SecretOutputs {
-		if name == contract.OutputName {
-			return nil, Invalid, spec.Problems{{Key: at + contract.OutputName, Message: "is secret; the owner cannot show what it grants from a secret, and nothing in it is: export it in plain text (this program never makes it secret)"}}
+		if name == OutputName {
+			return nil, Invalid, spec.Problems{{Key: at + OutputName, Message: "is secret; the owner cannot show what it grants from a secret, and nothing in it is: export it in plain text (this program never makes it secret)"}}
 		}
 	}
-	raw, ok := r.Outputs[contract.OutputName]
+	raw, ok := r.Outputs[OutputName]
 	if !ok {
-		return nil, Invalid, spec.Problems{{Key: at + contract.OutputName, Message: fmt.Sprintf(
-			"is not among the stack's outputs (%s); is %s a consumer stack (side: consumer) of this program, deployed with it?", outputNames(r.Outputs), r.FullName)}}
+		return nil, Invalid, spec.Problems{{Key: at + OutputName, Message: fmt.Sprintf(
+			"is not among the stack's outputs (%s); is %s a consumer stack (side: consumer) of this program, deployed with it?", outputNames(r.Outputs), r.Name)}}
 	}
-	out, ps := contract.Decode(raw)
+	out, ps := Decode(raw)
 	if len(ps) > 0 {
 		return nil, Invalid, prefixed(at, ps)
 	}
-	if ps := checkGrant(r.Stack, out, d.Spec.Bucket); len(ps) > 0 {
+	if ps := checkGrant(r.Item, out, d.Spec.Bucket); len(ps) > 0 {
 		return nil, Invalid, prefixed(at, ps)
 	}
 	return &out, OK, nil
 }
 
 // missing applies the stack's IfMissing.
-func (d *Decision) missing(r Read, in Input) (*contract.Output, Status, spec.Problems) {
+func (d *Decision) missing(r Read, in Input) (*Output, Status, spec.Problems) {
 	what := describeMissing(r)
 	previous, hadPrevious, prevProblems := previousGrant(in.Previous, r)
-	switch r.Stack.IfMissing {
+	switch r.Item.IfMissing {
 	case spec.MissingKeep:
 		if len(prevProblems) > 0 {
-			return nil, r.Missing, prevProblems
+			return nil, r.Status, prevProblems
 		}
 		if !in.PreviousRead {
 			// Granting nothing would drop the stack's access if an earlier owner (a single stack
 			// before a move, say) granted it: keep cannot tell, so it stops.
-			return nil, r.Missing, spec.Problems{{Key: prefix(r) + "ifMissing", Message: fmt.Sprintf(
+			return nil, r.Status, spec.Problems{{Key: prefix(r) + "ifMissing", Message: fmt.Sprintf(
 				"is keep, but the owner stack has no record of what it granted (its output %s from an earlier update), so there is nothing to keep: %s. Deploy the consumer stack first, or set ifMissing: drop for it if granting it nothing is right",
 				GrantsOutput, what)}}
 		}
 		if !hadPrevious {
-			d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "pending", Consumers: []string{}}
-			d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; ifMissing is keep, but the owner never granted it (no entry in its output %s), so it is granted nothing until it is deployed", r.FullName, what, GrantsOutput))
-			return nil, r.Missing, nil
+			d.Status[r.Name] = StackStatus{Status: r.Status, Action: "pending", Consumers: []string{}}
+			d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; ifMissing is keep, but the owner never granted it (no entry in its output %s), so it is granted nothing until it is deployed", r.Name, what, GrantsOutput))
+			return nil, r.Status, nil
 		}
-		if ps := checkGrant(r.Stack, previous, d.Spec.Bucket); len(ps) > 0 {
-			return nil, r.Missing, prefixed(prefix(r)+"kept grant: ", ps)
+		if ps := checkGrant(r.Item, previous, d.Spec.Bucket); len(ps) > 0 {
+			return nil, r.Status, prefixed(prefix(r)+"kept grant: ", ps)
 		}
-		d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "kept", Consumers: consumerNames(previous)}
-		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; kept the grants of the owner's last update (%s), as ifMissing: keep says", r.FullName, what, summary(previous)))
-		return &previous, r.Missing, nil
+		d.Status[r.Name] = StackStatus{Status: r.Status, Action: "kept", Consumers: consumerNames(previous)}
+		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; kept the grants of the owner's last update (%s), as ifMissing: keep says", r.Name, what, summary(previous)))
+		return &previous, r.Status, nil
 	case spec.MissingDrop:
-		d.Status[r.FullName] = StackStatus{Status: r.Missing, Action: "dropped", Consumers: []string{}}
+		d.Status[r.Name] = StackStatus{Status: r.Status, Action: "dropped", Consumers: []string{}}
 		dropped := "it had no grant from the owner's last update"
 		switch {
 		case hadPrevious && len(prevProblems) == 0:
@@ -235,20 +221,20 @@ func (d *Decision) missing(r Read, in Input) (*contract.Output, Status, spec.Pro
 		case !in.PreviousRead:
 			dropped = "the owner has no record of its earlier grants"
 		}
-		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; granted nothing, as ifMissing: drop says (%s)", r.FullName, what, dropped))
-		return nil, r.Missing, nil
+		d.Warnings = append(d.Warnings, fmt.Sprintf("consumer stack %s: %s; granted nothing, as ifMissing: drop says (%s)", r.Name, what, dropped))
+		return nil, r.Status, nil
 	default:
-		return nil, r.Missing, spec.Problems{{Key: prefix(r) + "stack", Message: fmt.Sprintf(
+		return nil, r.Status, spec.Problems{{Key: prefix(r) + "stack", Message: fmt.Sprintf(
 			"%s. Deploy it first (pulumi up --stack %s); or remove it from consumerStacks, which drops its grants; or set ifMissing: keep (grant what the owner's last update granted it) or ifMissing: drop (grant it nothing) on it",
-			what, lastPart(r.FullName))}}
+			what, lastPart(r.Name))}}
 	}
 }
 
-// checkGrant checks a stack's contract against what the owner allows that stack.
-func checkGrant(cs spec.ConsumerStack, out contract.Output, bucket spec.BucketOwner) spec.Problems {
+// checkGrant checks a stack's output against what the owner allows that stack.
+func checkGrant(cs spec.ConsumerStack, out Output, bucket spec.BucketOwner) spec.Problems {
 	var ps spec.Problems
 	b := out.Bucket
-	want := contract.Bucket{AccountID: bucket.Account.ID, Region: bucket.Account.Region, Name: bucket.Name, KMSKeyARN: bucket.Encryption.KMSKeyARN}
+	want := Bucket{AccountID: bucket.Account.ID, Region: bucket.Account.Region, Name: bucket.Name, KMSKeyARN: bucket.Encryption.KMSKeyARN}
 	for _, f := range []struct{ field, got, want, key string }{
 		{"accountId", b.AccountID, want.AccountID, "bucketAccountId"},
 		{"region", b.Region, want.Region, "bucketRegion"},
@@ -256,12 +242,12 @@ func checkGrant(cs spec.ConsumerStack, out contract.Output, bucket spec.BucketOw
 		{"kmsKeyArn", b.KMSKeyARN, want.KMSKeyARN, "bucketKmsKeyArn"},
 	} {
 		if f.got != f.want {
-			ps = append(ps, spec.Problem{Key: contract.OutputName + ".bucket." + f.field, Message: fmt.Sprintf(
+			ps = append(ps, spec.Problem{Key: OutputName + ".bucket." + f.field, Message: fmt.Sprintf(
 				"is %q but this owner stack's %s is %q: the consumer stack was made for another bucket (or key); set the same %s in both stacks, or remove it from consumerStacks", f.got, f.key, f.want, f.key)})
 		}
 	}
 	for i, c := range out.Consumers {
-		path := fmt.Sprintf("%s.consumers[%d]", contract.OutputName, i)
+		path := fmt.Sprintf("%s.consumers[%d]", OutputName, i)
 		if !cs.Pins(c.AccountID) {
 			ps = append(ps, spec.Problem{Key: path + ".accountId", Message: fmt.Sprintf(
 				"%s is not among the accounts the owner grants this stack (%s: %s); if the stack is right to connect it, add it there",
@@ -280,12 +266,12 @@ func checkGrant(cs spec.ConsumerStack, out contract.Output, bucket spec.BucketOw
 }
 
 // previousGrant is the stack's entry in the owner's last GrantsOutput.
-func previousGrant(previous map[string]any, r Read) (contract.Output, bool, spec.Problems) {
-	raw, ok := previous[r.FullName]
+func previousGrant(previous map[string]any, r Read) (Output, bool, spec.Problems) {
+	raw, ok := previous[r.Name]
 	if !ok {
-		return contract.Output{}, false, nil
+		return Output{}, false, nil
 	}
-	out, ps := contract.Decode(raw)
+	out, ps := Decode(raw)
 	if len(ps) > 0 {
 		return out, true, prefixed(prefix(r)+"kept grant ("+GrantsOutput+"): ", ps)
 	}
@@ -301,12 +287,12 @@ func (d Decision) Describe(text string) string {
 			return ""
 		}
 		o := d.origin[k]
-		return fmt.Sprintf("consumerStacks[%d] (%s): %s.consumers[%d].%s", o.stack.Index, o.fullName, contract.OutputName, o.index, field)
+		return fmt.Sprintf("consumerStacks[%d] (%s): %s.consumers[%d].%s", o.stack.Index, o.fullName, OutputName, o.index, field)
 	})
 }
 
 func prefix(r Read) string {
-	return fmt.Sprintf("consumerStacks[%d] (%s): ", r.Stack.Index, r.FullName)
+	return fmt.Sprintf("consumerStacks[%d] (%s): ", r.Item.Index, r.Name)
 }
 
 func prefixed(at string, ps spec.Problems) spec.Problems {
@@ -318,13 +304,13 @@ func prefixed(at string, ps spec.Problems) spec.Problems {
 }
 
 func describeMissing(r Read) string {
-	if r.Missing == NotFound {
+	if r.Status == NotFound {
 		return "not found (" + r.Detail + ")"
 	}
 	return "no outputs (created but never deployed, or destroyed)"
 }
 
-func summary(out contract.Output) string {
+func summary(out Output) string {
 	roles, endpoints := 0, []string{}
 	for _, c := range out.Consumers {
 		roles += len(c.RoleARNs)
@@ -334,7 +320,7 @@ func summary(out contract.Output) string {
 		plural(len(endpoints), "endpoint", "endpoints"), strings.Join(spec.SortedUnique(endpoints), ", "))
 }
 
-func consumerNames(out contract.Output) []string {
+func consumerNames(out Output) []string {
 	names := []string{}
 	for _, c := range out.Consumers {
 		names = append(names, c.Name)
@@ -342,7 +328,7 @@ func consumerNames(out contract.Output) []string {
 	return names
 }
 
-func indexOf(out *contract.Output, name string) int {
+func indexOf(out *Output, name string) int {
 	for i, c := range out.Consumers {
 		if c.Name == name {
 			return i
