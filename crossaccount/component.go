@@ -26,9 +26,9 @@ const (
 // Args are the component's typed inputs.
 type Args struct {
 	Spec spec.Spec
-	// Describe rewrites the spec's field paths (consumers[0].vpcId) in warnings and errors into
-	// what the user wrote (vpcId); nil leaves the paths.
-	Describe func(text string) string
+	// RewritePaths rewrites the spec's field paths (consumers[0].vpcId) in warnings and errors
+	// into the keys the user wrote (vpcId); nil leaves the paths.
+	RewritePaths func(text string) string
 	// Preflight says whether and how the live accounts are read before anything is written, and
 	// how the bucket policy and the endpoints are protected (package preflight). Its zero value
 	// reads them; Project and Stack default to the running stack's.
@@ -134,10 +134,10 @@ func NewOwnerSide(ctx *pulumi.Context, args Args) (Deployed, error) {
 
 // deployment is one validated spec on its way into the engine.
 type deployment struct {
-	s         spec.Spec
-	describe  func(string) string
-	pf        preflight.Options
-	lifecycle preflight.Lifecycle
+	s            spec.Spec
+	rewritePaths func(string) string
+	pf           preflight.Options
+	lifecycle    preflight.Lifecycle
 	// endpointIDs are the known endpoint IDs of an owner stack.
 	endpointIDs map[string]string
 	// root is the single-stack form's component; nil puts everything at the stack's root.
@@ -148,12 +148,12 @@ type deployment struct {
 
 // newDeployment checks everything that can be checked without the live accounts.
 func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
-	d := &deployment{s: args.Spec, describe: args.Describe, pf: args.Preflight, endpointIDs: args.EndpointIDs, takeOverMoved: args.TakeOverMoved}
-	if d.describe == nil {
-		d.describe = func(text string) string { return text }
+	d := &deployment{s: args.Spec, rewritePaths: args.RewritePaths, pf: args.Preflight, endpointIDs: args.EndpointIDs, takeOverMoved: args.TakeOverMoved}
+	if d.rewritePaths == nil {
+		d.rewritePaths = func(text string) string { return text }
 	}
 	if err := check(d.s, d.side()); err != nil {
-		return nil, describeError(err, d.describe)
+		return nil, rewriteError(err, d.rewritePaths)
 	}
 	if d.pf.Project == "" {
 		d.pf.Project = ctx.Project()
@@ -162,18 +162,64 @@ func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
 		d.pf.Stack = ctx.Stack()
 	}
 	d.pf.EndpointIDs = args.EndpointIDs
-	d.lifecycle = preflight.PlanLifecycle(d.s, d.pf)
+	d.lifecycle = preflight.DecideLifecycle(d.s, d.pf)
 	if len(d.lifecycle.Problems) > 0 {
-		return nil, describeError(d.lifecycle.Problems, d.describe)
+		return nil, rewriteError(d.lifecycle.Problems, d.rewritePaths)
 	}
 	return d, nil
 }
 
 func (d *deployment) side() spec.Side { return d.pf.Side }
 
-// placing says how the account components place their children.
-func (d *deployment) placing() placing {
-	return placing{component: d.root != nil, takeOverMoved: d.root != nil && d.takeOverMoved}
+// placement says where the account components place their children.
+func (d *deployment) placement() placement {
+	return placement{component: d.root != nil, takeOverMoved: d.root != nil && d.takeOverMoved}
+}
+
+// placement is where an account's resources and lookups go: under the account's component (the
+// single-stack form) or at the stack's root (split stacks), on one of the account's providers.
+// Under the component, takeOverMoved adds the alias of the same resource at the root
+// (Args.TakeOverMoved). Pulumi's options for resources and lookups are distinct types, so each is
+// built from the same provider and parent rather than converted.
+type placement struct {
+	component, takeOverMoved bool
+	parent                   pulumi.Resource
+	provider                 *aws.Provider
+}
+
+// in is the placement of the children of comp, an account's component.
+func (p placement) in(comp pulumi.Resource) placement {
+	p.parent = comp
+	return p
+}
+
+// on is the placement on a provider.
+func (p placement) on(provider *aws.Provider) placement {
+	p.provider = provider
+	return p
+}
+
+// children places a resource under the component when it is registered, else at the root.
+func (p placement) children() []pulumi.ResourceOption {
+	if !p.component {
+		return nil
+	}
+	opts := []pulumi.ResourceOption{pulumi.Parent(p.parent)}
+	if p.takeOverMoved {
+		opts = append(opts, pulumi.Aliases([]pulumi.Alias{{NoParent: pulumi.Bool(true)}}))
+	}
+	return opts
+}
+
+func (p placement) resource() []pulumi.ResourceOption {
+	return append(p.children(), pulumi.Provider(p.provider))
+}
+
+func (p placement) invoke() []pulumi.InvokeOption {
+	if !p.component {
+		return []pulumi.InvokeOption{pulumi.Provider(p.provider)}
+	}
+	return []pulumi.InvokeOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
 }
 
 // under places a child of the single-stack form's component, or at the root.
@@ -186,9 +232,9 @@ func (d *deployment) under() []pulumi.ResourceOption {
 
 // deploy registers the side's providers, runs preflight through them, then registers the rest.
 func (d *deployment) deploy(ctx *pulumi.Context) (Deployed, error) {
-	s, describe := d.s, d.describe
+	s, rewrite := d.s, d.rewritePaths
 	out := Deployed{Accounts: map[string]*ConsumerAccount{}, Consumers: map[string]ConsumerOutputs{}}
-	log := func(text string) { _ = ctx.Log.Warn(describe(text), &pulumi.LogArgs{Resource: d.root}) }
+	log := func(text string) { _ = ctx.Log.Warn(rewrite(text), &pulumi.LogArgs{Resource: d.root}) }
 	for _, w := range Warnings(s, d.side()) {
 		log(w)
 	}
@@ -199,15 +245,15 @@ func (d *deployment) deploy(ctx *pulumi.Context) (Deployed, error) {
 	var owner *BucketOwnerAccount
 	if d.side().HasOwner() {
 		var err error
-		if owner, err = newBucketOwnerAccount(ctx, s, l.Owner, d.placing(), d.under()...); err != nil {
-			return out, describeError(err, describe)
+		if owner, err = newBucketOwnerAccount(ctx, s, l.Owner, d.placement(), d.under()...); err != nil {
+			return out, rewriteError(err, rewrite)
 		}
 	}
 	if d.side().HasConsumers() {
 		for _, account := range l.Accounts {
-			consumerAccount, err := newConsumerAccount(ctx, s, account, d.placing(), d.under()...)
+			consumerAccount, err := newConsumerAccount(ctx, s, account, d.placement(), d.under()...)
 			if err != nil {
-				return out, describeError(err, describe)
+				return out, rewriteError(err, rewrite)
 			}
 			out.Accounts[account.ID] = consumerAccount
 		}
@@ -220,13 +266,13 @@ func (d *deployment) deploy(ctx *pulumi.Context) (Deployed, error) {
 		log(w)
 	}
 	if len(report.Problems) > 0 {
-		return out, preflight.Err(describeProblems(report.Problems, describe))
+		return out, preflight.Err(rewriteProblems(report.Problems, rewrite))
 	}
 	endpointIDs := map[string]pulumi.StringOutput{}
 	if d.side().HasConsumers() {
 		for _, account := range l.Accounts {
 			if err := out.Accounts[account.ID].declare(ctx, s, account, d.lifecycle, d.pf); err != nil {
-				return out, describeError(err, describe)
+				return out, rewriteError(err, rewrite)
 			}
 		}
 		for _, c := range s.Consumers {
@@ -279,19 +325,19 @@ func runPreflight(ctx *pulumi.Context, s spec.Spec, opts preflight.Options, owne
 	return preflight.Check(s, opts, preflight.Gather(s, opts, invoke))
 }
 
-// describeError rewrites the field paths of an error: problem by problem for spec.Problems.
-func describeError(err error, describe func(string) string) error {
+// rewriteError rewrites the field paths of an error: problem by problem for spec.Problems.
+func rewriteError(err error, rewrite func(string) string) error {
 	var ps spec.Problems
 	if errors.As(err, &ps) {
-		return describeProblems(ps, describe)
+		return rewriteProblems(ps, rewrite)
 	}
-	return errors.New(describe(err.Error()))
+	return errors.New(rewrite(err.Error()))
 }
 
-func describeProblems(ps spec.Problems, describe func(string) string) spec.Problems {
+func rewriteProblems(ps spec.Problems, rewrite func(string) string) spec.Problems {
 	out := make(spec.Problems, len(ps))
 	for i, p := range ps {
-		out[i] = spec.Problem{Key: describe(p.Key), Message: describe(p.Message)}
+		out[i] = spec.Problem{Key: rewrite(p.Key), Message: rewrite(p.Message)}
 	}
 	return out
 }

@@ -21,7 +21,7 @@ type ConsumerAccount struct {
 	// Providers and Endpoints are keyed by provider name and VPC ID.
 	Providers map[string]*aws.Provider
 	Endpoints map[string]*Endpoint
-	placing   placing
+	at        placement
 }
 
 // Endpoint is what the bucket side and the outputs need of a gateway endpoint.
@@ -31,15 +31,16 @@ type Endpoint struct {
 	Policy       pulumi.StringOutput
 }
 
-func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, placing placing, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
-	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}, placing: placing}
-	if placing.component {
+func newConsumerAccount(ctx *pulumi.Context, s spec.Spec, account spec.ConsumerAccount, at placement, opts ...pulumi.ResourceOption) (*ConsumerAccount, error) {
+	comp := &ConsumerAccount{Providers: map[string]*aws.Provider{}, Endpoints: map[string]*Endpoint{}}
+	comp.at = at.in(comp)
+	if at.component {
 		if err := ctx.RegisterComponentResource(TypeConsumerAccount, account.Component, comp, opts...); err != nil {
 			return nil, err
 		}
 	}
 	for _, p := range account.Providers {
-		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, placing.children(comp)...)
+		provider, err := newProvider(ctx, p.Name, p.Account, s.Tags, comp.at.children()...)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +70,7 @@ func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account s
 			return err
 		}
 	}
-	if !comp.placing.component {
+	if !comp.at.component {
 		return nil
 	}
 	outputs := pulumi.Map{}
@@ -82,26 +83,7 @@ func (comp *ConsumerAccount) declare(ctx *pulumi.Context, s spec.Spec, account s
 // on places resources and lookups in this account: on the named provider, under this component
 // (or at the stack's root in a consumer stack).
 func (comp *ConsumerAccount) on(provider string) placement {
-	return placement{provider: comp.Providers[provider], parent: comp, placing: comp.placing}
-}
-
-// placement is where a resource or a lookup goes. Pulumi's options for the two are distinct
-// types, so each is built from the same provider and parent rather than converted.
-type placement struct {
-	provider *aws.Provider
-	parent   pulumi.Resource
-	placing  placing
-}
-
-func (p placement) resource() []pulumi.ResourceOption {
-	return append(p.placing.children(p.parent), pulumi.Provider(p.provider))
-}
-
-func (p placement) invoke() []pulumi.InvokeOption {
-	if !p.placing.component {
-		return []pulumi.InvokeOption{pulumi.Provider(p.provider)}
-	}
-	return []pulumi.InvokeOption{pulumi.Provider(p.provider), pulumi.Parent(p.parent)}
+	return comp.at.on(comp.Providers[provider])
 }
 
 // createEndpoint declares the gateway endpoint with its route tables inline. Route tables are never

@@ -23,30 +23,11 @@ type BucketOwnerAccount struct {
 
 	Provider *aws.Provider
 	Policy   pulumi.StringOutput
-	placing  placing
-}
-
-// placing is where an account component's children go: under the component (the single-stack
-// form) or at the stack's root (split stacks); under the component, takeOverMoved adds the alias
-// of the same resource at the root (Args.TakeOverMoved).
-type placing struct {
-	component, takeOverMoved bool
-}
-
-// children places a resource under comp when the component is registered, else at the root.
-func (p placing) children(comp pulumi.Resource) []pulumi.ResourceOption {
-	if !p.component {
-		return nil
-	}
-	opts := []pulumi.ResourceOption{pulumi.Parent(comp)}
-	if p.takeOverMoved {
-		opts = append(opts, pulumi.Aliases([]pulumi.Alias{{NoParent: pulumi.Bool(true)}}))
-	}
-	return opts
+	at       placement
 }
 
 func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption {
-	return comp.placing.children(comp)
+	return comp.at.children()
 }
 
 // newBucketOwnerAccount registers the owner's component (in the single-stack form) and provider
@@ -54,9 +35,10 @@ func (comp *BucketOwnerAccount) children() []pulumi.ResourceOption {
 // anything else is registered: a key that is missing, disabled, AWS managed, asymmetric, or of
 // another account or Region stops the stack with only the components (if any) and the provider
 // registered, no AWS resource.
-func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, placing placing, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
-	comp := &BucketOwnerAccount{placing: placing}
-	if placing.component {
+func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, at placement, opts ...pulumi.ResourceOption) (*BucketOwnerAccount, error) {
+	comp := &BucketOwnerAccount{}
+	comp.at = at.in(comp)
+	if at.component {
 		if err := ctx.RegisterComponentResource(TypeBucketOwnerAccount, names.Component, comp, opts...); err != nil {
 			return nil, err
 		}
@@ -68,7 +50,7 @@ func newBucketOwnerAccount(ctx *pulumi.Context, s spec.Spec, names spec.Owner, p
 	comp.Provider = provider
 	if e := s.Bucket.Encryption; e.KMS() {
 		lookup := []pulumi.InvokeOption{pulumi.Provider(provider)}
-		if placing.component {
+		if at.component {
 			lookup = append(lookup, pulumi.Parent(comp))
 		}
 		key, err := kms.LookupKey(ctx, &kms.LookupKeyArgs{KeyId: e.KMSKeyARN}, lookup...)
@@ -104,7 +86,7 @@ func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endp
 	if err := newKeyGrants(ctx, l, comp); err != nil {
 		return err
 	}
-	if !comp.placing.component {
+	if !comp.at.component {
 		return nil
 	}
 	return ctx.RegisterResourceOutputs(comp, pulumi.Map{"bucketPolicy": comp.Policy})
@@ -113,18 +95,18 @@ func (comp *BucketOwnerAccount) declare(ctx *pulumi.Context, l spec.Layout, endp
 // newKeyGrants creates one KMS grant per role on the bucket's key, with the bucket account's
 // provider (the key's account), for the operations the role's access needs and, with an S3 Bucket
 // Key, only for this bucket's encryption context. Nothing else on the key is read or written: not
-// its key policy, not other grants. The grants have no KMS name (policydoc.KeyGrant says why) and
+// its key policy, not other grants. The grants have no KMS name (spec.KeyGrant says why) and
 // keep RetireOnDelete false, so a delete is a RevokeGrant by the key's account. They do not wait
 // for the role policies or the endpoints: the roles already exist.
 func newKeyGrants(ctx *pulumi.Context, l spec.Layout, comp *BucketOwnerAccount) error {
-	for _, g := range policydoc.KeyGrantsOf(l) {
+	for _, g := range l.KeyGrants {
 		var constraints kms.GrantConstraintArray
 		for _, c := range g.Constraints {
 			constraints = append(constraints, kms.GrantConstraintArgs{EncryptionContextSubset: pulumi.ToStringMap(c.EncryptionContextSubset)})
 		}
 		if _, err := kms.NewGrant(ctx, g.Name, &kms.GrantArgs{
 			KeyId:            pulumi.String(g.KeyID),
-			GranteePrincipal: pulumi.String(g.GranteePrincipal),
+			GranteePrincipal: pulumi.String(g.RoleARN),
 			Operations:       pulumi.ToStringArray(g.Operations),
 			Constraints:      constraints,
 		}, append(comp.children(), pulumi.Provider(comp.Provider))...); err != nil {

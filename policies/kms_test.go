@@ -46,12 +46,12 @@ func kmsResources(s spec.Spec) []analyzerResource {
 					"policy": policydoc.RolePolicy(s, c).JSON()}})
 		}
 	}
-	for _, g := range policydoc.KeyGrants(s) {
+	for _, g := range s.Layout().KeyGrants {
 		ops := []any{}
 		for _, op := range g.Operations {
 			ops = append(ops, op)
 		}
-		props := map[string]any{"keyId": g.KeyID, "granteePrincipal": g.GranteePrincipal, "operations": ops}
+		props := map[string]any{"keyId": g.KeyID, "granteePrincipal": g.RoleARN, "operations": ops}
 		if len(g.Constraints) > 0 {
 			var cs []any
 			for _, c := range g.Constraints {

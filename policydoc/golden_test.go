@@ -101,7 +101,7 @@ func TestGoldenDocuments(t *testing.T) {
 			golden(t, name+".endpoint-policy", EndpointPolicy(s, s.Layout().Endpoints[0]).JSON())
 			golden(t, name+".role-policy", RolePolicy(s, c).JSON())
 			if s.Bucket.Encryption.KMS() {
-				golden(t, name+".key-grants", grantsJSON(t, KeyGrants(s)))
+				golden(t, name+".key-grants", grantsJSON(t, s.Layout().KeyGrants))
 			}
 		})
 	}

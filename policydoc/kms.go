@@ -17,7 +17,7 @@ import (
 //     use the permissions that the grant gives them without specifying the grant, just as they
 //     would if the permissions came from a key policy or IAM policy"
 //     (docs.aws.amazon.com/kms/latest/developerguide/grants.html). This stack creates one per role
-//     (KeyGrants), and never touches the key policy.
+//     (spec.Layout's KeyGrants), and never touches the key policy.
 //   - a key policy statement naming the role (or its account), which for a principal of another
 //     account works only together with an Allow in the role's identity policy: "Cross-account
 //     access requires permission in the key policy of the KMS key and in an IAM policy in the
@@ -48,11 +48,10 @@ func GrantOperations(a spec.Access) []string { return spec.GrantOperations(a) }
 
 // Sids of the role policy's key statements.
 const (
-	SidRoleKey           = "SharedBucketKey"
-	SidRoleKeyOutsideS3  = "DenySharedBucketKeyOutsideS3"
-	keyViaService        = "kms:ViaService"
-	keyS3EncryptionCtx   = "kms:EncryptionContext:aws:s3:arn"
-	s3EncryptionCtxField = "aws:s3:arn"
+	SidRoleKey          = "SharedBucketKey"
+	SidRoleKeyOutsideS3 = "DenySharedBucketKeyOutsideS3"
+	keyViaService       = "kms:ViaService"
+	keyS3EncryptionCtx  = "kms:EncryptionContext:aws:s3:arn"
 )
 
 // RoleKeyStatements are the KMS statements of the consumer's roles' identity policy; none when
@@ -108,88 +107,11 @@ func RoleKeyPolicy(s spec.Spec, c spec.Consumer) Document {
 	return Document{Version: Version, Statement: statements}
 }
 
-// KeyGrant is one KMS grant on the bucket's key for one consumer role, as pulumi-aws kms.Grant
-// (aws:kms/grant:Grant) takes it, created with the bucket account's provider. Every input of that
-// resource forces a replacement (terraform-provider-aws internal/service/kms/grant.go: constraints,
-// grant_creation_tokens, grantee_principal, key_id, name, operations, retire_on_delete and
-// retiring_principal are all ForceNew, and the resource has no Update), so a grant is never
-// changed in place: a change of a role's access replaces its grant (the new one is created before
-// the old one is revoked).
-//
-// The grant is given no name of its own (kms.Grant's optional Name) on purpose: with a name,
-// CreateGrant is idempotent ("When this value is present, you can retry a CreateGrant request
-// with identical parameters; if the grant already exists, the original GrantId is returned without
-// creating a new grant", KMS API Reference, CreateGrant, Name), so a replacement that keeps the
-// KMS parameters (a changed URN without an alias, a changed retireOnDelete) would get the very
-// grant it replaces back from its create, and then revoke it in the delete: the role would lose
-// the key, silently. Without a name each create makes a new grant, and a replacement overlaps.
-type KeyGrant struct {
-	// Name is the Pulumi logical name, "key-grant-<account>-<role>": after the role's account and
-	// name, which is the grantee, never after a consumer name or list position, so that renaming or
-	// reordering consumers changes no grant.
-	Name string `json:"name"`
-	// Consumer is the consumer the role belongs to, for display only.
-	Consumer string `json:"consumer"`
-	// AccountID is the role's (the grantee's) account.
-	AccountID string `json:"accountId"`
-	// KeyID is the key ARN (a grant for another account's key must name it by ARN; here it is the
-	// provider's own account's key, named the same way).
-	KeyID string `json:"keyId"`
-	// GranteePrincipal is the role ARN.
-	GranteePrincipal string `json:"granteePrincipal"`
-	// Operations are the grant operations the role's access needs, sorted.
-	Operations []string `json:"operations"`
-	// Constraints limit the grant to this bucket's encryption context (aws:s3:arn = the bucket
-	// ARN) when the bucket uses an S3 Bucket Key; nil otherwise, because without a Bucket Key each
-	// object's ARN is the context and grant constraints match values exactly ("A list of key-value
-	// pairs that must be included in the encryption context of the cryptographic operation
-	// request", docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html), so no
-	// constraint can name all of a bucket's objects. A grant cannot test kms:ViaService at all; the
-	// role policy's Deny does that.
-	Constraints []GrantConstraint `json:"constraints,omitempty"`
-}
-
-// GrantConstraint is one pulumi-aws kms.GrantConstraint (only one of its maps may be set).
-type GrantConstraint struct {
-	EncryptionContextEquals map[string]string `json:"encryptionContextEquals,omitempty"`
-	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
-}
-
-// KeyGrants are the grants on the bucket's key, as the Layout decides them (spec.Layout's
-// KeyGrants: one per role of every consumer whose access needs the key, ordered by logical name);
-// none when the bucket has no KMS key. Removing a consumer removes only its roles' grants; nothing
-// else on the key (its policy, other grants) is read or written.
-func KeyGrants(s spec.Spec) []KeyGrant { return KeyGrantsOf(s.Layout()) }
-
-// KeyGrantsOf is KeyGrants of a layout already decided.
-func KeyGrantsOf(l spec.Layout) []KeyGrant {
-	e := l.Spec.Bucket.Encryption
-	var constraints []GrantConstraint
-	if e.BucketKey {
-		constraints = []GrantConstraint{{EncryptionContextSubset: map[string]string{
-			s3EncryptionCtxField: spec.BucketARN(l.Spec.Bucket.Account.Region, l.Spec.Bucket.Name),
-		}}}
-	}
-	var out []KeyGrant
-	for _, g := range l.KeyGrants {
-		out = append(out, KeyGrant{
-			Name:             g.Name,
-			Consumer:         g.Consumer.Name,
-			AccountID:        g.AccountID,
-			KeyID:            e.KMSKeyARN,
-			GranteePrincipal: g.RoleARN,
-			Operations:       g.Operations,
-			Constraints:      constraints,
-		})
-	}
-	return out
-}
-
 // kmsWarnings are what a preview shows about a KMS bucket: grants that cannot be limited to the
 // bucket, and roles whose identity policy the stack does not manage.
 func kmsWarnings(s spec.Spec) []string {
 	e := s.Bucket.Encryption
-	if !e.KMS() || len(KeyGrants(s)) == 0 {
+	if !e.KMS() || len(s.Layout().KeyGrants) == 0 {
 		return nil
 	}
 	var out []string
@@ -206,7 +128,7 @@ func kmsWarnings(s spec.Spec) []string {
 // stack does not manage): what a consumer stack's own preview shows, as the single stack's does.
 func RoleKeyWarnings(s spec.Spec) []string {
 	e := s.Bucket.Encryption
-	if !e.KMS() || len(KeyGrants(s)) == 0 {
+	if !e.KMS() || len(s.Layout().KeyGrants) == 0 {
 		return nil
 	}
 	var out []string

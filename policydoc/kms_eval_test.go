@@ -28,7 +28,7 @@ import (
 type kmsWorld struct {
 	keyARN    string
 	keyPolicy string
-	grants    []KeyGrant
+	grants    []spec.KeyGrant
 	// identity gives the caller's identity policy; a caller not listed has none.
 	identity map[string]string
 }
@@ -79,8 +79,8 @@ func (w kmsWorld) decide(t *testing.T, c kmsCall) decision {
 	return implicitDeny
 }
 
-func grantAllows(g KeyGrant, c kmsCall) bool {
-	if g.GranteePrincipal != c.principal {
+func grantAllows(g spec.KeyGrant, c kmsCall) bool {
+	if g.RoleARN != c.principal {
 		return false
 	}
 	op := strings.TrimPrefix(c.action, "kms:")
@@ -147,7 +147,7 @@ func kmsStackOf(t *testing.T, s spec.Spec) kmsStack {
 	t.Helper()
 	w := worldOf(t, s)
 	w.identity = map[string]string{}
-	k := kmsWorld{keyARN: s.Bucket.Encryption.KMSKeyARN, keyPolicy: defaultKeyPolicy, grants: KeyGrants(s), identity: map[string]string{}}
+	k := kmsWorld{keyARN: s.Bucket.Encryption.KMSKeyARN, keyPolicy: defaultKeyPolicy, grants: s.Layout().KeyGrants, identity: map[string]string{}}
 	plain := s
 	plain.Bucket.Encryption = spec.Encryption{}
 	for _, c := range s.Consumers {
@@ -347,8 +347,8 @@ func TestWhatTheKMSWarningsSay(t *testing.T) {
 }
 
 func TestGrantConstraintSemantics(t *testing.T) {
-	g := KeyGrant{GranteePrincipal: analyticsRole, Operations: []string{"Decrypt"},
-		Constraints: []GrantConstraint{{EncryptionContextSubset: map[string]string{"aws:s3:arn": "arn:aws:s3:::b"}}}}
+	g := spec.KeyGrant{RoleARN: analyticsRole, Operations: []string{"Decrypt"},
+		Constraints: []spec.GrantConstraint{{EncryptionContextSubset: map[string]string{"aws:s3:arn": "arn:aws:s3:::b"}}}}
 	call := func(action string, ctx map[string]string) kmsCall {
 		return kmsCall{principal: analyticsRole, action: action, context: ctx}
 	}

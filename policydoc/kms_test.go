@@ -10,10 +10,10 @@ import (
 	"cross-account-s3/spec"
 )
 
-func grantsJSON(t *testing.T, gs []KeyGrant) string {
+func grantsJSON(t *testing.T, gs []spec.KeyGrant) string {
 	t.Helper()
 	if gs == nil {
-		gs = []KeyGrant{}
+		gs = []spec.KeyGrant{}
 	}
 	b, err := json.MarshalIndent(gs, "", "  ")
 	if err != nil {
@@ -42,7 +42,7 @@ func TestGoldenThreeConsumerKMSDocuments(t *testing.T) {
 	if ps := append(s.Validate(), Check(s)...); len(ps) > 0 {
 		t.Fatalf("not a valid spec: %v", ps)
 	}
-	golden(t, "three-consumers-kms.key-grants", grantsJSON(t, KeyGrants(s)))
+	golden(t, "three-consumers-kms.key-grants", grantsJSON(t, s.Layout().KeyGrants))
 	for _, c := range s.Consumers {
 		golden(t, "three-consumers-kms."+c.Name+".role-policy", RolePolicy(s, c).JSON())
 		golden(t, "three-consumers-kms."+c.Name+".role-key-policy", RoleKeyPolicy(s, c).JSON())
@@ -101,12 +101,12 @@ func TestKeyActionsPerAccess(t *testing.T) {
 // consumer removes exactly its roles' grants.
 func TestGrantNamesFollowTheRolesOnly(t *testing.T) {
 	s := kmsThree()
-	before := KeyGrants(s)
+	before := s.Layout().KeyGrants
 
 	reordered := kmsThree()
 	reordered.Consumers[0], reordered.Consumers[2] = reordered.Consumers[2], reordered.Consumers[0]
 	reordered.Consumers[1].Name = "finance"
-	after := KeyGrants(reordered)
+	after := reordered.Layout().KeyGrants
 	for i := range after {
 		after[i].Consumer = before[i].Consumer
 	}
@@ -116,8 +116,8 @@ func TestGrantNamesFollowTheRolesOnly(t *testing.T) {
 
 	removed := kmsThree()
 	removed.Consumers = removed.Consumers[:2] // ingest goes
-	left := KeyGrants(removed)
-	var kept []KeyGrant
+	left := removed.Layout().KeyGrants
+	var kept []spec.KeyGrant
 	for _, g := range before {
 		if g.Consumer != "ingest" {
 			kept = append(kept, g)
@@ -129,12 +129,12 @@ func TestGrantNamesFollowTheRolesOnly(t *testing.T) {
 
 	plain := kmsThree()
 	plain.Bucket.Encryption = spec.Encryption{}
-	if gs := KeyGrants(plain); len(gs) != 0 {
+	if gs := plain.Layout().KeyGrants; len(gs) != 0 {
 		t.Errorf("grants without a key: %v", gs)
 	}
 	noKeyUse := kmsThree()
 	noKeyUse.Consumers[2].Access = spec.Access{Actions: []string{"s3:DeleteObject"}}
-	for _, g := range KeyGrants(noKeyUse) {
+	for _, g := range noKeyUse.Layout().KeyGrants {
 		if g.Consumer == "ingest" {
 			t.Errorf("a grant for an access that uses no key: %+v", g)
 		}

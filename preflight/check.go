@@ -22,7 +22,7 @@ type Report struct {
 // Err is the problems as an error, nil when there are none.
 func (r Report) Err() error { return Err(r.Problems) }
 
-// Err is preflight's problems (and PlanLifecycle's) as one error, nil when there are none. Its
+// Err is preflight's problems (and DecideLifecycle's) as one error, nil when there are none. Its
 // text says that they come from the live accounts and that nothing was written.
 func Err(ps spec.Problems) error {
 	if len(ps) == 0 {
@@ -43,7 +43,7 @@ const DisabledWarning = "cross-account-s3:preflight is false: nothing is read fr
 	"and a missing role (MalformedPolicy: Invalid principal), a route table already served by an S3 gateway endpoint (RouteAlreadyExists), " +
 	"a route table of another VPC or a bucket in another Region show only when pulumi up fails, possibly after it created an endpoint"
 
-// Check judges the facts the lookups of Plan found against the spec. It reports every problem at
+// Check judges the facts the Lookups found against the spec. It reports every problem at
 // once, each under the config key to change, with the account and the fix.
 func Check(s spec.Spec, opts Options, f Facts) Report {
 	if opts.Disabled {

@@ -248,7 +248,7 @@ func TestCheck(t *testing.T) {
 // Without preflight nothing is read: the plan is empty and preview warns.
 func TestDisabled(t *testing.T) {
 	o := Options{Disabled: true}
-	if p := Plan(flatSpec(), o); len(p) != 0 {
+	if p := Lookups(flatSpec(), o); len(p) != 0 {
 		t.Fatalf("plan %v", p)
 	}
 	r := Check(flatSpec(), o, Facts{})
@@ -290,7 +290,7 @@ func userKeys(o Options, r Report) Report {
 	names := stackconfig.NamesOf(src)
 	r.Problems = names.Problems(r.Problems)
 	for i, w := range r.Warnings {
-		r.Warnings[i] = names.Text(w)
+		r.Warnings[i] = names.RewritePaths(w)
 	}
 	return r
 }

@@ -1,10 +1,10 @@
 // Package preflight reads nothing and writes nothing: it judges what the stack's read-only
 // lookups found in the live accounts before anything is written, so that nothing is lost and
-// nothing is guessed. It has no Pulumi dependency: Plan lists the lookups (function, arguments,
+// nothing is guessed. It has no Pulumi dependency: Lookups lists the lookups (function, arguments,
 // account and the stack's own account-pinned provider to make each through), Gather makes them
 // through an Invoker the program supplies and records the answers as Facts, and Check judges them.
 // The program calls Gather and Check in preview and again in up, before registering any resource
-// that writes; PlanLifecycle says how to register the bucket policy and the endpoints.
+// that writes; DecideLifecycle says how to register the bucket policy and the endpoints.
 //
 // # Destroy: what it leaves, and why this way
 //
@@ -28,7 +28,7 @@
 //   - A second resource that writes the kept statements back. Two BucketPolicy resources on one
 //     bucket overwrite each other, and in a destroy both are only deleted (dependents first), so
 //     the last call is a delete whichever order. Impossible.
-//   - Chosen: a release step, and Protect until it is taken (PlanLifecycle). While kept
+//   - Chosen: a release step, and Protect until it is taken (DecideLifecycle). While kept
 //     statements exist, the bucket policy is protected: `pulumi destroy` fails in its preview
 //     before deleting anything (checked; run without its preview it deletes only the role
 //     policies, which do not wait for the bucket policy). releaseBucketPolicy: true then makes

@@ -18,9 +18,9 @@ type Options struct {
 	// keys (see Lifecycle).
 	ProtectBucketPolicy bool
 	ProtectEndpoints    bool
-	// Release is releaseBucketPolicy: the teardown step that writes back only the kept
-	// statements (see Lifecycle).
-	Release bool
+	// ReleaseBucketPolicy is the teardown step that writes back only the kept statements (see
+	// Lifecycle).
+	ReleaseBucketPolicy bool
 	// Side limits the lookups and checks to the accounts the stack manages: a consumer stack
 	// reads only consumer accounts, an owner stack only the bucket's. "" means spec.SideBoth.
 	Side spec.Side
@@ -37,7 +37,7 @@ type Options struct {
 // StackTagValue is the value of StackTagKey on the endpoints of a stack.
 func StackTagValue(project, stack string) string { return project + "/" + stack }
 
-// Facts are what the lookups of Plan answered. A nil error means the lookup answered; an error
+// Facts are what the Lookups answered. A nil error means the lookup answered; an error
 // is kept as the lookup returned it and read with Classify. Maps are keyed as their fields say;
 // a missing entry means the lookup was not made, which Check reports as such.
 type Facts struct {

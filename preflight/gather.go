@@ -17,7 +17,7 @@ type Invoker func(l Lookup) (map[string]any, error)
 // (pulumi's ctx.Invoke is).
 const Parallel = 8
 
-// Gather makes the lookups of Plan through invoke and records the answers as Facts. The lookups
+// Gather makes the Lookups through invoke and records the answers as Facts. The lookups
 // of one VPC's endpoints run in order, the further ones (Lookup.When) only when the first finds
 // several S3 gateway endpoints; all other lookups are independent and run Parallel at a time. It
 // never stops early: Check reports every failure at once.
@@ -32,7 +32,7 @@ func Gather(s spec.Spec, opts Options, invoke Invoker) Facts {
 	var tasks []func()
 	chains := map[string]int{} // VPC key -> index of its task
 	var chainLookups [][]Lookup
-	for _, l := range Plan(s, opts) {
+	for _, l := range Lookups(s, opts) {
 		if l.Call == CallVpcEndpoint && !strings.HasPrefix(l.Target, "vpce-") || l.When != "" {
 			key := VPCKey(l.Account, l.VpcID)
 			i, ok := chains[key]
@@ -82,7 +82,7 @@ func Gather(s spec.Spec, opts Options, invoke Invoker) Facts {
 	return f
 }
 
-// gatherVPC makes the lookups of one VPC's S3 gateway endpoints, in Plan's order.
+// gatherVPC makes the lookups of one VPC's S3 gateway endpoints, in the order of Lookups.
 func gatherVPC(chain []Lookup, invoke Invoker) VPCFacts {
 	var v VPCFacts
 	for _, l := range chain {

@@ -26,7 +26,7 @@ type Lifecycle struct {
 	Problems spec.Problems
 }
 
-// PlanLifecycle decides the lifecycle options:
+// DecideLifecycle decides the lifecycle options:
 //
 //   - Kept statements and no release: the bucket policy is protected. `pulumi destroy` would
 //     delete the whole policy, kept statements included, and the engine cannot write a policy
@@ -37,7 +37,7 @@ type Lifecycle struct {
 //     leaves the bucket with none, as before this stack.
 //   - protectBucketPolicy: protected whatever the rest (refused together with release).
 //   - protectEndpoints: every created endpoint protected (an adopted one is never deleted).
-func PlanLifecycle(s spec.Spec, opts Options) Lifecycle {
+func DecideLifecycle(s spec.Spec, opts Options) Lifecycle {
 	kept := len(s.ExtraBucketStatements)
 	l := Lifecycle{ProtectEndpoints: opts.ProtectEndpoints}
 	if opts.side() == spec.SideConsumer {
@@ -50,16 +50,16 @@ func PlanLifecycle(s spec.Spec, opts Options) Lifecycle {
 	bucket := s.Bucket.Name
 	sids := keptSids(s)
 	switch {
-	case opts.Release && opts.ProtectBucketPolicy:
+	case opts.ReleaseBucketPolicy && opts.ProtectBucketPolicy:
 		l.Problems = append(l.Problems, spec.Problem{Key: "releaseBucketPolicy", Message: "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)"})
-	case opts.Release && kept > 0:
+	case opts.ReleaseBucketPolicy && kept > 0:
 		l.KeptOnly, l.RetainBucketPolicy = true, true
 		leaves := fmt.Sprintf("leaves the policy of bucket %s with exactly the %d kept %s (%s), and deletes this stack's endpoints and role policies",
 			bucket, kept, plural(kept, "statement", "statements"), sids)
 		l.Destroy = "pulumi destroy " + leaves + "."
 		l.Warnings = append(l.Warnings, fmt.Sprintf("cross-account-s3:releaseBucketPolicy is true: the policy of bucket %s holds only the %d kept %s (%s), so no consumer is admitted any more, and pulumi destroy %s. Set it back to false to share the bucket again.",
 			bucket, kept, plural(kept, "statement", "statements"), sids, leaves))
-	case opts.Release:
+	case opts.ReleaseBucketPolicy:
 		l.Destroy = fmt.Sprintf("pulumi destroy deletes the policy of bucket %s, which leaves the bucket with no policy, as before this stack (no statement is kept).", bucket)
 		l.Warnings = append(l.Warnings, fmt.Sprintf("cross-account-s3:releaseBucketPolicy is true and no statement is kept: pulumi destroy deletes the policy of bucket %s, which leaves the bucket with no policy.", bucket))
 	case opts.ProtectBucketPolicy:

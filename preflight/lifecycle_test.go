@@ -20,13 +20,13 @@ func TestPlanLifecycle(t *testing.T) {
 		{name: "nothing kept", destroy: "pulumi destroy deletes the policy of bucket shared-data, which leaves the bucket with no policy, as before this stack (no statement is kept)."},
 		{name: "kept statements", keep: true, protect: true, warnings: 1,
 			destroy: "pulumi destroy stops in its preview, before deleting anything: the policy of bucket shared-data is protected because it holds 2 kept statements (AuditRead, AWSCloudTrailWrite), which a destroy cannot write back (the engine only deletes during a destroy) and would delete with the rest. Run without its preview (pulumi destroy --skip-preview, or the Automation API), it deletes the inline role policies, which do not wait for the bucket policy, then stops there and leaves the bucket policy and the endpoints as they are. To leave exactly the kept statements on the bucket: pulumi config set releaseBucketPolicy true, pulumi up (the policy then holds only them), then pulumi destroy."},
-		{name: "kept statements, released", keep: true, opts: Options{Release: true}, keptOnly: true, retain: true, warnings: 1,
+		{name: "kept statements, released", keep: true, opts: Options{ReleaseBucketPolicy: true}, keptOnly: true, retain: true, warnings: 1,
 			destroy: "pulumi destroy leaves the policy of bucket shared-data with exactly the 2 kept statements (AuditRead, AWSCloudTrailWrite), and deletes this stack's endpoints and role policies."},
-		{name: "nothing kept, released", opts: Options{Release: true}, warnings: 1,
+		{name: "nothing kept, released", opts: Options{ReleaseBucketPolicy: true}, warnings: 1,
 			destroy: "pulumi destroy deletes the policy of bucket shared-data, which leaves the bucket with no policy, as before this stack (no statement is kept)."},
 		{name: "protected", opts: Options{ProtectBucketPolicy: true}, protect: true,
 			destroy: "pulumi destroy stops in its preview, before deleting anything: the policy of bucket shared-data is protected (protectBucketPolicy: true). Run without its preview (pulumi destroy --skip-preview, or the Automation API), it deletes the inline role policies, which do not wait for the bucket policy, then stops there and leaves the bucket policy and the endpoints as they are. To destroy, set protectBucketPolicy to false and run pulumi up first."},
-		{name: "protected and released", keep: true, opts: Options{ProtectBucketPolicy: true, Release: true}, problems: "releaseBucketPolicy"},
+		{name: "protected and released", keep: true, opts: Options{ProtectBucketPolicy: true, ReleaseBucketPolicy: true}, problems: "releaseBucketPolicy"},
 		{name: "endpoints protected", opts: Options{ProtectEndpoints: true}, protectEP: true,
 			destroy: "pulumi destroy deletes the policy of bucket shared-data, which leaves the bucket with no policy, as before this stack (no statement is kept). The preview of pulumi destroy also stops at the protected endpoints (protectEndpoints: true); run without its preview, it deletes the bucket policy and the role policies first. To destroy, set protectEndpoints to false and run pulumi up first."},
 	}
@@ -36,7 +36,7 @@ func TestPlanLifecycle(t *testing.T) {
 			if tt.keep {
 				s = kept
 			}
-			l := PlanLifecycle(s, tt.opts)
+			l := DecideLifecycle(s, tt.opts)
 			if l.KeptOnly != tt.keptOnly || l.ProtectBucketPolicy != tt.protect || l.RetainBucketPolicy != tt.retain || l.ProtectEndpoints != tt.protectEP {
 				t.Errorf("%+v", l)
 			}

@@ -104,10 +104,10 @@ func (l Lookup) String() string {
 	return s
 }
 
-// Plan lists every lookup preflight makes for the spec, in the order it makes them: the bucket,
+// Lookups lists every lookup preflight makes for the spec, in the order it makes them: the bucket,
 // then each consumer account's roles, route tables and endpoints. They all need the live
 // accounts: the offline plan lists them as such. With preflight off it is empty.
-func Plan(s spec.Spec, opts Options) []Lookup {
+func Lookups(s spec.Spec, opts Options) []Lookup {
 	if opts.Disabled {
 		return nil
 	}
@@ -211,7 +211,7 @@ func roleKey(c spec.Consumer, arn string) string {
 // table says, for the stack at hand.
 func Permissions(s spec.Spec, opts Options) map[string][]string {
 	seen := map[string]map[string]bool{}
-	for _, l := range Plan(s, opts) {
+	for _, l := range Lookups(s, opts) {
 		if seen[l.Account] == nil {
 			seen[l.Account] = map[string]bool{}
 		}

@@ -11,7 +11,7 @@ func TestPlan(t *testing.T) {
 	adopt := listSpec()
 	adopt.Consumers[2].Endpoint.AdoptID = vpceThem
 	var lines []string
-	for _, l := range Plan(mustValid(t, adopt), opts) {
+	for _, l := range Lookups(mustValid(t, adopt), opts) {
 		lines = append(lines, l.String())
 	}
 	got := strings.Join(lines, "\n")

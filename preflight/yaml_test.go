@@ -120,7 +120,7 @@ func TestKeepYAMLReadsBackAsKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, problems := stackconfig.Load(loaded.Source())
+	s, _, problems := stackconfig.Load(loaded.Source())
 	if len(problems) > 0 {
 		t.Fatalf("the stack with the rendered YAML is refused: %v", problems)
 	}

@@ -39,11 +39,11 @@ func Run(ctx *pulumi.Context) error {
 // and registers nothing.
 func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	src := contextSource{ctx}
-	s, set, problems := stackconfig.LoadAll(src)
+	s, set, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return nil, problems
 	}
-	args := crossaccount.Args{Spec: s, Describe: stackconfig.NamesOf(src).Text, Preflight: PreflightOptions(ctx, set),
+	args := crossaccount.Args{Spec: s, RewritePaths: stackconfig.NamesOf(src).RewritePaths, Preflight: PreflightOptions(ctx, set),
 		TakeOverMoved: true}
 	// The stack's own outputs of its last update: what it deployed, and (owner) what it granted.
 	self, err := splitstacks.ReadStack(ctx, splitstacks.Self(ctx))
@@ -103,7 +103,7 @@ func OptionsFor(project, stack string, set stackconfig.Settings) preflight.Optio
 	return preflight.Options{
 		Project: project, Stack: stack, Side: set.Side,
 		Disabled: !set.Preflight, DropForeign: set.DropForeign, ListForm: set.ListForm,
-		ProtectBucketPolicy: set.ProtectBucketPolicy, ProtectEndpoints: set.ProtectEndpoints, Release: set.Release,
+		ProtectBucketPolicy: set.ProtectBucketPolicy, ProtectEndpoints: set.ProtectEndpoints, ReleaseBucketPolicy: set.ReleaseBucketPolicy,
 	}
 }
 

@@ -52,7 +52,7 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 	}
 	args.Spec = decision.Spec
 	args.EndpointIDs = decision.EndpointIDs
-	args.Describe = decision.Describe
+	args.RewritePaths = decision.RewritePaths
 	deployed, err := crossaccount.NewOwnerSide(ctx, args)
 	if err != nil {
 		return nil, inKeyOrder(err)

@@ -35,7 +35,7 @@ func TestEveryExampleKeepsItsURNs(t *testing.T) {
 				}
 				values[k] = v
 			}
-			s, problems := stackconfig.Load(stackconfig.MapSource{Values: values, Secrets: st.Secrets})
+			s, _, problems := stackconfig.Load(stackconfig.MapSource{Values: values, Secrets: st.Secrets})
 			if len(problems) > 0 {
 				t.Fatal(problems)
 			}

@@ -88,17 +88,56 @@ type RolePolicy struct {
 	Role, PolicyName string
 }
 
-// KeyGrant is one role's grant on the bucket's key.
+// KeyGrant is one KMS grant on the bucket's key for one consumer role, as pulumi-aws kms.Grant
+// (aws:kms/grant:Grant) takes it, created with the bucket account's provider. Every input of that
+// resource forces a replacement (terraform-provider-aws internal/service/kms/grant.go: constraints,
+// grant_creation_tokens, grantee_principal, key_id, name, operations, retire_on_delete and
+// retiring_principal are all ForceNew, and the resource has no Update), so a grant is never
+// changed in place: a change of a role's access replaces its grant (the new one is created before
+// the old one is revoked).
+//
+// The grant is given no name of its own (kms.Grant's optional Name) on purpose: with a name,
+// CreateGrant is idempotent ("When this value is present, you can retry a CreateGrant request
+// with identical parameters; if the grant already exists, the original GrantId is returned without
+// creating a new grant", KMS API Reference, CreateGrant, Name), so a replacement that keeps the
+// KMS parameters (a changed URN without an alias, a changed retireOnDelete) would get the very
+// grant it replaces back from its create, and then revoke it in the delete: the role would lose
+// the key, silently. Without a name each create makes a new grant, and a replacement overlaps.
 type KeyGrant struct {
-	// Name is the logical name: after the grantee's account and role name (names.go).
-	Name      string
-	AccountID string
-	// Role is the role's name, RoleARN the grantee principal.
-	Role, RoleARN string
-	Consumer      Consumer
-	// Operations are the grant operations the consumer's access needs (GrantOperations).
-	Operations []string
+	// Name is the Pulumi logical name, "key-grant-<account>-<role>": after the role's account and
+	// name, which is the grantee, never after a consumer name or list position, so that renaming or
+	// reordering consumers changes no grant.
+	Name string `json:"name"`
+	// Consumer is the consumer the role belongs to, for display only.
+	Consumer string `json:"consumer"`
+	// AccountID is the role's (the grantee's) account.
+	AccountID string `json:"accountId"`
+	// KeyID is the key ARN (a grant for another account's key must name it by ARN; here it is the
+	// provider's own account's key, named the same way).
+	KeyID string `json:"keyId"`
+	// RoleARN is the grantee principal.
+	RoleARN string `json:"granteePrincipal"`
+	// Operations are the grant operations the role's access needs, sorted.
+	Operations []string `json:"operations"`
+	// Constraints limit the grant to this bucket's encryption context (aws:s3:arn = the bucket
+	// ARN) when the bucket uses an S3 Bucket Key; nil otherwise, because without a Bucket Key each
+	// object's ARN is the context and grant constraints match values exactly ("A list of key-value
+	// pairs that must be included in the encryption context of the cryptographic operation
+	// request", docs.aws.amazon.com/kms/latest/APIReference/API_GrantConstraints.html), so no
+	// constraint can name all of a bucket's objects. A grant cannot test kms:ViaService at all; the
+	// role policy's Deny does that.
+	Constraints []GrantConstraint `json:"constraints,omitempty"`
 }
+
+// GrantConstraint is one pulumi-aws kms.GrantConstraint (only one of its maps may be set).
+type GrantConstraint struct {
+	EncryptionContextEquals map[string]string `json:"encryptionContextEquals,omitempty"`
+	EncryptionContextSubset map[string]string `json:"encryptionContextSubset,omitempty"`
+}
+
+// S3EncryptionContextKey is the encryption context key S3 sets: the bucket's ARN with an S3 Bucket
+// Key, else the object's.
+const S3EncryptionContextKey = "aws:s3:arn"
 
 // Grant is one group of the bucket policy's Allows: the consumers that share its statements, with
 // their roles; the endpoint IDs are known only once the endpoints exist.
@@ -129,10 +168,20 @@ func (s Spec) Layout() Layout {
 	return l
 }
 
-// keyGrants are the grants on the bucket's key, ordered by logical name.
+// keyGrants are the grants on the bucket's key: one per role of every consumer whose access needs
+// the key, ordered by logical name; none when the bucket has no KMS key. Removing a consumer
+// removes only its roles' grants; nothing else on the key (its policy, other grants) is read or
+// written.
 func keyGrants(s Spec) []KeyGrant {
-	if !s.Bucket.Encryption.KMS() {
+	e := s.Bucket.Encryption
+	if !e.KMS() {
 		return nil
+	}
+	var constraints []GrantConstraint
+	if e.BucketKey {
+		constraints = []GrantConstraint{{EncryptionContextSubset: map[string]string{
+			S3EncryptionContextKey: BucketARN(s.Bucket.Account.Region, s.Bucket.Name),
+		}}}
 	}
 	var out []KeyGrant
 	for _, c := range s.Consumers {
@@ -142,8 +191,8 @@ func keyGrants(s Spec) []KeyGrant {
 		}
 		for _, arn := range c.RoleARNs {
 			role := RoleName(arn)
-			out = append(out, KeyGrant{Name: keyGrantName(c.Account.ID, role), AccountID: c.Account.ID,
-				Role: role, RoleARN: arn, Consumer: c, Operations: ops})
+			out = append(out, KeyGrant{Name: keyGrantName(c.Account.ID, role), Consumer: c.Name, AccountID: c.Account.ID,
+				KeyID: e.KMSKeyARN, RoleARN: arn, Operations: ops, Constraints: constraints})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })

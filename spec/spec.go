@@ -1,7 +1,7 @@
-// Package spec describes, as plain Go values, what the cross-account stack builds: the bucket
-// owner's account and bucket, and the consumer account's VPC, route tables and roles that reach
-// the bucket through an S3 gateway endpoint. It has no Pulumi dependency, so it can be built and
-// validated anywhere.
+// Package spec describes, as plain Go values, what a stack builds: the bucket owner's account and
+// bucket, and the consumers (each a VPC of some account, its route tables and roles) that reach the
+// bucket through S3 gateway endpoints; and decides, once, how it is deployed (Layout). It has no
+// Pulumi dependency, so it can be built and validated anywhere.
 package spec
 
 import "strings"
@@ -42,7 +42,7 @@ func (s Spec) Grouping() BucketPolicyGrouping {
 	return s.BucketPolicyGrouping
 }
 
-// BucketOwner is account A: it owns the bucket and its policy.
+// BucketOwner is the bucket's account: it owns the bucket and its policy.
 type BucketOwner struct {
 	Account Account
 	// Name is the existing bucket's name.
@@ -85,8 +85,8 @@ func (c Credentials) Mode() string {
 	}
 }
 
-// Consumer is account B's side: a VPC whose route tables reach S3 through a gateway endpoint, and
-// the IAM roles whose workloads read and write the bucket.
+// Consumer is one consumer: a VPC of its account whose route tables reach S3 through a gateway
+// endpoint, and the IAM roles whose workloads read and write the bucket.
 type Consumer struct {
 	// Name is a short stable name; resource names and policy Sids derive from it.
 	Name          string

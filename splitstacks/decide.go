@@ -55,7 +55,7 @@ type Decision struct {
 	Warnings []string
 	// Problems stop the owner before anything is registered.
 	Problems spec.Problems
-	// origin maps the index of a consumer in Spec to where it came from, for Describe, and
+	// origin maps the index of a consumer in Spec to where it came from, for RewritePaths, and
 	// endpoints to its endpoint ID (EndpointIDs is by name, which two stacks may share by mistake).
 	origin    []origin
 	endpoints []string
@@ -127,7 +127,7 @@ func Decide(in Input) Decision {
 	}
 	d.Problems = append(d.Problems, d.checkEndpoints()...)
 	for _, p := range d.Spec.ValidateConsumers() {
-		d.Problems = append(d.Problems, spec.Problem{Key: d.Describe(p.Key), Message: d.Describe(p.Message)})
+		d.Problems = append(d.Problems, spec.Problem{Key: d.RewritePaths(p.Key), Message: d.RewritePaths(p.Message)})
 	}
 	return d
 }
@@ -144,12 +144,12 @@ func (d *Decision) checkEndpoints() spec.Problems {
 		id := d.endpoints[i]
 		vpc := c.Account.ID + "/" + c.VpcID
 		if other, ok := byID[id]; ok && (other.VpcID != c.VpcID || other.Account.ID != c.Account.ID) {
-			ps = append(ps, spec.Problem{Key: d.Describe(c.Key("endpointId")), Message: fmt.Sprintf(
-				"%s is also the endpoint of %s in %s (account %s); an endpoint belongs to one VPC", id, d.Describe(other.Key("name")), other.VpcID, other.Account.ID)})
+			ps = append(ps, spec.Problem{Key: d.RewritePaths(c.Key("endpointId")), Message: fmt.Sprintf(
+				"%s is also the endpoint of %s in %s (account %s); an endpoint belongs to one VPC", id, d.RewritePaths(other.Key("name")), other.VpcID, other.Account.ID)})
 		}
 		if other, ok := byVPC[vpc]; ok && d.endpoints[other.Index] != id {
-			ps = append(ps, spec.Problem{Key: d.Describe(c.Key("endpointId")), Message: fmt.Sprintf(
-				"%s differs from %s, the endpoint of %s in the same VPC %s; a VPC's consumers share its one S3 gateway endpoint", id, d.endpoints[other.Index], d.Describe(other.Key("name")), c.VpcID)})
+			ps = append(ps, spec.Problem{Key: d.RewritePaths(c.Key("endpointId")), Message: fmt.Sprintf(
+				"%s differs from %s, the endpoint of %s in the same VPC %s; a VPC's consumers share its one S3 gateway endpoint", id, d.endpoints[other.Index], d.RewritePaths(other.Key("name")), c.VpcID)})
 		}
 		byID[id], byVPC[vpc] = c, c
 	}
@@ -278,10 +278,10 @@ func previousGrant(previous map[string]any, r Read) (Output, bool, spec.Problems
 	return out, true, nil
 }
 
-// Describe rewrites the paths of the owner's spec into where the value came from:
+// RewritePaths rewrites the paths of the owner's spec into where the value came from:
 // consumers[3].roleArns[1] becomes "consumerStacks[1] (org/project/stack): crossAccountS3.consumers[0].roleArns[1]",
 // and bucket.region the owner's key bucketRegion.
-func (d Decision) Describe(text string) string {
+func (d Decision) RewritePaths(text string) string {
 	return spec.RewritePaths(text, stackconfig.BucketKey, func(k int, field string) string {
 		if k >= len(d.origin) {
 			return ""

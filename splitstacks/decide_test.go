@@ -539,9 +539,9 @@ func TestTheSameVPCInTwoStacks(t *testing.T) {
 	}
 }
 
-// Describe rewrites the merged spec's paths into the stacks' and the owner's keys, in keys and in
+// RewritePaths rewrites the merged spec's paths into the stacks' and the owner's keys, in keys and in
 // messages, and leaves paths already under crossAccountS3 and ARNs alone.
-func TestDescribe(t *testing.T) {
+func TestRewritePaths(t *testing.T) {
 	d := Decide(Input{Owner: owner(), Reads: readsOf(threeStacks())})
 	for in, want := range map[string]string{
 		"consumers[0].vpcId":                                     "consumerStacks[0] (" + fullAnalytics + "): crossAccountS3.consumers[0].vpcId",
@@ -555,8 +555,8 @@ func TestDescribe(t *testing.T) {
 		"role arn:aws:iam::222222222222:role/data-bucket.reader": "role arn:aws:iam::222222222222:role/data-bucket.reader",
 		"role arn:aws:iam::222222222222:role/x/bucket.reader":    "role arn:aws:iam::222222222222:role/x/bucket.reader",
 	} {
-		if got := d.Describe(in); got != want {
-			t.Errorf("Describe(%q)\n got %q\nwant %q", in, got, want)
+		if got := d.RewritePaths(in); got != want {
+			t.Errorf("RewritePaths(%q)\n got %q\nwant %q", in, got, want)
 		}
 	}
 }
@@ -719,7 +719,7 @@ func TestAKeptGrantIsValidatedWithTheOthers(t *testing.T) {
 	if !reflect.DeepEqual(d.Problems, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", spec.Problems(d.Problems).Report("problems"), spec.Problems(want).Report("problems"))
 	}
-	if got := d.Describe("consumers[2].vpcId"); got != "consumerStacks[1] ("+fullWeb+"): crossAccountS3.consumers[1].vpcId" {
+	if got := d.RewritePaths("consumers[2].vpcId"); got != "consumerStacks[1] ("+fullWeb+"): crossAccountS3.consumers[1].vpcId" {
 		t.Errorf("a kept consumer is described as %q", got)
 	}
 }

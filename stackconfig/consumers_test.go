@@ -25,7 +25,7 @@ const twoConsumers = `[
   "roleArns":["arn:aws:iam::222222222222:role/analytics"],"profile":"analytics"}]`
 
 func TestListItemsFallBackToTheTopLevelKeys(t *testing.T) {
-	s, ps := Load(MapSource{Values: listForm(twoConsumers)})
+	s, _, ps := Load(MapSource{Values: listForm(twoConsumers)})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -75,7 +75,7 @@ func TestListFormProblems(t *testing.T) {
 			spec.Problems{{Key: "consumers[0].externalId", Message: "is stored in plain text; store it encrypted with: pulumi config set --secret --path 'consumers[0].externalId' VALUE"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, got := Load(MapSource{Values: tc.cfg})
+			_, _, got := Load(MapSource{Values: tc.cfg})
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got\n%v\nwant\n%v", got, tc.want)
 			}
@@ -85,7 +85,7 @@ func TestListFormProblems(t *testing.T) {
 
 func TestSecretListHoldsTheExternalID(t *testing.T) {
 	cfg := listForm(`[{"name":"x1","accountId":"222222222222","roleArns":["arn:aws:iam::222222222222:role/a"],"vpcId":"vpc-0a0a0a0a0a0a0a0a0","routeTableIds":["rtb-0a0a0a0a0a0a0a0a1"],"assumeRoleArn":"arn:aws:iam::222222222222:role/d","externalId":"abc123"}]`)
-	s, ps := Load(MapSource{Values: cfg, Secrets: map[string]bool{"consumers": true}})
+	s, _, ps := Load(MapSource{Values: cfg, Secrets: map[string]bool{"consumers": true}})
 	if len(ps) > 0 || s.Consumers[0].Account.Credentials.ExternalID != "abc123" {
 		t.Errorf("problems %v, consumer %+v", ps, s.Consumers)
 	}
@@ -94,7 +94,7 @@ func TestSecretListHoldsTheExternalID(t *testing.T) {
 func TestABadTopLevelDefaultIsReportedOnce(t *testing.T) {
 	cfg := listForm(twoConsumers)
 	cfg["manageRolePolicy"] = "maybe" // neither item sets its own: both read this one
-	_, got := Load(MapSource{Values: cfg})
+	_, _, got := Load(MapSource{Values: cfg})
 	want := spec.Problems{{Key: "manageRolePolicy", Message: `"maybe" is not a boolean; use true or false`}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v\nwant %v", got, want)

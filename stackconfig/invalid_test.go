@@ -145,7 +145,7 @@ func TestInvalidConfigurationsAreRefusedWithTheirKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := baseConfig()
 			tc.change(cfg)
-			_, ps := Load(MapSource{Values: cfg, Secrets: map[string]bool{"bucketExternalId": true, "consumerExternalId": true}})
+			_, _, ps := Load(MapSource{Values: cfg, Secrets: map[string]bool{"bucketExternalId": true, "consumerExternalId": true}})
 			if len(ps) == 0 {
 				t.Fatal("accepted")
 			}
@@ -165,7 +165,7 @@ func TestAConsumersItemHasNoKeyOfItsOwn(t *testing.T) {
 	cfg["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	cfg["consumers"] = `[{"name":"web","accountId":"222222222222","vpcId":"vpc-0a1b2c3d4e5f60718","routeTableIds":["rtb-0a1b2c3d4e5f60718"],` +
 		`"roleArns":["arn:aws:iam::222222222222:role/web"],"kmsKeyArn":"arn:aws:kms:eu-west-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab"}]`
-	s, ps := Load(MapSource{Values: cfg})
+	s, _, ps := Load(MapSource{Values: cfg})
 	if len(ps) != 1 || !strings.HasPrefix(ps[0].String(), "consumers[0].kmsKeyArn: is not a consumer field") {
 		t.Errorf("got %v", ps)
 	}
@@ -179,7 +179,7 @@ func TestAKeyIsRead(t *testing.T) {
 	cfg := baseConfig()
 	cfg["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	cfg["bucketKeyEnabled"] = "true"
-	s, ps := Load(MapSource{Values: cfg})
+	s, _, ps := Load(MapSource{Values: cfg})
 	if len(ps) != 0 {
 		t.Fatal(ps)
 	}

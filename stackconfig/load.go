@@ -46,15 +46,6 @@ func (m MapSource) Keys() []string {
 	return keys
 }
 
-// Load reads the whole configuration and validates the spec it describes: the keys and their
-// shapes, the spec itself, and the documents built from it (kept statements, AWS's size limits).
-// It is the one validation of a stack's config, and returns every problem at once, ordered by key
-// as Keys lists them; the spec is only usable when there are none.
-func Load(src Source) (spec.Spec, spec.Problems) {
-	s, _, ps := LoadAll(src)
-	return s, ps
-}
-
 // Settings are the keys of preflight and of the resources' lifecycle (docs/preflight.md): how
 // the program deploys the spec, not what it deploys.
 type Settings struct {
@@ -62,9 +53,8 @@ type Settings struct {
 	Preflight bool
 	// DropForeign is dropForeignBucketPolicyStatements.
 	DropForeign bool
-	// ProtectBucketPolicy, ProtectEndpoints and Release are protectBucketPolicy, protectEndpoints
-	// and releaseBucketPolicy.
-	ProtectBucketPolicy, ProtectEndpoints, Release bool
+	// ProtectBucketPolicy, ProtectEndpoints and ReleaseBucketPolicy are the keys of those names.
+	ProtectBucketPolicy, ProtectEndpoints, ReleaseBucketPolicy bool
 	// ListForm says the stack lists its consumers under consumers.
 	ListForm bool
 	// Side is which accounts' resources the stack holds (side).
@@ -73,8 +63,11 @@ type Settings struct {
 	ConsumerStacks []spec.ConsumerStack
 }
 
-// LoadAll is Load, with the settings.
-func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
+// Load reads the whole configuration, the spec and the settings, and validates the spec it
+// describes: the keys and their shapes, the spec itself, and the documents built from it (kept
+// statements, AWS's size limits). It is the one validation of a stack's config, and returns every
+// problem at once, ordered by key as Keys lists them; the spec is only usable when there are none.
+func Load(src Source) (spec.Spec, Settings, spec.Problems) {
 	r := &reader{src: src, nested: nestedSecrets(src)}
 	r.checkKeys()
 	side := r.side()
@@ -109,10 +102,10 @@ func LoadAll(src Source) (spec.Spec, Settings, spec.Problems) {
 		DropForeign:         r.boolean(KeyDropForeignStatements),
 		ProtectBucketPolicy: r.boolean(KeyProtectBucketPolicy),
 		ProtectEndpoints:    r.boolean(KeyProtectEndpoints),
-		Release:             r.boolean(KeyReleaseBucketPolicy),
+		ReleaseBucketPolicy: r.boolean(KeyReleaseBucketPolicy),
 		ListForm:            listForm,
 	}
-	if set.Release && set.ProtectBucketPolicy {
+	if set.ReleaseBucketPolicy && set.ProtectBucketPolicy {
 		r.fail(KeyReleaseBucketPolicy, "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)")
 	}
 	validated := NamesOf(src).Problems(append(validate(s, set), check(s, set)...))

@@ -21,7 +21,7 @@ func valid() map[string]string {
 }
 
 func TestDefaultsApplyWhenTheStackOmitsKeys(t *testing.T) {
-	s, ps := Load(MapSource{Values: valid()})
+	s, _, ps := Load(MapSource{Values: valid()})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -38,7 +38,7 @@ func TestUnknownKeysAreReportedWithASuggestion(t *testing.T) {
 	cfg := valid()
 	cfg["allowlisting"] = "true"
 	cfg["bucketOwner"] = "x"
-	_, ps := Load(MapSource{Values: cfg})
+	_, _, ps := Load(MapSource{Values: cfg})
 	want := spec.Problems{
 		{Key: "allowlisting", Message: "is not a key of this project; did you mean allowListing?"},
 		{Key: "bucketOwner", Message: "is not a key of this project; Pulumi.yaml lists the keys it reads"},
@@ -51,7 +51,7 @@ func TestUnknownKeysAreReportedWithASuggestion(t *testing.T) {
 func TestExtraStatementsKeepTheirNumbers(t *testing.T) {
 	cfg := valid()
 	cfg["extraBucketPolicyStatements"] = `[{"Sid":"Keep","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"NumericLessThan":{"s3:max-keys":10},"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}]`
-	s, ps := Load(MapSource{Values: cfg})
+	s, _, ps := Load(MapSource{Values: cfg})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -64,7 +64,7 @@ func TestExtraStatementsKeepTheirNumbers(t *testing.T) {
 func TestAMissingKeyIsReportedOnce(t *testing.T) {
 	cfg := valid()
 	delete(cfg, "vpcId")
-	_, ps := Load(MapSource{Values: cfg})
+	_, _, ps := Load(MapSource{Values: cfg})
 	want := spec.Problems{{Key: "vpcId", Message: "is required; set it with: pulumi config set vpcId vpc-0123456789abcdef0"}}
 	if !reflect.DeepEqual(ps, want) {
 		t.Errorf("got %v\nwant %v", ps, want)

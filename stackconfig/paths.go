@@ -40,11 +40,11 @@ func NamesOf(src Source) Names {
 	return n
 }
 
-// Key is the key of a path; a path in a message is rewritten the same way (Text).
-func (n Names) Key(path string) string { return n.Text(path) }
+// Key is the key of a path; a path in a message is rewritten the same way (RewritePaths).
+func (n Names) Key(path string) string { return n.RewritePaths(path) }
 
-// Text rewrites every path in a text.
-func (n Names) Text(text string) string {
+// RewritePaths rewrites every path in a text into the key the user wrote.
+func (n Names) RewritePaths(text string) string {
 	return spec.RewritePaths(text, BucketKey, func(i int, field string) string {
 		switch {
 		case !n.listForm:
@@ -63,7 +63,7 @@ func BucketKey(field string) string { return "bucket" + strings.ToUpper(field[:1
 func (n Names) Problems(ps spec.Problems) spec.Problems {
 	out := make(spec.Problems, len(ps))
 	for i, p := range ps {
-		out[i] = spec.Problem{Key: n.Text(p.Key), Message: n.Text(p.Message)}
+		out[i] = spec.Problem{Key: n.RewritePaths(p.Key), Message: n.RewritePaths(p.Message)}
 	}
 	return out
 }

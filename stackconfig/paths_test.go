@@ -27,7 +27,7 @@ func TestNamesTurnPathsIntoTheKeysTheUserWrote(t *testing.T) {
 		{list, "extraBucketPolicyStatements[2]", "extraBucketPolicyStatements[2]"},
 	}
 	for _, tc := range cases {
-		if got := tc.names.Text(tc.path); got != tc.want {
+		if got := tc.names.RewritePaths(tc.path); got != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.path, got, tc.want)
 		}
 	}
@@ -42,7 +42,7 @@ func TestNamesLeaveARNsAlone(t *testing.T) {
 		"bucket.region differs (consumers[0].region)":                            "bucketRegion differs (consumerRegion)",
 		"consumers[0].roleArns[1]":                                               "consumerRoleArns[1]",
 	} {
-		if got := n.Text(in); got != want {
+		if got := n.RewritePaths(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)
 		}
 	}

@@ -41,7 +41,7 @@ func TestConfigRefusalsNameTheKeyTheUserWrote(t *testing.T) {
 					cfg[k] = v
 				}
 			}
-			_, ps := Load(MapSource{Values: cfg})
+			_, _, ps := Load(MapSource{Values: cfg})
 			if len(ps) != len(tc.want) {
 				t.Fatalf("got %d problems, want %d:\n%v", len(ps), len(tc.want), ps)
 			}
@@ -64,7 +64,7 @@ func TestEveryMistakeIsReportedInOneRun(t *testing.T) {
 	cfg["prefixes"] = `["reports"]`
 	cfg["allowlisting"] = "true"
 	cfg["extraBucketPolicyStatements"] = `[{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}]`
-	_, ps := Load(MapSource{Values: cfg})
+	_, _, ps := Load(MapSource{Values: cfg})
 	var keys []string
 	for _, p := range ps {
 		keys = append(keys, p.Key)

@@ -44,7 +44,7 @@ func TestEachItemsExternalIDMustBeEncrypted(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, got := Load(MapSource{Values: listForm(twoExternalIDs), Secrets: map[string]bool{"consumers": tc.secret}, Nested: tc.nested})
+			_, _, got := Load(MapSource{Values: listForm(twoExternalIDs), Secrets: map[string]bool{"consumers": tc.secret}, Nested: tc.nested})
 			if len(got)+len(tc.want) > 0 && !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got\n%v\nwant\n%v", got, tc.want)
 			}
@@ -102,7 +102,7 @@ func TestTheProgramReadsItsStackFileForSecretsPerItem(t *testing.T) {
 		t.Fatalf("read %s: %v", file, nested)
 	}
 	engine := programSource{MapSource{Values: listForm(twoExternalIDs), Secrets: map[string]bool{"consumers": true}}}
-	_, got := Load(engine)
+	_, _, got := Load(engine)
 	want := spec.Problems{{Key: "consumers[1].externalId", Message: mixedSecretMessage}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got\n%v\nwant\n%v", got, want)
@@ -118,14 +118,14 @@ func TestTheProgramReadsItsStackFileForSecretsPerItem(t *testing.T) {
 	items[1]["assumeRoleArn"] = "arn:aws:iam::444444444444:role/deployer"
 	other, _ := json.Marshal(items)
 	engine.Values = listForm(string(other))
-	if _, got := Load(engine); len(got) != 0 {
+	if _, _, got := Load(engine); len(got) != 0 {
 		t.Errorf("a stack file of other values decided: %v", got)
 	}
 
 	// No stack file named by the environment: judged as a whole.
 	t.Setenv("PULUMI_STACK", "prod")
 	engine.Values = listForm(twoExternalIDs)
-	if _, got := Load(engine); len(got) != 0 {
+	if _, _, got := Load(engine); len(got) != 0 {
 		t.Errorf("without a stack file: %v", got)
 	}
 }

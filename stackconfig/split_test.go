@@ -64,7 +64,7 @@ func TestAnOwnerStackReadsItsConsumerStacks(t *testing.T) {
 		"with Pulumi.yaml's defaults": withDefaults(ownerStack()),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, set, ps := LoadAll(MapSource{Values: cfg})
+			s, set, ps := Load(MapSource{Values: cfg})
 			if len(ps) > 0 {
 				t.Fatal(ps)
 			}
@@ -108,7 +108,7 @@ func TestAConsumerStacksCeilingDefaultsToTheTopLevelKeys(t *testing.T) {
 	cfg["consumerStacks"] = `[{"stack":"consumer-222222222222","accountIds":["222222222222"]},` +
 		`{"stack":"consumer-333333333333","accountIds":["333333333333"],"actions":["s3:PutObject"],"prefixes":["team/in/"],"allowListing":false,"ifMissing":"fail"},` +
 		`{"stack":"consumer-444444444444","accountIds":["444444444444"],"ifMissing":"keep"}]`
-	_, set, ps := LoadAll(MapSource{Values: cfg})
+	_, set, ps := Load(MapSource{Values: cfg})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -130,7 +130,7 @@ func TestAConsumerStacksCeilingDefaultsToTheTopLevelKeys(t *testing.T) {
 // Without the top-level keys, the reader applies their defaults itself (MapSource, like Pulumi's
 // mocks, applies none): the default actions, the whole bucket, no listing, fail.
 func TestAConsumerStacksCeilingDefaultsWithoutTopLevelKeys(t *testing.T) {
-	_, set, ps := LoadAll(MapSource{Values: ownerStack()})
+	_, set, ps := Load(MapSource{Values: ownerStack()})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -144,7 +144,7 @@ func TestAConsumerStacksCeilingDefaultsWithoutTopLevelKeys(t *testing.T) {
 func TestAnOwnerStackWithAnEmptyList(t *testing.T) {
 	cfg := ownerStack()
 	cfg["consumerStacks"] = "[]"
-	_, set, ps := LoadAll(MapSource{Values: cfg})
+	_, set, ps := Load(MapSource{Values: cfg})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -160,7 +160,7 @@ func TestAConsumerStackLoads(t *testing.T) {
 		"with protectEndpoints":       func() map[string]string { c := consumerStack(); c["protectEndpoints"] = "true"; return c }(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, set, ps := LoadAll(MapSource{Values: cfg})
+			s, set, ps := Load(MapSource{Values: cfg})
 			if len(ps) > 0 {
 				t.Fatal(ps)
 			}
@@ -190,7 +190,7 @@ func TestTheSideDefaultsToBoth(t *testing.T) {
 		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, set, ps := LoadAll(MapSource{Values: cfg})
+			_, set, ps := Load(MapSource{Values: cfg})
 			if len(ps) > 0 {
 				t.Fatal(ps)
 			}
@@ -378,7 +378,7 @@ func TestSplitRefusals(t *testing.T) {
 					cfg[k] = v
 				}
 			}
-			_, ps := Load(MapSource{Values: cfg})
+			_, _, ps := Load(MapSource{Values: cfg})
 			if !reflect.DeepEqual(ps, tc.want) {
 				t.Errorf("problems:\n%s\nwant:\n%s", ps.Report("problems"), tc.want.Report("problems"))
 			}
@@ -407,7 +407,7 @@ func TestDefaultValuesAreNotTheOtherSidesKeys(t *testing.T) {
 			for k, v := range tc.set {
 				cfg[k] = v
 			}
-			if _, ps := Load(MapSource{Values: cfg}); len(ps) > 0 {
+			if _, _, ps := Load(MapSource{Values: cfg}); len(ps) > 0 {
 				t.Errorf("refused: %v", ps)
 			}
 		})
@@ -459,7 +459,7 @@ func TestKeysEverySideReads(t *testing.T) {
 	cfg["tags"] = `{"team":"platform"}`
 	cfg["preflight"] = "false"
 	cfg["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	s, set, ps := LoadAll(MapSource{Values: cfg})
+	s, set, ps := Load(MapSource{Values: cfg})
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
@@ -469,7 +469,7 @@ func TestKeysEverySideReads(t *testing.T) {
 	cfg = consumerStack()
 	cfg["tags"] = `{"team":"web"}`
 	cfg["bucketKmsKeyArn"] = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-	if _, ps := Load(MapSource{Values: cfg}); len(ps) > 0 {
+	if _, _, ps := Load(MapSource{Values: cfg}); len(ps) > 0 {
 		t.Fatal(ps)
 	}
 }
@@ -483,10 +483,10 @@ func TestAnOwnerStacksKeptStatementsMayAdmitItsConsumerStacksAccounts(t *testing
 			`"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}]`
 		return cfg
 	}
-	if _, _, ps := LoadAll(MapSource{Values: kept("arn:aws:iam::444444444444:role/auditor")}); len(ps) > 0 {
+	if _, _, ps := Load(MapSource{Values: kept("arn:aws:iam::444444444444:role/auditor")}); len(ps) > 0 {
 		t.Errorf("an account of consumerStacks[1] refused: %v", ps)
 	}
-	_, _, ps := LoadAll(MapSource{Values: kept("arn:aws:iam::999999999999:root")})
+	_, _, ps := Load(MapSource{Values: kept("arn:aws:iam::999999999999:root")})
 	want := `extraBucketPolicyStatements[0]: allows arn:aws:iam::999999999999:root, whose account is neither the bucket owner's (111111111111) nor a consumer account (222222222222, 333333333333, 444444444444): the perimeter Deny binds only the consumer accounts to this stack's endpoints, so that account would be held only by this statement's own condition, on endpoints this stack neither created nor checks (docs/kept-statements.md); make the account a consumer, or grant a principal of a consumer account, e.g. "Principal": {"AWS": "arn:aws:iam::222222222222:role/auditor"}`
 	if len(ps) != 1 || ps[0].String() != want {
 		t.Errorf("got %v\nwant %s", ps, want)

@@ -41,7 +41,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "splitmoves: %v\n", err)
 		return 1
 	}
-	moves, err := statemoves.Plan(d, func(account string) string { return strings.ReplaceAll(*consumer, "{account}", account) }, *owner)
+	moves, err := statemoves.Split(d, func(account string) string { return strings.ReplaceAll(*consumer, "{account}", account) }, *owner)
 	if err != nil {
 		fmt.Fprintf(stderr, "splitmoves: %v\n", err)
 		return 1

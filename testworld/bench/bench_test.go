@@ -72,7 +72,7 @@ func TestGeneratedSplitProjectIsValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, set, problems := stackconfig.LoadAll(stackconfig.MapSource{Values: file.Values, Secrets: file.Secrets})
+	s, set, problems := stackconfig.Load(stackconfig.MapSource{Values: file.Values, Secrets: file.Secrets})
 	if len(problems) > 0 {
 		t.Fatalf("%s: %v", st.SplitOwner, problems)
 	}

@@ -115,7 +115,7 @@ func specOf(t *testing.T, stackFile string) spec.Spec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, _ := stackconfig.Load(st.Source())
+	s, _, _ := stackconfig.Load(st.Source())
 	return s
 }
 

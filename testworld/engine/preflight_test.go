@@ -122,7 +122,7 @@ func TestEnginePreflight(t *testing.T) {
 	}
 }
 
-// The whole life of a taken-over bucket policy, with preflight and PlanLifecycle as the program
+// The whole life of a taken-over bucket policy, with preflight and DecideLifecycle as the program
 // will use them: the command preflight gives to keep a foreign statement, run by the real CLI,
 // keeps it (the next preview passes, up writes the policy with it, the preview after sees it as
 // kept); destroy's preview then stops at the protected policy; releaseBucketPolicy and an up

@@ -469,7 +469,7 @@ func TestEngineMoveBetweenSingleAndSplitStacks(t *testing.T) {
 		sp.stack(consumerStackName(a), splitConsumerFile(a))
 	}
 	owner := sp.stack("owner", splitOwnerFile("", two...))
-	moves, err := statemoves.Plan(dev.deployment(), consumerStackName, "owner")
+	moves, err := statemoves.Split(dev.deployment(), consumerStackName, "owner")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -325,7 +325,7 @@ func TestGetAlias(t *testing.T) {
 }
 
 // Without a name, every create makes a new grant, so a replacement overlaps instead of revoking
-// the grant it got back (see policydoc.KeyGrant).
+// the grant it got back (see spec.KeyGrant).
 func TestUnnamedGrantsAreNeverShared(t *testing.T) {
 	f := newFixture(t, keys)
 	srv := f.provider("owner", ownerConfig)

@@ -35,7 +35,7 @@ type asConfigured struct {
 }
 
 func newAsConfigured(config map[string]string) *asConfigured {
-	s, _ := stackconfig.Load(stackconfig.MapSource{Values: config})
+	s, _, _ := stackconfig.Load(stackconfig.MapSource{Values: config})
 	a := &asConfigured{s: s, roles: map[string]string{}, vpcs: map[string]string{}}
 	for _, c := range s.Consumers {
 		for _, arn := range c.RoleARNs {

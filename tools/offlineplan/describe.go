@@ -28,7 +28,7 @@ var documentTitles = map[string]string{
 }
 
 // describe groups what the program registered by provider (account), and lifts policies out.
-func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
+func (p *Deployment) describe(s spec.Spec, m *offline.Mocks) {
 	byProvider := map[string]*Account{}
 	for _, r := range m.OfType(typeProvider) {
 		a := providerAccount(r)
@@ -52,7 +52,7 @@ func (p *Plan) describe(s spec.Spec, m *offline.Mocks) {
 		if id == "" {
 			id = stringOf(call.Args["keyId"])
 		}
-		// Preflight's lookups have their own section (Plan.Preflight); the adopted endpoint's by
+		// Preflight's lookups have their own section (Deployment.Preflight); the adopted endpoint's by
 		// ID is also the component's own read.
 		if preflightCall(call.Token) && !(call.Token == string(preflight.CallVpcEndpoint) && id != "") {
 			continue
@@ -82,18 +82,18 @@ const roleKeyPolicyTitle = "Role key policy (add to the role)"
 // keyPermissions lists, for a KMS bucket, each role's grant in the bucket owner's account and its
 // key statements in its own account; for a role whose policy the stack does not manage, the
 // statements it needs are added as a document.
-func (p *Plan) keyPermissions(s spec.Spec, byProvider map[string]*Account) {
+func (p *Deployment) keyPermissions(s spec.Spec, byProvider map[string]*Account) {
 	if !s.Bucket.Encryption.KMS() {
 		return
 	}
 	l := s.Layout()
 	if owner := byProvider[l.Owner.Provider]; owner != nil {
-		for _, g := range policydoc.KeyGrantsOf(l) {
+		for _, g := range l.KeyGrants {
 			constraint := "none (no S3 Bucket Key: the grant cannot be limited to the bucket)"
 			for _, c := range g.Constraints {
 				constraint = "encryption context " + render(c.EncryptionContextSubset)
 			}
-			owner.KeyPermissions = append(owner.KeyPermissions, KeyPermission{Role: g.GranteePrincipal, Consumer: g.Consumer,
+			owner.KeyPermissions = append(owner.KeyPermissions, KeyPermission{Role: g.RoleARN, Consumer: g.Consumer,
 				Grant: g.Name, Operations: g.Operations, Constraint: constraint})
 		}
 	}
@@ -131,7 +131,7 @@ func accountOrder(a Account) string {
 	return "1" + a.AccountID + "/" + a.Provider
 }
 
-func (p *Plan) resource(r offline.Resource) Resource {
+func (p *Deployment) resource(r offline.Resource) Resource {
 	inputs := map[string]any{}
 	for k, v := range r.Inputs {
 		inputs[string(k)] = plain(v)

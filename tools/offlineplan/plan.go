@@ -1,4 +1,4 @@
-// Package plan evaluates a stack's configuration offline: it runs the stack program itself under
+// Package offlineplan evaluates a stack's configuration offline: it runs the stack program itself under
 // Pulumi's mocks and describes what `pulumi up` would create in each account, with the policy
 // documents in full. It needs no Pulumi CLI, no backend and no credentials.
 package offlineplan
@@ -20,8 +20,8 @@ import (
 	"cross-account-s3/tools/stackfile"
 )
 
-// Plan is what a stack would deploy.
-type Plan struct {
+// Deployment is what `pulumi up` would deploy for one stack, as the offline plan shows it.
+type Deployment struct {
 	Project    string         `json:"project"`
 	Stack      string         `json:"stack"`
 	Accounts   []Account      `json:"accounts"`
@@ -31,7 +31,7 @@ type Plan struct {
 	NotChecked []string       `json:"notChecked"`
 	// Preflight is what pulumi preview and up read from the live accounts before writing.
 	Preflight Preflight `json:"preflight"`
-	// Destroy says what pulumi destroy would leave (preflight.PlanLifecycle).
+	// Destroy says what pulumi destroy would leave (preflight.DecideLifecycle).
 	Destroy string `json:"destroy"`
 }
 
@@ -122,7 +122,7 @@ func KnownAfterDeploy(what string) string { return "<" + what + ", known after d
 // Build reads a project file (Pulumi.yaml) and a stack file (Pulumi.<stack>.yaml, anywhere) and
 // plans the stack. A missing or malformed file is a plain error; configuration that the CLI or the
 // program refuses is a ConfigError, in their words.
-func Build(projectFile, stackFile string) (*Plan, error) {
+func Build(projectFile, stackFile string) (*Deployment, error) {
 	stack, err := StackName(stackFile)
 	if err != nil {
 		return nil, err
@@ -150,7 +150,7 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 	}
 	sort.Strings(secretKeys)
 	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets, Nested: st.Nested}
-	s, set, problems := stackconfig.LoadAll(src)
+	s, set, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
 	}
@@ -162,12 +162,12 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 	if err != nil {
 		return nil, ConfigError{err}
 	}
-	p := &Plan{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(describeAll(crossaccount.Warnings(s, set.Side), stackconfig.NamesOf(src).Text), settingsWarnings(st)...)}
+	p := &Deployment{Project: st.Project, Stack: stack, Outputs: outputs,
+		Warnings: append(rewriteAll(crossaccount.Warnings(s, set.Side), stackconfig.NamesOf(src).RewritePaths), settingsWarnings(st)...)}
 	opts := program.OptionsFor(st.Project, stack, set)
 	names := stackconfig.NamesOf(src)
-	lifecycle := preflight.PlanLifecycle(s, opts)
-	p.Warnings = append(p.Warnings, describeAll(lifecycle.Warnings, names.Text)...)
+	lifecycle := preflight.DecideLifecycle(s, opts)
+	p.Warnings = append(p.Warnings, rewriteAll(lifecycle.Warnings, names.RewritePaths)...)
 	p.Destroy = lifecycle.Destroy
 	p.Preflight = preflightOf(s, opts, names)
 	if opts.Disabled {
@@ -181,10 +181,10 @@ func Build(projectFile, stackFile string) (*Plan, error) {
 	return p, nil
 }
 
-func describeAll(texts []string, describe func(string) string) []string {
+func rewriteAll(texts []string, rewrite func(string) string) []string {
 	out := make([]string, len(texts))
 	for i, t := range texts {
-		out[i] = describe(t)
+		out[i] = rewrite(t)
 	}
 	return out
 }
@@ -256,10 +256,10 @@ func preflightOf(s spec.Spec, opts preflight.Options, names stackconfig.Names) P
 	if opts.Disabled {
 		out.Warning = preflight.DisabledWarning
 	}
-	for _, l := range preflight.Plan(s, opts) {
+	for _, l := range preflight.Lookups(s, opts) {
 		l.Key = names.Key(l.Key)
-		out.Lookups = append(out.Lookups, Lookup{Key: l.Key, Checks: names.Text(l.Checks), Function: l.Call.Function(), Target: l.Target,
-			Account: l.Account, Region: l.Region, Provider: l.Provider, Permissions: l.Call.Permissions(), When: l.When, Line: names.Text(l.String())})
+		out.Lookups = append(out.Lookups, Lookup{Key: l.Key, Checks: names.RewritePaths(l.Checks), Function: l.Call.Function(), Target: l.Target,
+			Account: l.Account, Region: l.Region, Provider: l.Provider, Permissions: l.Call.Permissions(), When: l.When, Line: names.RewritePaths(l.String())})
 	}
 	return out
 }

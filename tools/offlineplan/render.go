@@ -15,7 +15,7 @@ var longOutputs = map[string]string{
 }
 
 // Text renders the plan for people.
-func (p *Plan) Text() string {
+func (p *Deployment) Text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Plan for stack %q of project %s\n", p.Stack, p.Project)
 	b.WriteString("Offline: the stack program ran under Pulumi's mocks; nothing was read from or written to AWS.\n")
@@ -101,7 +101,7 @@ func writeList(b *strings.Builder, title string, items []string) {
 }
 
 // JSON renders the plan as one document, byte for byte the same for the same input.
-func (p *Plan) JSON() string {
+func (p *Deployment) JSON() string {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -30,11 +30,11 @@ var leafTypes = map[string]string{
 	"aws:kms/grant:Grant":              crossaccount.TypeBucketOwnerAccount,
 }
 
-// Plan groups the state's leaves by destination: consumerStack names the stack of a consumer
+// Split groups the state's leaves by destination: consumerStack names the stack of a consumer
 // account (by account ID), owner is the owner stack. Moves come consumer stacks first, by name,
 // then the owner; URNs sorted. A leaf that is not under this program's components (a state not
 // deployed by it) is an error, as is a state with nothing to move.
-func Plan(d apitype.DeploymentV3, consumerStack func(account string) string, owner string) ([]Move, error) {
+func Split(d apitype.DeploymentV3, consumerStack func(account string) string, owner string) ([]Move, error) {
 	byDest := map[string][]string{}
 	for _, res := range d.Resources {
 		side, ok := leafTypes[string(res.Type)]
