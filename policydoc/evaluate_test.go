@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"cross-account-s3/spec"
 )
 
 // A small evaluator of rendered policy documents, for tests that check what they let through. It
@@ -101,10 +103,10 @@ func matches(t *testing.T, st map[string]any, r request) bool {
 // element matches Action/NotAction or Resource/NotResource.
 func element(st map[string]any, name, value string, fold bool) bool {
 	if v, ok := st[name]; ok {
-		return anyGlob(values(v), value, fold)
+		return anyGlob(spec.AsList(v), value, fold)
 	}
 	if v, ok := st["Not"+name]; ok {
-		return !anyGlob(values(v), value, fold)
+		return !anyGlob(spec.AsList(v), value, fold)
 	}
 	return false
 }
@@ -113,7 +115,7 @@ func principalMatches(p any, r request) bool {
 	if p == "*" {
 		return true
 	}
-	for _, v := range values(p.(map[string]any)["AWS"]) {
+	for _, v := range spec.AsList(p.(map[string]any)["AWS"]) {
 		arn, _ := v.(string)
 		if arn == "*" || arn == r.principal || arn == r.account || strings.HasSuffix(arn, ":"+r.account+":root") {
 			return true
@@ -142,7 +144,7 @@ func conditionsHold(t *testing.T, condition any, ctx map[string]string) bool {
 	for op, rawKeys := range ops {
 		for key, rawValues := range rawKeys.(map[string]any) {
 			v, present := ctx[strings.ToLower(key)]
-			vals := values(rawValues)
+			vals := spec.AsList(rawValues)
 			if op == "Null" {
 				if (vals[0] == "true") != !present {
 					return false

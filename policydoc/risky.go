@@ -163,7 +163,7 @@ func resourceTypes(s spec.Spec, st map[string]any) (bucket, objects bool) {
 		return true, true
 	}
 	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
-	for _, r := range values(st["Resource"]) {
+	for _, r := range spec.AsList(st["Resource"]) {
 		v, _ := r.(string)
 		switch {
 		case v == bucketARN:
@@ -200,7 +200,7 @@ func allowedActions(st map[string]any) []allowedAction {
 	via := map[string]string{}
 	if present(st["NotAction"]) {
 		excluded := map[string]bool{}
-		for _, v := range values(st["NotAction"]) {
+		for _, v := range spec.AsList(st["NotAction"]) {
 			pattern, _ := v.(string)
 			for _, a := range spec.MatchS3Actions(pattern) {
 				excluded[a.Name] = true
@@ -212,7 +212,7 @@ func allowedActions(st map[string]any) []allowedAction {
 			}
 		}
 	}
-	for _, v := range values(st["Action"]) {
+	for _, v := range spec.AsList(st["Action"]) {
 		pattern, _ := v.(string)
 		for _, a := range spec.MatchS3Actions(pattern) {
 			exact := strings.EqualFold(pattern, a.Name)

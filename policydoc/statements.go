@@ -3,7 +3,7 @@ package policydoc
 import (
 	"fmt"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"cross-account-s3/spec"
@@ -142,7 +142,7 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 	}
 
 	twins := sameButCase(st)
-	for _, k := range sortedKeys(st) {
+	for _, k := range spec.SortedKeys(st) {
 		if known := elementNamed(k); known != k && !inGroups(twins, k) {
 			hint := "remove it"
 			if known != "" {
@@ -210,7 +210,7 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 				continue
 			}
 			foreign = append(foreign, p.String())
-			if !contains(perimeter, acct) {
+			if !slices.Contains(perimeter, acct) {
 				outside = append(outside, p.String())
 				anyUnknown = anyUnknown || acct == ""
 			}
@@ -233,14 +233,14 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 	}
 
 	for _, el := range []string{"Resource", "NotResource"} {
-		for _, r := range values(st[el]) {
+		for _, r := range spec.AsList(st[el]) {
 			if v, ok := r.(string); !ok || (v != bucketARN && !strings.HasPrefix(v, bucketARN+"/")) {
 				add(RuleForeignResource, `%s %s is not this bucket; a bucket policy can only name %s and keys in it, e.g. %s/audit/*`, el, quote(r), bucketARN, bucketARN)
 			}
 		}
 	}
 	for _, el := range []string{"Action", "NotAction"} {
-		for _, a := range values(st[el]) {
+		for _, a := range spec.AsList(st[el]) {
 			if msg := unknownActionProblem(a); msg != "" {
 				add(RuleUnknownS3Action, "%s %s", el, msg)
 			}
@@ -310,24 +310,6 @@ func firstOr(ids []string, fallback string) string {
 	return ids[0]
 }
 
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // elementNamed is the statement element k names in any case ("" for none).
 func elementNamed(k string) string {
 	for _, el := range StatementElements {
@@ -342,11 +324,11 @@ func elementNamed(k string) string {
 // order of their first key.
 func sameButCase(m map[string]any) [][]string {
 	byLower := map[string][]string{}
-	for _, k := range sortedKeys(m) {
+	for _, k := range spec.SortedKeys(m) {
 		byLower[strings.ToLower(k)] = append(byLower[strings.ToLower(k)], k)
 	}
 	var out [][]string
-	for _, k := range sortedKeys(m) {
+	for _, k := range spec.SortedKeys(m) {
 		if g := byLower[strings.ToLower(k)]; len(g) > 1 && g[0] == k {
 			out = append(out, g)
 		}
@@ -356,7 +338,7 @@ func sameButCase(m map[string]any) [][]string {
 
 func inGroups(groups [][]string, k string) bool {
 	for _, g := range groups {
-		if contains(g, k) {
+		if slices.Contains(g, k) {
 			return true
 		}
 	}
@@ -376,23 +358,6 @@ func present(v any) bool {
 		return len(x) > 0
 	}
 	return true
-}
-
-// values is a policy element as a list: one value or an array of them.
-func values(v any) []any {
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case []any:
-		return x
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out
-	}
-	return []any{v}
 }
 
 func validPrincipalShape(p any) bool {
@@ -417,7 +382,7 @@ func principalType(k string) string {
 func unknownPrincipalTypes(principal any) []string {
 	m, _ := principal.(map[string]any)
 	var out []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range spec.SortedKeys(m) {
 		if principalType(k) == "" {
 			out = append(out, k)
 		}
@@ -461,12 +426,12 @@ func principalsOf(p any) []principal {
 		return nil
 	}
 	var out []principal
-	for _, k := range sortedKeys(m) {
+	for _, k := range spec.SortedKeys(m) {
 		t := principalType(k)
 		if t == "" {
 			continue
 		}
-		for _, v := range values(m[k]) {
+		for _, v := range spec.AsList(m[k]) {
 			if s, ok := v.(string); ok {
 				out = append(out, principal{t, s})
 			} else {
@@ -507,7 +472,7 @@ func grantsWrites(st map[string]any) bool {
 	if present(st["NotAction"]) {
 		return true
 	}
-	for _, a := range values(st["Action"]) {
+	for _, a := range spec.AsList(st["Action"]) {
 		v, _ := a.(string)
 		for _, action := range spec.MatchS3Actions(v) {
 			if isWrite(action) {
@@ -543,7 +508,7 @@ func confinedToSource(condition any) bool {
 			default:
 				continue
 			}
-			if allStrings(values(raw), ok) {
+			if allStrings(spec.AsList(raw), ok) {
 				return true
 			}
 		}
@@ -601,7 +566,7 @@ func pinnedToEndpoints(condition any) bool {
 			case !strings.EqualFold(k, "aws:SourceVpc"):
 				continue
 			}
-			if allStrings(values(raw), pattern.MatchString) {
+			if allStrings(spec.AsList(raw), pattern.MatchString) {
 				return true
 			}
 		}

@@ -115,7 +115,7 @@ func gatherVPC(chain []Lookup, invoke Invoker) VPCFacts {
 func withPrefixList(args map[string]any, pl string) map[string]any {
 	out := copyMap(args)
 	var filters []any
-	for _, f := range asList(args["filters"]) {
+	for _, f := range spec.AsList(args["filters"]) {
 		m, ok := f.(map[string]any)
 		if !ok {
 			filters = append(filters, f)
@@ -123,7 +123,7 @@ func withPrefixList(args map[string]any, pl string) map[string]any {
 		}
 		m = copyMap(m)
 		var values []any
-		for _, v := range asList(m["values"]) {
+		for _, v := range spec.AsList(m["values"]) {
 			if v == PrefixListPlaceholder {
 				v = pl
 			}
@@ -156,23 +156,9 @@ func asString(v any) string {
 	return s
 }
 
-func asList(v any) []any {
-	switch x := v.(type) {
-	case []any:
-		return x
-	case []string:
-		out := make([]any, len(x))
-		for i, s := range x {
-			out[i] = s
-		}
-		return out
-	}
-	return nil
-}
-
 func asStrings(v any) []string {
 	var out []string
-	for _, e := range asList(v) {
+	for _, e := range spec.AsList(v) {
 		if s, ok := e.(string); ok {
 			out = append(out, s)
 		}

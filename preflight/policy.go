@@ -352,19 +352,11 @@ func canonicalValue(v any) any {
 
 // strList is a policy element's values as text: one scalar or an array of scalars.
 func strList(v any) []string {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return nil
-	case []any:
-		list, _ := scalars(x)
-		return list
-	case []string:
-		return x
 	}
-	if s, ok := scalar(v); ok {
-		return []string{s}
-	}
-	return nil
+	list, _ := scalars(spec.AsList(v))
+	return list
 }
 
 func scalars(list []any) ([]string, bool) {

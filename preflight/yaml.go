@@ -4,7 +4,12 @@ import (
 	"encoding/json"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"cross-account-s3/spec"
 )
 
 // ExtraStatementsKey is the config key, with its namespace, as it stands in a stack file.
@@ -17,22 +22,26 @@ const ExtraStatementsKey = "cross-account-s3:extraBucketPolicyStatements"
 // nested keys are sorted. Pulumi hands the value to the program as the JSON of the same
 // statements, so what this renders reads back equal.
 func KeepYAML(statements []map[string]any) string {
-	var b strings.Builder
-	b.WriteString("  " + ExtraStatementsKey + ":")
-	if len(statements) == 0 {
-		b.WriteString(" []\n")
-		return b.String()
-	}
-	b.WriteString("\n")
+	list := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, st := range statements {
-		writeMapping(&b, st, 6, true, statementOrder)
+		list.Content = append(list.Content, mappingNode(st, statementOrder))
 	}
-	return b.String()
+	if len(statements) == 0 {
+		list.Style = yaml.FlowStyle
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{scalarNode(ExtraStatementsKey), list}}
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(encodeYAML(doc), "\n") {
+		if line != "" {
+			out.WriteString("  " + line)
+		}
+	}
+	return out.String()
 }
 
 var statementElements = []string{"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
 
-func statementOrder(keys []string) []string {
+func statementOrder(keys []string) {
 	rank := map[string]int{}
 	for i, k := range statementElements {
 		rank[k] = i
@@ -48,61 +57,48 @@ func statementOrder(keys []string) []string {
 		}
 		return keys[i] < keys[j]
 	})
-	return keys
 }
 
-func sortedOrder(keys []string) []string {
-	sort.Strings(keys)
-	return keys
-}
-
-// writeMapping writes a mapping whose keys stand at column indent; item says it is a list item
-// ("- " two columns before its first key).
-func writeMapping(b *strings.Builder, m map[string]any, indent int, item bool, order func([]string) []string) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// encodeYAML is yaml.v3's block form with two-space indentation.
+func encodeYAML(n *yaml.Node) string {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		panic(err) // nodes of scalars, lists and maps only: cannot fail
 	}
-	for i, k := range order(keys) {
-		pad := strings.Repeat(" ", indent)
-		if item {
-			if i == 0 {
-				pad = strings.Repeat(" ", indent-2) + "- "
-			}
-		}
-		b.WriteString(pad + yamlScalar(k) + ":")
-		writeValue(b, m[k], indent+2)
-	}
+	return b.String()
 }
 
-// writeValue writes what follows "key:" or "-": a scalar on the same line, or a block whose
-// content stands at column indent on the next lines.
-func writeValue(b *strings.Builder, v any, indent int) {
+// valueNode is a JSON value as a YAML node; empty lists and maps are written [] and {}.
+func valueNode(v any) *yaml.Node {
 	switch x := v.(type) {
 	case map[string]any:
-		if len(x) == 0 {
-			b.WriteString(" {}\n")
-			return
-		}
-		b.WriteString("\n")
-		writeMapping(b, x, indent, false, sortedOrder)
+		return mappingNode(x, sort.Strings)
 	case []any:
-		if len(x) == 0 {
-			b.WriteString(" []\n")
-			return
-		}
-		b.WriteString("\n")
+		n := &yaml.Node{Kind: yaml.SequenceNode}
 		for _, e := range x {
-			if m, ok := e.(map[string]any); ok && len(m) > 0 {
-				writeMapping(b, m, indent+2, true, sortedOrder)
-				continue
-			}
-			b.WriteString(strings.Repeat(" ", indent) + "-")
-			writeValue(b, e, indent+2)
+			n.Content = append(n.Content, valueNode(e))
 		}
-	default:
-		b.WriteString(" " + yamlValue(v) + "\n")
+		if len(x) == 0 {
+			n.Style = yaml.FlowStyle
+		}
+		return n
 	}
+	return scalarNode(v)
+}
+
+func mappingNode(m map[string]any, order func([]string)) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	keys := spec.SortedKeys(m)
+	order(keys)
+	for _, k := range keys {
+		n.Content = append(n.Content, scalarNode(k), valueNode(m[k]))
+	}
+	if len(m) == 0 {
+		n.Style = yaml.FlowStyle
+	}
+	return n
 }
 
 var (
@@ -111,38 +107,39 @@ var (
 	numberPattern = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 )
 
-// yamlValue renders a scalar: numbers and booleans as themselves, strings plain when YAML reads
-// them back as the same string, else double-quoted (JSON's escaping is valid YAML).
-func yamlValue(v any) string {
+// scalarNode is a scalar: numbers and booleans as themselves, strings plain when YAML reads them
+// back as the same string, else double-quoted.
+func scalarNode(v any) *yaml.Node {
+	plain := func(value string) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: value}
+	}
+	var s string
 	switch x := v.(type) {
 	case nil:
-		return "null"
+		return plain("null")
 	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
+		return plain(strconv.FormatBool(x))
 	case json.Number:
 		if numberPattern.MatchString(x.String()) {
-			return x.String()
+			return plain(x.String())
 		}
-		return yamlScalar(x.String())
+		s = x.String()
 	case float64:
-		s, _ := scalar(x)
-		return s
+		f, _ := scalar(x)
+		return plain(f)
 	case string:
-		return yamlScalar(x)
+		s = x
+	default:
+		s, _ = scalar(v)
 	}
-	s, _ := scalar(v)
-	return yamlScalar(s)
+	if plainSafe.MatchString(s) && !yamlReserved.MatchString(s) && !strings.HasSuffix(s, ":") {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Style: yaml.DoubleQuotedStyle}
 }
 
-func yamlScalar(s string) string {
-	if plainSafe.MatchString(s) && !yamlReserved.MatchString(s) && !strings.HasSuffix(s, ":") {
-		return s
-	}
-	return compactJSON(s)
-}
+// yamlScalar is how a string is written as a scalar.
+func yamlScalar(s string) string { return strings.TrimSuffix(encodeYAML(scalarNode(s)), "\n") }
 
 // KeepCommand is one shell command that sets cross-account-s3:extraBucketPolicyStatements to the
 // statements in the stack's file (as the YAML of KeepYAML): `pulumi config set-all --json`, whose

@@ -68,8 +68,7 @@ func TestKeepYAML(t *testing.T) {
       Principal:
         AWS: []
       Action:
-        -
-          - s3:GetObject
+        - - s3:GetObject
       Resource:
         - a: 1
         - {}

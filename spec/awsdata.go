@@ -3,6 +3,7 @@ package spec
 import (
 	_ "embed"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -30,7 +31,9 @@ type S3Action struct {
 }
 
 // AppliesTo reports whether the action applies to the resource type ("object" or "bucket").
-func (a S3Action) AppliesTo(resourceType string) bool { return contains(a.ResourceTypes, resourceType) }
+func (a S3Action) AppliesTo(resourceType string) bool {
+	return slices.Contains(a.ResourceTypes, resourceType)
+}
 
 // Region is one AWS Region and its partition.
 type Region struct {

@@ -3,6 +3,7 @@ package spec
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -410,7 +411,7 @@ func credentialsKey(c Credentials) string {
 
 func appendNew(list []string, values ...string) []string {
 	for _, v := range values {
-		if !contains(list, v) {
+		if !slices.Contains(list, v) {
 			list = append(list, v)
 		}
 	}
@@ -419,18 +420,9 @@ func appendNew(list []string, values ...string) []string {
 
 func appendNewBuckets(list, values []AllowedBucket) []AllowedBucket {
 	for _, v := range values {
-		if !contains(AllowedBucketNames(list), v.Name) {
+		if !slices.Contains(AllowedBucketNames(list), v.Name) {
 			list = append(list, v)
 		}
 	}
 	return list
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -350,7 +350,7 @@ func validateTags(ps *Problems, tags map[string]string) {
 	if len(tags) > maxTags {
 		ps.add("tags", "has %d tags; AWS allows at most %d per resource", len(tags), maxTags)
 	}
-	for _, k := range sortedKeys(tags) {
+	for _, k := range SortedKeys(tags) {
 		v := tags[k]
 		switch {
 		case k == "" || len(k) > maxTagKeyLen:

@@ -6,69 +6,29 @@ import (
 	"slices"
 	"strings"
 
+	"cross-account-s3/tools/offline"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
 
 // unknown stands for a value not known yet (preview) in plain values.
 type unknown struct{}
 
-// plain turns a property value into JSON-like Go values: strings, float64, bool, []any,
-// map[string]any, nil. Secrets are unwrapped, or replaced by "[secret]" when redact is set (for the
-// log); unknowns become unknown{}, or "[unknown]" when redacting.
+// plain turns a property value into JSON-like Go values (offline.Plain). Secrets are unwrapped,
+// or replaced by "[secret]" when redact is set (for the log); unknowns become unknown{}, or
+// "[unknown]" when redacting.
 func plain(v resource.PropertyValue, redact bool) any {
-	switch {
-	case v.IsSecret():
-		if redact {
-			return "[secret]"
-		}
-		return plain(v.SecretValue().Element, redact)
-	case v.IsComputed():
-		if redact {
-			return "[unknown]"
-		}
-		return unknown{}
-	case v.IsOutput():
-		o := v.OutputValue()
-		if !o.Known {
-			if redact {
-				return "[unknown]"
-			}
-			return unknown{}
-		}
-		if o.Secret && redact {
-			return "[secret]"
-		}
-		return plain(o.Element, redact)
-	case v.IsNull():
-		return nil
-	case v.IsString():
-		return v.StringValue()
-	case v.IsBool():
-		return v.BoolValue()
-	case v.IsNumber():
-		return v.NumberValue()
-	case v.IsArray():
-		arr := v.ArrayValue()
-		out := make([]any, len(arr))
-		for i, e := range arr {
-			out[i] = plain(e, redact)
-		}
-		return out
-	case v.IsObject():
-		return plainMap(v.ObjectValue(), redact)
-	case v.IsResourceReference():
-		return string(v.ResourceReferenceValue().URN)
-	default:
-		return "[" + v.TypeString() + "]"
+	if redact {
+		return offline.Plain(v, "[secret]", "[unknown]")
 	}
+	return offline.Plain(v, nil, unknown{})
 }
 
 func plainMap(m resource.PropertyMap, redact bool) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[string(k)] = plain(v, redact)
+	if redact {
+		return offline.PlainMap(m, "[secret]", "[unknown]")
 	}
-	return out
+	return offline.PlainMap(m, nil, unknown{})
 }
 
 // logged is what the op log keeps of a property map.

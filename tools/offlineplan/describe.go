@@ -134,7 +134,7 @@ func accountOrder(a Account) string {
 func (p *Deployment) resource(r offline.Resource) Resource {
 	inputs := map[string]any{}
 	for k, v := range r.Inputs {
-		inputs[string(k)] = plain(v)
+		inputs[string(k)] = offline.Plain(v, secretText, KnownAfterDeploy("value"))
 	}
 	if title, ok := documentTitles[r.Type]; ok && r.Str("policy") != "" {
 		p.Documents = append(p.Documents, Document{Title: title, Resource: r.Name, Policy: json.RawMessage(r.Str("policy"))})
@@ -207,35 +207,6 @@ func stringOf(v resource.PropertyValue) string {
 		return v.StringValue()
 	}
 	return ""
-}
-
-// plain turns a property value into plain data, with secrets blanked out.
-func plain(v resource.PropertyValue) any {
-	switch {
-	case v.IsSecret():
-		return secretText
-	case v.IsComputed() || (v.IsOutput() && !v.OutputValue().Known):
-		return KnownAfterDeploy("value")
-	case v.IsString():
-		return v.StringValue()
-	case v.IsBool():
-		return v.BoolValue()
-	case v.IsNumber():
-		return v.NumberValue()
-	case v.IsArray():
-		out := []any{}
-		for _, x := range v.ArrayValue() {
-			out = append(out, plain(x))
-		}
-		return out
-	case v.IsObject():
-		out := map[string]any{}
-		for k, x := range v.ObjectValue() {
-			out[string(k)] = plain(x)
-		}
-		return out
-	}
-	return nil
 }
 
 // preflightCall says whether an invoke token is one of preflight's lookups.

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
+
+	"cross-account-s3/spec"
 )
 
 // longOutputs are stack outputs the text plan refers to instead of repeating.
@@ -37,7 +38,7 @@ func (p *Deployment) Text() string {
 		}
 		for _, r := range a.Resources {
 			fmt.Fprintf(&b, "  + %s %q\n", r.Type, r.Name)
-			for _, k := range sortedKeys(r.Inputs) {
+			for _, k := range spec.SortedKeys(r.Inputs) {
 				fmt.Fprintf(&b, "      %s: %s\n", k, render(r.Inputs[k]))
 			}
 		}
@@ -63,7 +64,7 @@ func (p *Deployment) Text() string {
 		}
 		writeList(&b, "Needs the live accounts (preflight: read-only lookups pulumi preview and pulumi up make before writing anything)", lines)
 		var perms []string
-		for _, account := range sortedKeys(p.Preflight.Permissions) {
+		for _, account := range spec.SortedKeys(p.Preflight.Permissions) {
 			perms = append(perms, fmt.Sprintf("account %s: %s", account, strings.Join(p.Preflight.Permissions[account], ", ")))
 		}
 		writeList(&b, "Read-only permissions preflight needs per account", perms)
@@ -76,7 +77,7 @@ func (p *Deployment) Text() string {
 
 // writeOutputs writes outputs one per line, nested maps (such as consumers) as indented blocks.
 func writeOutputs(b *strings.Builder, indent string, outputs map[string]any) {
-	for _, k := range sortedKeys(outputs) {
+	for _, k := range spec.SortedKeys(outputs) {
 		if nested, ok := outputs[k].(map[string]any); ok {
 			fmt.Fprintf(b, "%s%s:\n", indent, k)
 			writeOutputs(b, indent+"  ", nested)
@@ -141,7 +142,7 @@ func render(v any) string {
 		return render(m)
 	case map[string]any:
 		parts := []string{}
-		for _, k := range sortedKeys(x) {
+		for _, k := range spec.SortedKeys(x) {
 			parts = append(parts, k+"="+render(x[k]))
 		}
 		return strings.Join(parts, ", ")
@@ -149,13 +150,4 @@ func render(v any) string {
 		return "(none)"
 	}
 	return fmt.Sprint(v)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
