@@ -25,6 +25,9 @@ const (
 
 // Args are the component's typed inputs.
 type Args struct {
+	// Spec is valid: stackconfig.Load has validated it (with policydoc.Check), and for an owner
+	// stack splitstacks.Decide its consumers and policydoc.Check the documents they make. The
+	// component does not validate it again.
 	Spec spec.Spec
 	// RewritePaths rewrites the spec's field paths (consumers[0].vpcId) in warnings and errors
 	// into the keys the user wrote (vpcId); nil leaves the paths.
@@ -71,37 +74,16 @@ type ConsumerOutputs struct {
 	TestCommand    string
 }
 
-// Check runs every validation the component relies on, without Pulumi.
-func Check(s spec.Spec) error { return check(s, spec.SideBoth) }
-
-// check is Check for a stack of a side: an owner stack may have no consumer (every consumer stack
-// dropped or pending), and its bucket policy then admits none.
-func check(s spec.Spec, side spec.Side) error {
-	var ps spec.Problems
-	if side == spec.SideOwner {
-		ps = append(s.ValidateOwnerSide(), s.ValidateConsumers()...)
-	} else {
-		ps = s.Validate()
-	}
-	if len(ps) > 0 {
-		return ps
-	}
-	return policydoc.Check(s).Err()
-}
-
-// NewSharedBucketAccess validates the spec and, only when it is valid, registers the component,
-// its providers and resources (side: both). Invalid input registers nothing.
+// NewSharedBucketAccess registers the component, its providers and resources (side: both).
 func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*SharedBucketAccess, error) {
 	args.Preflight.Side = spec.SideBoth
-	d, err := newDeployment(ctx, args)
-	if err != nil {
-		return nil, err
-	}
+	d := newDeployment(ctx, args)
 	comp := &SharedBucketAccess{}
 	if err := ctx.RegisterComponentResource(TypeSharedBucketAccess, name, comp, opts...); err != nil {
 		return nil, err
 	}
 	d.root = comp
+	var err error
 	if comp.Deployed, err = d.deploy(ctx); err != nil {
 		return nil, err
 	}
@@ -113,11 +95,7 @@ func NewSharedBucketAccess(ctx *pulumi.Context, name string, args Args, opts ...
 // logical names as under the components of the single-stack form. No bucket owner resource.
 func NewConsumerSide(ctx *pulumi.Context, args Args) (Deployed, error) {
 	args.Preflight.Side = spec.SideConsumer
-	d, err := newDeployment(ctx, args)
-	if err != nil {
-		return Deployed{}, err
-	}
-	return d.deploy(ctx)
+	return newDeployment(ctx, args).deploy(ctx)
 }
 
 // NewOwnerSide registers an owner stack's side (side: owner): the bucket owner's provider, the
@@ -125,11 +103,7 @@ func NewConsumerSide(ctx *pulumi.Context, args Args) (Deployed, error) {
 // exist already (Args.EndpointIDs). No consumer account resource.
 func NewOwnerSide(ctx *pulumi.Context, args Args) (Deployed, error) {
 	args.Preflight.Side = spec.SideOwner
-	d, err := newDeployment(ctx, args)
-	if err != nil {
-		return Deployed{}, err
-	}
-	return d.deploy(ctx)
+	return newDeployment(ctx, args).deploy(ctx)
 }
 
 // deployment is one validated spec on its way into the engine.
@@ -146,14 +120,11 @@ type deployment struct {
 	takeOverMoved bool
 }
 
-// newDeployment checks everything that can be checked without the live accounts.
-func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
+// newDeployment completes the settings and decides the lifecycle.
+func newDeployment(ctx *pulumi.Context, args Args) *deployment {
 	d := &deployment{s: args.Spec, rewritePaths: args.RewritePaths, pf: args.Preflight, endpointIDs: args.EndpointIDs, takeOverMoved: args.TakeOverMoved}
 	if d.rewritePaths == nil {
 		d.rewritePaths = func(text string) string { return text }
-	}
-	if err := check(d.s, d.side()); err != nil {
-		return nil, rewriteError(err, d.rewritePaths)
 	}
 	if d.pf.Project == "" {
 		d.pf.Project = ctx.Project()
@@ -163,10 +134,7 @@ func newDeployment(ctx *pulumi.Context, args Args) (*deployment, error) {
 	}
 	d.pf.EndpointIDs = args.EndpointIDs
 	d.lifecycle = preflight.DecideLifecycle(d.s, d.pf)
-	if len(d.lifecycle.Problems) > 0 {
-		return nil, rewriteError(d.lifecycle.Problems, d.rewritePaths)
-	}
-	return d, nil
+	return d
 }
 
 func (d *deployment) side() spec.Side { return d.pf.Side }
@@ -266,7 +234,7 @@ func (d *deployment) deploy(ctx *pulumi.Context) (Deployed, error) {
 		log(w)
 	}
 	if len(report.Problems) > 0 {
-		return out, preflight.Err(rewriteProblems(report.Problems, rewrite))
+		return out, preflight.Err(report.Problems.Rewrite(rewrite))
 	}
 	endpointIDs := map[string]pulumi.StringOutput{}
 	if d.side().HasConsumers() {
@@ -329,17 +297,9 @@ func runPreflight(ctx *pulumi.Context, s spec.Spec, opts preflight.Options, owne
 func rewriteError(err error, rewrite func(string) string) error {
 	var ps spec.Problems
 	if errors.As(err, &ps) {
-		return rewriteProblems(ps, rewrite)
+		return ps.Rewrite(rewrite)
 	}
 	return errors.New(rewrite(err.Error()))
-}
-
-func rewriteProblems(ps spec.Problems, rewrite func(string) string) spec.Problems {
-	out := make(spec.Problems, len(ps))
-	for i, p := range ps {
-		out[i] = spec.Problem{Key: rewrite(p.Key), Message: rewrite(p.Message)}
-	}
-	return out
 }
 
 // Warnings are what a preview of a stack of this side shows about choices that are valid but

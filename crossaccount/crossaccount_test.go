@@ -47,14 +47,6 @@ func TestTestCommandMatchesTheGrantedAccess(t *testing.T) {
 	}
 }
 
-func TestCheckRefusesWhatValidationRefuses(t *testing.T) {
-	s, _ := consumerSpec("s3:*")
-	err := Check(s)
-	if err == nil || !strings.Contains(err.Error(), `consumers[0].actions[0]: "s3:*" is a wildcard`) {
-		t.Errorf("Check = %v", err)
-	}
-}
-
 func TestCheckAdoptedAcceptsAFittingEndpoint(t *testing.T) {
 	s, _ := consumerSpec("s3:GetObject")
 	s.Consumers[0].Endpoint.AdoptID = "vpce-0123456789abcdef0"

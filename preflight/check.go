@@ -22,7 +22,7 @@ type Report struct {
 // Err is the problems as an error, nil when there are none.
 func (r Report) Err() error { return Err(r.Problems) }
 
-// Err is preflight's problems (and DecideLifecycle's) as one error, nil when there are none. Its
+// Err is preflight's problems as one error, nil when there are none. Its
 // text says that they come from the live accounts and that nothing was written.
 func Err(ps spec.Problems) error {
 	if len(ps) == 0 {

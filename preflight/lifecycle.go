@@ -21,9 +21,8 @@ type Lifecycle struct {
 	ProtectEndpoints bool
 	// Destroy says what `pulumi destroy` does to the bucket policy now, for preview and the plan.
 	Destroy string
-	// Warnings are for preview; Problems stop it.
+	// Warnings are for preview.
 	Warnings []string
-	Problems spec.Problems
 }
 
 // DecideLifecycle decides the lifecycle options:
@@ -35,7 +34,8 @@ type Lifecycle struct {
 //     not protected, and is retained on delete, so `pulumi destroy` leaves exactly them.
 //   - Release without kept statements, or neither: `pulumi destroy` deletes the policy, which
 //     leaves the bucket with none, as before this stack.
-//   - protectBucketPolicy: protected whatever the rest (refused together with release).
+//   - protectBucketPolicy: protected whatever the rest (stackconfig.Load refuses it together with
+//     release).
 //   - protectEndpoints: every created endpoint protected (an adopted one is never deleted).
 func DecideLifecycle(s spec.Spec, opts Options) Lifecycle {
 	kept := len(s.ExtraBucketStatements)
@@ -50,8 +50,10 @@ func DecideLifecycle(s spec.Spec, opts Options) Lifecycle {
 	bucket := s.Bucket.Name
 	sids := keptSids(s)
 	switch {
-	case opts.ReleaseBucketPolicy && opts.ProtectBucketPolicy:
-		l.Problems = append(l.Problems, spec.Problem{Key: "releaseBucketPolicy", Message: "is true while protectBucketPolicy is true too; releasing is the step before pulumi destroy, which a protected bucket policy refuses: set protectBucketPolicy to false (or releaseBucketPolicy to false to keep the stack)"})
+	case opts.ProtectBucketPolicy:
+		l.ProtectBucketPolicy = true
+		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected (protectBucketPolicy: true). %s To destroy, set protectBucketPolicy to false and run pulumi up first.",
+			bucket, skipPreview)
 	case opts.ReleaseBucketPolicy && kept > 0:
 		l.KeptOnly, l.RetainBucketPolicy = true, true
 		leaves := fmt.Sprintf("leaves the policy of bucket %s with exactly the %d kept %s (%s), and deletes this stack's endpoints and role policies",
@@ -62,10 +64,6 @@ func DecideLifecycle(s spec.Spec, opts Options) Lifecycle {
 	case opts.ReleaseBucketPolicy:
 		l.Destroy = fmt.Sprintf("pulumi destroy deletes the policy of bucket %s, which leaves the bucket with no policy, as before this stack (no statement is kept).", bucket)
 		l.Warnings = append(l.Warnings, fmt.Sprintf("cross-account-s3:releaseBucketPolicy is true and no statement is kept: pulumi destroy deletes the policy of bucket %s, which leaves the bucket with no policy.", bucket))
-	case opts.ProtectBucketPolicy:
-		l.ProtectBucketPolicy = true
-		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected (protectBucketPolicy: true). %s To destroy, set protectBucketPolicy to false and run pulumi up first.",
-			bucket, skipPreview)
 	case kept > 0:
 		l.ProtectBucketPolicy = true
 		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected because it holds %d kept %s (%s), which a destroy cannot write back (the engine only deletes during a destroy) and would delete with the rest. %s To leave exactly the kept statements on the bucket: pulumi config set releaseBucketPolicy true, pulumi up (the policy then holds only them), then pulumi destroy.",

@@ -33,17 +33,40 @@ func Run(ctx *pulumi.Context) error {
 	return nil
 }
 
-// Outputs declares the stack and returns its outputs, for Run and for offline runs. It loads and
-// validates the configuration, then declares the side the stack holds (side); it runs in preview
-// and up alike, and the engine decides what changes. Invalid configuration returns every problem
-// and registers nothing.
+// Outputs declares the stack and returns its outputs, for Run. It loads and validates the
+// configuration (Load), then declares the side the stack holds (Declare). Invalid configuration
+// returns every problem and registers nothing.
 func Outputs(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
-	src := contextSource{ctx}
+	cfg, err := Load(contextSource{ctx})
+	if err != nil {
+		return nil, err
+	}
+	return Declare(ctx, cfg)
+}
+
+// Config is a stack's configuration, read and validated once (stackconfig.Load).
+type Config struct {
+	Spec     spec.Spec
+	Settings stackconfig.Settings
+	// RewritePaths turns the spec's field paths into the keys the stack file uses.
+	RewritePaths func(string) string
+}
+
+// Load reads and validates the configuration; its error is every problem (spec.Problems).
+func Load(src stackconfig.Source) (Config, error) {
 	s, set, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
-		return nil, problems
+		return Config{}, problems
 	}
-	args := crossaccount.Args{Spec: s, RewritePaths: stackconfig.NamesOf(src).RewritePaths, Preflight: PreflightOptions(ctx, set),
+	return Config{Spec: s, Settings: set, RewritePaths: stackconfig.NamesOf(src).RewritePaths}, nil
+}
+
+// Declare declares the side the stack holds (side) and returns its outputs; it runs in preview
+// and up alike, and the engine decides what changes. The offline plan calls it with the
+// configuration it loaded itself.
+func Declare(ctx *pulumi.Context, cfg Config) (map[string]pulumi.Input, error) {
+	s, set := cfg.Spec, cfg.Settings
+	args := crossaccount.Args{Spec: s, RewritePaths: cfg.RewritePaths, Preflight: PreflightOptions(ctx, set),
 		TakeOverMoved: true}
 	// The stack's own outputs of its last update: what it deployed, and (owner) what it granted.
 	self, err := splitstacks.ReadStack(ctx, splitstacks.Self(ctx))

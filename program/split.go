@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/crossaccount"
+	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 	"cross-account-s3/splitstacks"
 	"cross-account-s3/stackconfig"
@@ -49,6 +50,11 @@ func declareOwner(ctx *pulumi.Context, args crossaccount.Args, set stackconfig.S
 	}
 	for _, w := range decision.Warnings {
 		_ = ctx.Log.Warn(w, nil)
+	}
+	// The documents with the granted consumers (AWS's size limits, kept statements against the
+	// perimeter), which stackconfig.Load could check only for the owner's own keys.
+	if ps := policydoc.Check(decision.Spec); len(ps) > 0 {
+		return nil, ps.Rewrite(decision.RewritePaths)
 	}
 	args.Spec = decision.Spec
 	args.EndpointIDs = decision.EndpointIDs

@@ -39,6 +39,16 @@ func (ps Problems) Report(headline string) string {
 	return b.String()
 }
 
+// Rewrite rewrites each problem's key and message: the spec's field paths into the keys the user
+// wrote, say.
+func (ps Problems) Rewrite(rewrite func(string) string) Problems {
+	out := make(Problems, len(ps))
+	for i, p := range ps {
+		out[i] = Problem{Key: rewrite(p.Key), Message: rewrite(p.Message)}
+	}
+	return out
+}
+
 // Err returns nil when there are no problems.
 func (ps Problems) Err() error {
 	if len(ps) == 0 {

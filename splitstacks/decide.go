@@ -126,9 +126,7 @@ func Decide(in Input) Decision {
 		}
 	}
 	d.Problems = append(d.Problems, d.checkEndpoints()...)
-	for _, p := range d.Spec.ValidateConsumers() {
-		d.Problems = append(d.Problems, spec.Problem{Key: d.RewritePaths(p.Key), Message: d.RewritePaths(p.Message)})
-	}
+	d.Problems = append(d.Problems, d.Spec.ValidateConsumers().Rewrite(d.RewritePaths)...)
 	return d
 }
 

@@ -60,13 +60,7 @@ func (n Names) RewritePaths(text string) string {
 func BucketKey(field string) string { return "bucket" + strings.ToUpper(field[:1]) + field[1:] }
 
 // Problems rewrites the keys and messages of problems reported by path.
-func (n Names) Problems(ps spec.Problems) spec.Problems {
-	out := make(spec.Problems, len(ps))
-	for i, p := range ps {
-		out[i] = spec.Problem{Key: n.RewritePaths(p.Key), Message: n.RewritePaths(p.Message)}
-	}
-	return out
-}
+func (n Names) Problems(ps spec.Problems) spec.Problems { return ps.Rewrite(n.RewritePaths) }
 
 // flatKey is the single-consumer key of a consumers-item field.
 func flatKey(field string) string {

@@ -9,7 +9,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/spec"
-	"cross-account-s3/stackconfig"
 )
 
 // Tokens of the lookups preflight makes (package preflight) besides the endpoint's and the key's.
@@ -34,8 +33,7 @@ type asConfigured struct {
 	vpcs map[string]string
 }
 
-func newAsConfigured(config map[string]string) *asConfigured {
-	s, _, _ := stackconfig.Load(stackconfig.MapSource{Values: config})
+func newAsConfigured(s spec.Spec) *asConfigured {
 	a := &asConfigured{s: s, roles: map[string]string{}, vpcs: map[string]string{}}
 	for _, c := range s.Consumers {
 		for _, arn := range c.RoleARNs {

@@ -15,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/spec"
+	"cross-account-s3/stackconfig"
 )
 
 // Project is the Pulumi project name the runs use; Stack the default stack name.
@@ -142,7 +143,10 @@ type Mocks struct {
 	// StackOutputs answers the engine's stack reads (pulumi:pulumi:readStackOutputs) by fully
 	// qualified stack name; a stack not in it is unknown, as the backend answers.
 	StackOutputs map[string]map[string]any
-	configured   *asConfigured
+	// Spec is the stack's spec, for the answers to preflight's lookups (asConfigured), when the
+	// caller has loaded it already; nil reads it from the config Run is given.
+	Spec       *spec.Spec
+	configured *asConfigured
 }
 
 // readStackOutputs is the engine's builtin function behind stack references.
@@ -243,7 +247,12 @@ func (m *Mocks) RunStack(stack string, program pulumi.RunFunc, config map[string
 	for k, v := range config {
 		full[Project+":"+k] = v
 	}
-	m.configured = newAsConfigured(config)
+	if m.Spec != nil {
+		m.configured = newAsConfigured(*m.Spec)
+	} else {
+		s, _, _ := stackconfig.Load(stackconfig.MapSource{Values: config})
+		m.configured = newAsConfigured(s)
+	}
 	var secretKeys []string
 	for _, k := range secrets {
 		secretKeys = append(secretKeys, Project+":"+k)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"cross-account-s3/crossaccount"
 	"cross-account-s3/preflight"
 	"cross-account-s3/program"
@@ -157,15 +159,15 @@ func Build(projectFile, stackFile string) (*Deployment, error) {
 	if set.Side == spec.SideOwner {
 		return nil, fmt.Errorf("%s is an owner stack (side: owner): its bucket policy is built from the outputs of the stacks in consumerStacks, which only the state backend holds, so it cannot be planned offline; plan each consumer stack's file here, and preview the owner with pulumi preview --stack %s (or go run ./cmd/rollout -op preview)", stackFile, stack)
 	}
+	names := stackconfig.NamesOf(src)
 	m := mocksFor(s)
-	outputs, err := runProgram(m, stack, values, secretKeys)
+	outputs, err := runProgram(m, stack, program.Config{Spec: s, Settings: set, RewritePaths: names.RewritePaths})
 	if err != nil {
 		return nil, ConfigError{err}
 	}
 	p := &Deployment{Project: st.Project, Stack: stack, Outputs: outputs,
-		Warnings: append(rewriteAll(crossaccount.Warnings(s, set.Side), stackconfig.NamesOf(src).RewritePaths), settingsWarnings(st)...)}
+		Warnings: append(rewriteAll(crossaccount.Warnings(s, set.Side), names.RewritePaths), settingsWarnings(st)...)}
 	opts := program.OptionsFor(st.Project, stack, set)
-	names := stackconfig.NamesOf(src)
 	lifecycle := preflight.DecideLifecycle(s, opts)
 	p.Warnings = append(p.Warnings, rewriteAll(lifecycle.Warnings, names.RewritePaths)...)
 	p.Destroy = lifecycle.Destroy
@@ -203,6 +205,7 @@ func StackName(stackFile string) (string, error) {
 // endpoint an answer shaped as configured, since the plan cannot look it up.
 func mocksFor(s spec.Spec) *offline.Mocks {
 	return &offline.Mocks{
+		Spec:            &s,
 		EndpointIDFor:   func(name string) string { return KnownAfterDeploy("ID of endpoint " + name) },
 		PrefixListIDFor: func(name string) string { return KnownAfterDeploy("S3 prefix list ID") },
 		Endpoints: offline.AdoptedEndpoints(s, KnownAfterDeploy("S3 prefix list ID"),
@@ -210,9 +213,11 @@ func mocksFor(s spec.Spec) *offline.Mocks {
 	}
 }
 
-// runProgram runs the stack's program and resolves its outputs.
-func runProgram(m *offline.Mocks, stack string, values map[string]string, secretKeys []string) (map[string]any, error) {
-	outputs, err := m.RunOutputs(stack, program.Outputs, values, secretKeys...)
+// runProgram runs the stack's program with the configuration Build loaded, and resolves its
+// outputs.
+func runProgram(m *offline.Mocks, stack string, cfg program.Config) (map[string]any, error) {
+	declare := func(ctx *pulumi.Context) (map[string]pulumi.Input, error) { return program.Declare(ctx, cfg) }
+	outputs, err := m.RunOutputs(stack, declare, nil)
 	if err != nil {
 		return nil, unwrapRunError(err)
 	}
