@@ -68,7 +68,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "pulumi-resource-aws"), "./fakeaws")
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "pulumi-resource-aws"), "../fakeaws")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintf(os.Stderr, "engine tests: building the fake AWS plugin: %v\n", err)
