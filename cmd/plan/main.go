@@ -5,18 +5,22 @@
 //
 //	go run ./cmd/plan [--json] [--project Pulumi.yaml] examples/Pulumi.adopt.yaml
 //	go run ./cmd/plan --stack dev          # Pulumi.dev.yaml next to Pulumi.yaml
+//	go run ./cmd/plan --stack dev --deployer-policy 111111111111   # that account's deployer policy
 //
 // Exit status: 0 planned, 1 the CLI or the program refuses the config, 2 bad usage or an
 // unreadable file. (`go run` reports every non-zero status as 1; build it to see the others.)
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"cross-account-s3/tools/offlineplan"
 )
@@ -38,6 +42,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stack := flags.String("stack", "", "plan Pulumi.<stack>.yaml next to the project file")
 	project := flags.String("project", "Pulumi.yaml", "the project file")
 	asJSON := flags.Bool("json", false, "print the plan as one JSON document")
+	deployer := flags.String("deployer-policy", "", "print only the deployer policy of this account, as JSON to attach to the identity of its provider")
 	// Flags may come before or after the stack file, as in the README's examples.
 	var positional []string
 	for {
@@ -50,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		positional = append(positional, flags.Arg(0))
 		args = flags.Args()[1:]
 	}
-	usage := "usage: go run ./cmd/plan [--json] [--project Pulumi.yaml] (--stack NAME | PATH/Pulumi.NAME.yaml)"
+	usage := "usage: go run ./cmd/plan [--json | --deployer-policy ACCOUNT] [--project Pulumi.yaml] (--stack NAME | PATH/Pulumi.NAME.yaml)"
 	var stackFile string
 	switch {
 	case *stack != "" && len(positional) == 0:
@@ -60,6 +65,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stderr, "plan: name one stack file or --stack; %s\n", usage)
 		return exitUsage
+	}
+	if *deployer != "" {
+		return deployerPolicy(*project, stackFile, *deployer, stdout, stderr)
 	}
 	p, err := offlineplan.Build(*project, stackFile)
 	var invalid offlineplan.ConfigError
@@ -77,4 +85,31 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, p.Text())
 	}
 	return exitOK
+}
+
+// deployerPolicy prints one account's deployer policy, indented JSON ready for
+// `aws iam put-role-policy --policy-document file://…`.
+func deployerPolicy(project, stackFile, account string, stdout, stderr io.Writer) int {
+	deployers, err := offlineplan.DeployerPolicies(project, stackFile)
+	var invalid offlineplan.ConfigError
+	switch {
+	case errors.As(err, &invalid):
+		fmt.Fprintf(stderr, "plan: %s: %v\n", stackFile, invalid)
+		return exitInvalidConfig
+	case err != nil:
+		fmt.Fprintf(stderr, "plan: %v\n", err)
+		return exitUsage
+	}
+	var accounts []string
+	for _, d := range deployers {
+		if d.Account == account {
+			var out bytes.Buffer
+			_ = json.Indent(&out, d.Policy, "", "  ")
+			fmt.Fprintln(stdout, out.String())
+			return exitOK
+		}
+		accounts = append(accounts, d.Account)
+	}
+	fmt.Fprintf(stderr, "plan: %s deploys nothing in account %s; its accounts are %s\n", stackFile, account, strings.Join(accounts, ", "))
+	return exitUsage
 }

@@ -132,7 +132,7 @@ func TestBadInputExitsNonZeroWithAClearMessage(t *testing.T) {
 			"plan: testdata/golden/adopt.txt is not named Pulumi.<stack>.yaml, so it names no stack",
 		}},
 		{"two stacks", []string{"--stack", "dev", example("adopt")}, 2, []string{
-			"plan: name one stack file or --stack; usage: go run ./cmd/plan [--json] [--project Pulumi.yaml] (--stack NAME | PATH/Pulumi.NAME.yaml)",
+			"plan: name one stack file or --stack; usage: go run ./cmd/plan [--json | --deployer-policy ACCOUNT] [--project Pulumi.yaml] (--stack NAME | PATH/Pulumi.NAME.yaml)",
 		}},
 	}
 	for _, tc := range cases {
@@ -241,5 +241,29 @@ func TestAnOwnerStackIsNotPlannedOffline(t *testing.T) {
 	want := "plan: ../../examples/split/Pulumi.owner.yaml is an owner stack (side: owner): its bucket policy is built from the outputs of the stacks in consumerStacks, which only the state backend holds, so it cannot be planned offline; plan each consumer stack's file here, and preview the owner with pulumi preview --stack owner (or go run ./cmd/rollout -op preview)\n"
 	if code != exitUsage || out != "" || errOut != want {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d and:\n%s", code, out, errOut, exitUsage, want)
+	}
+}
+
+// --deployer-policy prints one account's policy, owner stacks included, exactly as the plan holds
+// it; an account the stack does not deploy in is refused with the accounts it does.
+func TestDeployerPolicyOfOneAccount(t *testing.T) {
+	code, stdout, stderr := runPlan(t, "--project", project, "--deployer-policy", "222222222222", example("several-accounts"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	compareGolden(t, "deployer-several-accounts-222222222222.json", stdout)
+	var doc struct{ Statement []map[string]any }
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || len(doc.Statement) == 0 {
+		t.Fatalf("not a policy document: %v\n%s", err, stdout)
+	}
+
+	code, stdout, stderr = runPlan(t, "--project", project, "--deployer-policy", "111111111111", example("split/owner"))
+	if code != exitOK || !strings.Contains(stdout, `"s3:PutBucketPolicy"`) || strings.Contains(stdout, "ec2:") {
+		t.Fatalf("owner stack: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	code, _, stderr = runPlan(t, "--project", project, "--deployer-policy", "999999999999", example("single-consumer"))
+	if want := "deploys nothing in account 999999999999; its accounts are 111111111111, 222222222222\n"; code != exitUsage || !strings.HasSuffix(stderr, want) {
+		t.Fatalf("exit %d, stderr %q, want it to end %q", code, stderr, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"cross-account-s3/crossaccount"
+	"cross-account-s3/policydoc"
 	"cross-account-s3/preflight"
 	"cross-account-s3/program"
 	"cross-account-s3/spec"
@@ -35,6 +36,16 @@ type Deployment struct {
 	Preflight Preflight `json:"preflight"`
 	// Destroy says what pulumi destroy would leave (preflight.DecideLifecycle).
 	Destroy string `json:"destroy"`
+	// Deployers are the least-privilege policies of the identities that deploy it, per account.
+	Deployers []Deployer `json:"deployerPolicies"`
+}
+
+// Deployer is the identity policy the deploying identity of one account needs
+// (policydoc.DeployerPolicies), as JSON to attach.
+type Deployer struct {
+	Account string          `json:"account"`
+	Sides   []string        `json:"sides"`
+	Policy  json.RawMessage `json:"policy"`
 }
 
 // Preflight lists the lookups of the live accounts that only pulumi preview and up make
@@ -137,21 +148,7 @@ func Build(projectFile, stackFile string) (*Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
-	values := map[string]string{}
-	var secretKeys []string
-	for k, v := range st.Values {
-		values[k] = v
-		if st.Secrets[k] {
-			// A list or map value holds its secrets inside; replace each, keep the structure.
-			values[k] = strings.ReplaceAll(v, `"`+stackfile.Secret+`"`, `"`+notDecrypted+`"`)
-			if v == stackfile.Secret {
-				values[k] = notDecrypted
-			}
-			secretKeys = append(secretKeys, k)
-		}
-	}
-	sort.Strings(secretKeys)
-	src := stackconfig.MapSource{Values: values, Secrets: st.Secrets, Nested: st.Nested}
+	src, secretKeys := sourceOf(st)
 	s, set, problems := stackconfig.Load(src)
 	if len(problems) > 0 {
 		return nil, ConfigError{problems}
@@ -176,6 +173,7 @@ func Build(projectFile, stackFile string) (*Deployment, error) {
 		p.Warnings = append(p.Warnings, preflight.DisabledWarning)
 	}
 	p.describe(s, m)
+	p.Deployers = deployersOf(s, set)
 	p.NotChecked = notChecked(s, opts, secretKeys)
 	if p.Warnings == nil {
 		p.Warnings = []string{}
@@ -189,6 +187,65 @@ func rewriteAll(texts []string, rewrite func(string) string) []string {
 		out[i] = rewrite(t)
 	}
 	return out
+}
+
+// sourceOf is a stack file's config as the program reads it, secure values not decrypted, and the
+// keys that hold them.
+func sourceOf(st *stackfile.Stack) (stackconfig.MapSource, []string) {
+	values := map[string]string{}
+	var secretKeys []string
+	for k, v := range st.Values {
+		values[k] = v
+		if st.Secrets[k] {
+			// A list or map value holds its secrets inside; replace each, keep the structure.
+			values[k] = strings.ReplaceAll(v, `"`+stackfile.Secret+`"`, `"`+notDecrypted+`"`)
+			if v == stackfile.Secret {
+				values[k] = notDecrypted
+			}
+			secretKeys = append(secretKeys, k)
+		}
+	}
+	sort.Strings(secretKeys)
+	return stackconfig.MapSource{Values: values, Secrets: st.Secrets, Nested: st.Nested}, secretKeys
+}
+
+// deployersOf renders policydoc.DeployerPolicies. An owner stack's consumers are in its consumer
+// stacks: the bucket key may then be granted to roles of the accounts pinned to them.
+func deployersOf(s spec.Spec, set stackconfig.Settings) []Deployer {
+	var grantees []string
+	for _, cs := range set.ConsumerStacks {
+		for _, account := range cs.AccountIDs {
+			grantees = append(grantees, "arn:"+spec.Partition(s.Bucket.Account.Region)+":iam::"+account+":role/*")
+		}
+	}
+	out := []Deployer{}
+	for _, d := range policydoc.DeployerPolicies(s, set.Side, grantees) {
+		out = append(out, Deployer{Account: d.Account, Sides: d.Sides, Policy: json.RawMessage(d.Policy.JSON())})
+	}
+	return out
+}
+
+// DeployerPolicies are the deployer policies of a stack file, owner stacks included (they need
+// no program run: the policies follow from the configuration alone).
+func DeployerPolicies(projectFile, stackFile string) ([]Deployer, error) {
+	stack, err := StackName(stackFile)
+	if err != nil {
+		return nil, err
+	}
+	st, err := stackfile.LoadFile(projectFile, stackFile, stack)
+	var refused stackfile.ConfigError
+	if errors.As(err, &refused) {
+		return nil, ConfigError{refused}
+	}
+	if err != nil {
+		return nil, err
+	}
+	src, _ := sourceOf(st)
+	s, set, problems := stackconfig.Load(src)
+	if len(problems) > 0 {
+		return nil, ConfigError{problems}
+	}
+	return deployersOf(s, set), nil
 }
 
 // StackName is the stack a file named Pulumi.<stack>.yaml configures.

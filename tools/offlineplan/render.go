@@ -72,6 +72,10 @@ func (p *Deployment) Text() string {
 		writeList(&b, "Needs the live accounts", []string{"nothing: preflight is off (preflight: false); " + p.Preflight.Warning})
 	}
 	fmt.Fprintf(&b, "\nWhen destroyed:\n  %s\n", p.Destroy)
+	b.WriteString("\nDeployer policy per account (attach it to the identity of that account's provider; go run ./cmd/plan --deployer-policy ACCOUNT prints it alone):\n")
+	for _, d := range p.Deployers {
+		fmt.Fprintf(&b, "\n  account %s (%s):\n%s\n", d.Account, strings.Join(d.Sides, ", "), indent(d.Policy))
+	}
 	return b.String()
 }
 
