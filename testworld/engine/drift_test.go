@@ -26,7 +26,7 @@ func TestEngineDriftJobFailsOnATamperedPolicy(t *testing.T) {
 	}
 	wrote := e.world().Buckets["shared-data"].Policy
 	for name, tampered := range map[string]string{
-		"a statement added": strings.Replace(wrote, `"Statement":[`, `"Statement":[{"Sid":"Extra","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"},`, 1),
+		"a statement added":   strings.Replace(wrote, `"Statement":[`, `"Statement":[{"Sid":"Extra","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"},`, 1),
 		"a statement changed": strings.Replace(wrote, `"s3:PutObject"`, `"s3:PutObject","s3:DeleteObject"`, 1),
 	} {
 		t.Run(name, func(t *testing.T) {
