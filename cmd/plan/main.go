@@ -70,14 +70,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return deployerPolicy(*project, stackFile, *deployer, stdout, stderr)
 	}
 	p, err := offlineplan.Build(*project, stackFile)
-	var invalid offlineplan.ConfigError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Fprintf(stderr, "plan: %s: %v\n", stackFile, invalid)
-		return exitInvalidConfig
-	case err != nil:
-		fmt.Fprintf(stderr, "plan: %v\n", err)
-		return exitUsage
+	if err != nil {
+		return refused(stackFile, err, stderr)
 	}
 	if *asJSON {
 		fmt.Fprint(stdout, p.JSON())
@@ -91,14 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 // `aws iam put-role-policy --policy-document file://…`.
 func deployerPolicy(project, stackFile, account string, stdout, stderr io.Writer) int {
 	deployers, err := offlineplan.DeployerPolicies(project, stackFile)
-	var invalid offlineplan.ConfigError
-	switch {
-	case errors.As(err, &invalid):
-		fmt.Fprintf(stderr, "plan: %s: %v\n", stackFile, invalid)
-		return exitInvalidConfig
-	case err != nil:
-		fmt.Fprintf(stderr, "plan: %v\n", err)
-		return exitUsage
+	if err != nil {
+		return refused(stackFile, err, stderr)
 	}
 	var accounts []string
 	for _, d := range deployers {
@@ -111,5 +99,16 @@ func deployerPolicy(project, stackFile, account string, stdout, stderr io.Writer
 		accounts = append(accounts, d.Account)
 	}
 	fmt.Fprintf(stderr, "plan: %s deploys nothing in account %s; its accounts are %s\n", stackFile, account, strings.Join(accounts, ", "))
+	return exitUsage
+}
+
+// refused reports why a stack file was not planned and returns the exit status.
+func refused(stackFile string, err error, stderr io.Writer) int {
+	var invalid offlineplan.ConfigError
+	if errors.As(err, &invalid) {
+		fmt.Fprintf(stderr, "plan: %s: %v\n", stackFile, invalid)
+		return exitInvalidConfig
+	}
+	fmt.Fprintf(stderr, "plan: %v\n", err)
 	return exitUsage
 }

@@ -136,23 +136,11 @@ func KnownAfterDeploy(what string) string { return "<" + what + ", known after d
 // plans the stack. A missing or malformed file is a plain error; configuration that the CLI or the
 // program refuses is a ConfigError, in their words.
 func Build(projectFile, stackFile string) (*Deployment, error) {
-	stack, err := StackName(stackFile)
+	l, err := load(projectFile, stackFile)
 	if err != nil {
 		return nil, err
 	}
-	st, err := stackfile.LoadFile(projectFile, stackFile, stack)
-	var refused stackfile.ConfigError
-	if errors.As(err, &refused) {
-		return nil, ConfigError{refused}
-	}
-	if err != nil {
-		return nil, err
-	}
-	src, secretKeys := sourceOf(st)
-	s, set, problems := stackconfig.Load(src)
-	if len(problems) > 0 {
-		return nil, ConfigError{problems}
-	}
+	stack, st, src, secretKeys, s, set := l.stack, l.file, l.src, l.secretKeys, l.spec, l.settings
 	if set.Side == spec.SideOwner {
 		return nil, fmt.Errorf("%s is an owner stack (side: owner): its bucket policy is built from the outputs of the stacks in consumerStacks, which only the state backend holds, so it cannot be planned offline; plan each consumer stack's file here, and preview the owner with pulumi preview --stack %s (or go run ./cmd/rollout -op preview)", stackFile, stack)
 	}
@@ -228,24 +216,45 @@ func deployersOf(s spec.Spec, set stackconfig.Settings) []Deployer {
 // DeployerPolicies are the deployer policies of a stack file, owner stacks included (they need
 // no program run: the policies follow from the configuration alone).
 func DeployerPolicies(projectFile, stackFile string) ([]Deployer, error) {
-	stack, err := StackName(stackFile)
+	l, err := load(projectFile, stackFile)
 	if err != nil {
 		return nil, err
 	}
-	st, err := stackfile.LoadFile(projectFile, stackFile, stack)
+	return deployersOf(l.spec, l.settings), nil
+}
+
+// loaded is a stack file as the CLI and the program read it.
+type loaded struct {
+	stack      string
+	file       *stackfile.Stack
+	src        stackconfig.MapSource
+	secretKeys []string
+	spec       spec.Spec
+	settings   stackconfig.Settings
+}
+
+// load reads and validates a stack file: a missing or malformed file is a plain error, a refused
+// configuration a ConfigError.
+func load(projectFile, stackFile string) (loaded, error) {
+	var l loaded
+	var err error
+	if l.stack, err = StackName(stackFile); err != nil {
+		return l, err
+	}
+	l.file, err = stackfile.LoadFile(projectFile, stackFile, l.stack)
 	var refused stackfile.ConfigError
 	if errors.As(err, &refused) {
-		return nil, ConfigError{refused}
+		return l, ConfigError{refused}
 	}
 	if err != nil {
-		return nil, err
+		return l, err
 	}
-	src, _ := sourceOf(st)
-	s, set, problems := stackconfig.Load(src)
-	if len(problems) > 0 {
-		return nil, ConfigError{problems}
+	l.src, l.secretKeys = sourceOf(l.file)
+	var problems spec.Problems
+	if l.spec, l.settings, problems = stackconfig.Load(l.src); len(problems) > 0 {
+		return l, ConfigError{problems}
 	}
-	return deployersOf(s, set), nil
+	return l, nil
 }
 
 // StackName is the stack a file named Pulumi.<stack>.yaml configures.
