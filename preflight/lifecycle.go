@@ -52,7 +52,7 @@ func DecideLifecycle(s spec.Spec, opts Options) Lifecycle {
 	switch {
 	case opts.ProtectBucketPolicy:
 		l.ProtectBucketPolicy = true
-		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected (protectBucketPolicy: true). %s To destroy, set protectBucketPolicy to false and run pulumi up first.",
+		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected (protectBucketPolicy: true). %s To destroy, run pulumi config set protectBucketPolicy false, then pulumi up, then pulumi destroy; with kept statements, also pulumi config set releaseBucketPolicy true before that pulumi up, so that the destroy leaves them. Never pulumi state unprotect it, although the CLI's error suggests it: the destroy then deletes the whole policy, kept statements included.",
 			bucket, skipPreview)
 	case opts.ReleaseBucketPolicy && kept > 0:
 		l.KeptOnly, l.RetainBucketPolicy = true, true
@@ -66,7 +66,7 @@ func DecideLifecycle(s spec.Spec, opts Options) Lifecycle {
 		l.Warnings = append(l.Warnings, fmt.Sprintf("cross-account-s3:releaseBucketPolicy is true and no statement is kept: pulumi destroy deletes the policy of bucket %s, which leaves the bucket with no policy.", bucket))
 	case kept > 0:
 		l.ProtectBucketPolicy = true
-		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected because it holds %d kept %s (%s), which a destroy cannot write back (the engine only deletes during a destroy) and would delete with the rest. %s To leave exactly the kept statements on the bucket: pulumi config set releaseBucketPolicy true, pulumi up (the policy then holds only them), then pulumi destroy.",
+		l.Destroy = fmt.Sprintf("pulumi destroy stops in its preview, before deleting anything: the policy of bucket %s is protected because it holds %d kept %s (%s), which a destroy cannot write back (the engine only deletes during a destroy) and would delete with the rest. %s To leave exactly the kept statements on the bucket, run pulumi config set releaseBucketPolicy true, then pulumi up (the policy then holds only them), then pulumi destroy. Never pulumi state unprotect it, although the CLI's error suggests it: the destroy then deletes the kept statements with the rest.",
 			bucket, kept, plural(kept, "statement", "statements"), sids, skipPreview)
 		l.Warnings = append(l.Warnings, l.Destroy)
 	default:
