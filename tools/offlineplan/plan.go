@@ -328,11 +328,27 @@ func preflightOf(s spec.Spec, opts preflight.Options, names stackconfig.Names) P
 		out.Warning = preflight.DisabledWarning
 	}
 	for _, l := range preflight.Lookups(s, opts) {
-		l.Key = names.Key(l.Key)
+		l.Key = names.Key(lookupKey(l))
 		out.Lookups = append(out.Lookups, Lookup{Key: l.Key, Checks: names.RewritePaths(l.Checks), Function: l.Call.Function(), Target: l.Target,
 			Account: l.Account, Region: l.Region, Provider: l.Provider, Permissions: l.Call.Permissions(), When: l.When, Line: names.RewritePaths(l.String())})
 	}
 	return out
+}
+
+// lookupKey is the key a lookup is listed under: the one whose value it reads. preflight.Lookups
+// files the search for a VPC's S3 gateway endpoints under adoptEndpointId, the key its problems
+// name as the fix (adopt the endpoint found); but the user who never set adoptEndpointId wrote the
+// VPC and the route tables that search reads: vpcId for the endpoint and prefix list lookups,
+// routeTableIds for the route tables routing to S3.
+func lookupKey(l preflight.Lookup) string {
+	prefix, ok := strings.CutSuffix(l.Key, "adoptEndpointId")
+	switch {
+	case !ok || l.Call == preflight.CallVpcEndpoint && l.Target != l.VpcID:
+		return l.Key // not the search, or the lookup of an adopted endpoint by its ID
+	case l.Call == preflight.CallRouteTables:
+		return prefix + "routeTableIds"
+	}
+	return prefix + "vpcId"
 }
 
 func notChecked(s spec.Spec, opts preflight.Options, secretKeys []string) []string {
