@@ -117,12 +117,29 @@ func (it itemReader) fail(field, format string, args ...any) {
 }
 
 func (it itemReader) checkFields() {
-	it.checkFieldsOf("consumer", KeyConsumers, itemFields, requiredItemFields)
+	it.checkFieldsOf("consumer", KeyConsumers, itemFields, requiredItemFields, topLevelHint)
+}
+
+// topLevelHint points a top-level key written inside a consumers item at its place: the item
+// field it stands for in the single-consumer form (consumerRoleArns is roleArns in an item), or
+// the top level, for a key no item takes. "" when the field is no key of the project.
+func topLevelHint(field string) string {
+	for _, k := range Keys {
+		switch {
+		case !strings.EqualFold(k.Name, field):
+		case k.ItemField != "":
+			return fmt.Sprintf("did you mean %s? (%s is its top-level key in the single-consumer form)", k.ItemField, k.Name)
+		default:
+			return fmt.Sprintf("%s is a top-level key: set it beside %s, not inside an item", k.Name, KeyConsumers)
+		}
+	}
+	return ""
 }
 
 // checkFieldsOf refuses fields of an item of list that are not known (with the field they
-// probably meant) and reports the required ones it lacks; what names an item in messages.
-func (it itemReader) checkFieldsOf(what, list string, known, required []string) {
+// probably meant, or where the key belongs when hint knows) and reports the required ones it
+// lacks; what names an item in messages.
+func (it itemReader) checkFieldsOf(what, list string, known, required []string, hint func(field string) string) {
 	byLower := map[string]string{}
 	for _, f := range known {
 		byLower[strings.ToLower(f)] = f
@@ -137,6 +154,8 @@ func (it itemReader) checkFieldsOf(what, list string, known, required []string) 
 		case ok && match == f:
 		case ok:
 			it.fail(f, "is not a %s field; did you mean %s?", what, match)
+		case hint != nil && hint(f) != "":
+			it.fail(f, "is not a %s field; %s", what, hint(f))
 		default:
 			it.fail(f, "is not a %s field; use %s", what, strings.Join(known, ", "))
 		}

@@ -61,6 +61,12 @@ func TestListFormProblems(t *testing.T) {
 			{Key: "consumers[0].colour", Message: "is not a consumer field; use name, accountId, region, profile, assumeRoleArn, externalId, sessionName, roleArns, vpcId, routeTableIds, adoptEndpointId, endpointPolicy, endpointAllowedBuckets, actions, prefixes, allowListing, manageRolePolicy"},
 			{Key: "consumers[0].accountId", Message: "is required in every consumers item"},
 		}},
+		{"top-level keys in an item", listForm(`[{"name":"x1","accountId":"222222222222","consumerRoleArns":["arn:aws:iam::222222222222:role/a"],"vpcId":"vpc-0a0a0a0a0a0a0a0a0","routeTableIds":["rtb-0a0a0a0a0a0a0a0a1"],"ConsumerProfile":"x","bucketPolicyGrouping":"by-access"}]`), spec.Problems{
+			{Key: "consumers[0].ConsumerProfile", Message: "is not a consumer field; did you mean profile? (consumerProfile is its top-level key in the single-consumer form)"},
+			{Key: "consumers[0].bucketPolicyGrouping", Message: "is not a consumer field; bucketPolicyGrouping is a top-level key: set it beside consumers, not inside an item"},
+			{Key: "consumers[0].consumerRoleArns", Message: "is not a consumer field; did you mean roleArns? (consumerRoleArns is its top-level key in the single-consumer form)"},
+			{Key: "consumers[0].roleArns", Message: "is required in every consumers item"},
+		}},
 		{"wrong types", listForm(`[{"name":"x1","accountId":222222222222,"roleArns":"arn","vpcId":"vpc-0a0a0a0a0a0a0a0a0","routeTableIds":["rtb-0a0a0a0a0a0a0a0a1"],"allowListing":"yes"}]`), spec.Problems{
 			{Key: "consumers[0].accountId", Message: `is a number, not text: YAML reads unquoted digits as a number and drops leading zeros; write the value in quotes, e.g. accountId: "012345678901"`},
 			{Key: "consumers[0].roleArns", Message: "must be a list of strings"},

@@ -60,7 +60,7 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 }
 
 func (it itemReader) checkStackFields() {
-	it.checkFieldsOf("consumerStacks", KeyConsumerStacks, consumerStackFields, []string{"stack", "accountIds"})
+	it.checkFieldsOf("consumerStacks", KeyConsumerStacks, consumerStackFields, []string{"stack", "accountIds"}, nil)
 }
 
 // checkScope refuses the keys that belong to the other side's stack (Key.Scope). A key with a

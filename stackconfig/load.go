@@ -322,13 +322,19 @@ func (r *reader) statements() []map[string]any {
 	return out
 }
 
-// checkKeys catches typos: an unknown key would otherwise be ignored silently.
+// checkKeys catches typos: an unknown key would otherwise be ignored silently. A consumers-item
+// field written at the top level (roleArns) is pointed at both places it could go: the
+// single-consumer key (consumerRoleArns) and the field inside a consumers item.
 func (r *reader) checkKeys() {
 	known := map[string]bool{}
 	byLower := map[string]string{}
-	for _, k := range AllKeys {
-		known[k] = true
-		byLower[strings.ToLower(k)] = k
+	itemField := map[string]Key{}
+	for _, k := range Keys {
+		known[k.Name] = true
+		byLower[strings.ToLower(k.Name)] = k.Name
+		if k.ItemField != "" && k.ItemField != k.Name {
+			itemField[strings.ToLower(k.ItemField)] = k
+		}
 	}
 	for _, k := range r.src.Keys() {
 		if known[k] {
@@ -336,6 +342,8 @@ func (r *reader) checkKeys() {
 		}
 		if match, ok := byLower[strings.ToLower(k)]; ok {
 			r.fail(k, "is not a key of this project; did you mean %s?", match)
+		} else if flat, ok := itemField[strings.ToLower(k)]; ok {
+			r.fail(k, "is not a key of this project; did you mean %s, or %s inside a %s item?", flat.Name, flat.ItemField, KeyConsumers)
 		} else {
 			r.fail(k, "is not a key of this project; Pulumi.yaml lists the keys it reads")
 		}

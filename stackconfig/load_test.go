@@ -48,6 +48,25 @@ func TestUnknownKeysAreReportedWithASuggestion(t *testing.T) {
 	}
 }
 
+// A consumers-item field written at the top level is pointed at both places it could go.
+func TestItemFieldsAtTheTopLevelAreReportedWithBothPlaces(t *testing.T) {
+	cfg := valid()
+	delete(cfg, "consumerRoleArns")
+	cfg["roleArns"] = `["arn:aws:iam::222222222222:role/app"]`
+	cfg["AccountId"] = "222222222222"
+	cfg["name"] = "analytics"
+	_, _, ps := Load(MapSource{Values: cfg})
+	want := spec.Problems{
+		{Key: "consumerRoleArns", Message: `is required; set it with: pulumi config set consumerRoleArns '["arn:aws:iam::222222222222:role/app"]'`},
+		{Key: "AccountId", Message: "is not a key of this project; did you mean consumerAccountId, or accountId inside a consumers item?"},
+		{Key: "name", Message: "is not a key of this project; did you mean consumerName, or name inside a consumers item?"},
+		{Key: "roleArns", Message: "is not a key of this project; did you mean consumerRoleArns, or roleArns inside a consumers item?"},
+	}
+	if !reflect.DeepEqual(ps, want) {
+		t.Errorf("got\n%v\nwant\n%v", ps, want)
+	}
+}
+
 func TestExtraStatementsKeepTheirNumbers(t *testing.T) {
 	cfg := valid()
 	cfg["extraBucketPolicyStatements"] = `[{"Sid":"Keep","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"NumericLessThan":{"s3:max-keys":10},"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}]`
