@@ -22,9 +22,27 @@ func (e EndpointIDs) of(consumers []string) []string {
 	return spec.SortedUnique(ids)
 }
 
+// accountsOf is the accounts of the named consumers, sorted, each once.
+func accountsOf(s spec.Spec, consumers []string) []string {
+	var out []string
+	for _, c := range s.Consumers {
+		for _, name := range consumers {
+			if c.Name == name {
+				out = append(out, c.Account.ID)
+			}
+		}
+	}
+	return spec.SortedUnique(out)
+}
+
 // BucketPolicy is the bucket owner's one policy. Statements:
 //   - DenyInsecureTransport: everyone, plain HTTP. The only Deny on principal "*".
-//   - Allow<Kind><shape>[Vpc<vpc>]: roles, only with aws:SourceVpce equal to their endpoint(s).
+//   - Allow<Kind><shape>[Vpc<vpc>]: roles, only with aws:SourceVpce equal to their endpoint(s)
+//     and aws:VpceAccount equal to their account(s): the account that owns the endpoint a request
+//     came through (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//     #condition-keys-vpceaccount; S3 sets it for gateway endpoints too). An endpoint ID an owner
+//     stack takes from a consumer stack then admits its roles only if that endpoint is of their
+//     own account: a consumer stack that names another account's endpoint admits nobody through it.
 //     With the default grouping (spec.GroupPerEndpoint) the consumers that share an access shape
 //     (actions, prefixes, listing) AND an endpoint (their VPC) share a statement, so each role is
 //     admitted only through the endpoint of its own consumer's VPC; the Sid derives from the shape
@@ -48,6 +66,7 @@ func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 	l := s.Layout()
 	for _, g := range l.Grants {
 		ids := endpoints.of(g.Consumers)
+		accounts := accountsOf(s, g.Consumers)
 		for _, gr := range grants(bucketARN, g.Access) {
 			statements = append(statements, Statement{
 				Sid:       "Allow" + gr.sidSuffix + g.ID,
@@ -55,7 +74,7 @@ func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 				Principal: AWSPrincipal(g.Roles...),
 				Action:    gr.actions,
 				Resource:  gr.resources,
-				Condition: gr.condition.with("StringEquals", keySourceVpce, ids...),
+				Condition: gr.condition.with("StringEquals", keySourceVpce, ids...).with("StringEquals", keyVpceAccount, accounts...),
 			})
 		}
 	}

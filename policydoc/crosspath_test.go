@@ -2,6 +2,7 @@ package policydoc
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"cross-account-s3/spec"
@@ -28,6 +29,8 @@ const (
 var (
 	ownEndpoint = map[string]string{analyticsRole: analyticsVpce, billingRole: billingVpce, ingestRole: ingestVpce}
 	roleAccount = map[string]string{analyticsRole: "222222222222", billingRole: "222222222222", ingestRole: "333333333333", ciRole: "222222222222"}
+	// endpointAccount owns each endpoint: what S3 puts in aws:VpceAccount.
+	endpointAccount = map[string]string{analyticsVpce: "222222222222", billingVpce: "222222222222", ingestVpce: "333333333333", foreignVpce: "999999999999"}
 )
 
 func threeConsumers(mode spec.EndpointPolicyMode, grouping spec.BucketPolicyGrouping) spec.Spec {
@@ -168,7 +171,7 @@ func TestByAccessGroupingSharesEndpointsAsItsWarningSays(t *testing.T) {
 		`so a role of one consumer is also admitted through the S3 endpoint of any other consumer with the same access, if it can send traffic there ` +
 		`(a restricted endpoint policy on that endpoint still refuses principals of other accounts). ` +
 		`Here: the roles of analytics, billing, ingest reach the endpoints of vpc-0aaaaaaaaaaaaaaaa, vpc-0bbbbbbbbbbbbbbbb, vpc-0cccccccccccccccc. ` +
-		`The bucket policy takes 1035 of S3's 20480 bytes this way and would take 1501 with "per-endpoint" (the default, each role only through its own VPC's endpoint); set that unless it does not fit.`
+		`The bucket policy takes 1085 of S3's 20480 bytes this way and would take 1606 with "per-endpoint" (the default, each role only through its own VPC's endpoint); set that unless it does not fit.`
 	if len(warnings) != 1 || warnings[0] != want {
 		t.Fatalf("warnings = %v\nwant %s", warnings, want)
 	}
@@ -208,5 +211,35 @@ func TestListedBucketsAreReadOnlyUnlessTheySayWrite(t *testing.T) {
 		if got := evaluate(t, policy, r) == allowed; got != tc.want {
 			t.Errorf("%s %s %s: endpoint allows = %v, want %v", tc.principal, tc.action, tc.resource, got, tc.want)
 		}
+	}
+}
+
+// An owner stack takes each consumer stack's endpoint IDs on its word. A consumer stack that names
+// another account's endpoint (here analytics claims the foreign one, of account 999999999999)
+// admits its roles through nothing: the Allow also requires aws:VpceAccount to be the consumer's
+// own account. Without that binding the lie would let the role in through the foreign endpoint.
+func TestAConsumerStackCannotAdmitItsRolesThroughAnotherAccountsEndpoint(t *testing.T) {
+	s := threeConsumers(spec.FullAccess, "")
+	lying := threeIDs()
+	lying["analytics"] = foreignVpce
+	policy := BucketPolicy(s, lying).JSON()
+	w := world{bucketPolicy: policy, endpoints: map[string]string{foreignVpce: FullAccessEndpointPolicy().JSON()}}
+	for _, g := range s.Layout().Endpoints {
+		w.endpoints[lying[g.Consumers[0].Name]] = EndpointPolicy(s, g).JSON()
+	}
+	if got := w.decide(t, object(analyticsRole, "s3:GetObject", foreignVpce)); got == allowed {
+		t.Fatalf("the role is admitted through the endpoint of another account its stack named: %s", got)
+	}
+	// The control: the same document without the account binding lets it in.
+	w.bucketPolicy = strings.ReplaceAll(policy, `,"aws:VpceAccount":["222222222222"]`, "")
+	if w.bucketPolicy == policy {
+		t.Fatal("the policy has no account binding to remove")
+	}
+	if got := w.decide(t, object(analyticsRole, "s3:GetObject", foreignVpce)); got != allowed {
+		t.Fatalf("without the binding the lie should have worked (the test proves nothing otherwise): %s", got)
+	}
+	// The other consumers keep their own endpoints.
+	if got := w.decide(t, object(ingestRole, "s3:GetObject", ingestVpce)); got != allowed {
+		t.Fatalf("ingest through its own endpoint: %s", got)
 	}
 }

@@ -34,6 +34,9 @@ type request struct {
 	action    string
 	resource  string
 	vpce      string // "" when the request does not come through a VPC endpoint
+	// vpceAccount owns the endpoint (aws:VpceAccount, set with aws:SourceVpce); "" takes the
+	// account of endpointAccount, else the caller's.
+	vpceAccount string
 	// extra are further request-context keys (lowercase), such as kms:viaservice.
 	extra map[string]string
 }
@@ -48,6 +51,14 @@ func (r request) context() map[string]string {
 	}
 	if r.vpce != "" {
 		ctx["aws:sourcevpce"] = r.vpce
+		switch {
+		case r.vpceAccount != "":
+			ctx["aws:vpceaccount"] = r.vpceAccount
+		case endpointAccount[r.vpce] != "":
+			ctx["aws:vpceaccount"] = endpointAccount[r.vpce]
+		default:
+			ctx["aws:vpceaccount"] = r.account
+		}
 	}
 	for k, v := range r.extra {
 		ctx[k] = v

@@ -9,6 +9,7 @@ import (
 // Condition keys and values used across the documents.
 const (
 	keySourceVpce      = "aws:SourceVpce"
+	keyVpceAccount     = "aws:VpceAccount"
 	keySecureTransport = "aws:SecureTransport"
 	keyPrincipalAcct   = "aws:PrincipalAccount"
 	keyPrefix          = "s3:prefix"

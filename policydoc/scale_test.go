@@ -79,9 +79,9 @@ func TestBucketPolicyCostAndCapacity(t *testing.T) {
 		want  map[spec.BucketPolicyGrouping]figures
 	}{
 		{"one consumer per account and VPC, one 32-character role each", func(n int) spec.Spec { return manyConsumers(n, 32) },
-			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {19080, 372, 53}, spec.GroupByAccess: {8133, 149, 132}}},
+			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {20830, 407, 49}, spec.GroupByAccess: {8903, 164, 120}}},
 		{"realistic mix (4 consumers per account, 2 per VPC, 1-3 roles each, 3 accesses)", mixedConsumers,
-			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {23067, 458, 44}, spec.GroupByAccess: {12615, 227, 85}}},
+			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {24817, 493, 40}, spec.GroupByAccess: {13205, 237, 81}}},
 	} {
 		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess} {
 			s := withGrouping(tc.build(400), grouping)
@@ -127,7 +127,7 @@ func TestTooManyConsumersSaysHowManyFitEachWayAndTheWaysOut(t *testing.T) {
 
 	s = withGrouping(manyConsumers(60, 32), spec.GroupPerEndpoint)
 	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
-		"of the 60 consumers (by name) the first 53 fit with bucketPolicyGrouping \"per-endpoint\" (each role only through its own VPC's endpoint) "+
+		"of the 60 consumers (by name) the first 49 fit with bucketPolicyGrouping \"per-endpoint\" (each role only through its own VPC's endpoint) "+
 		"and the first 60 with \"by-access\". Two ways out: set bucketPolicyGrouping: by-access, which lets roles with the same access in through each other's endpoints; "+
 		"or split the consumers: give the others a second bucket (a second stack), "+
 		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s))
@@ -137,7 +137,7 @@ func TestTooManyConsumersSaysHowManyFitEachWayAndTheWaysOut(t *testing.T) {
 
 	s = withGrouping(manyConsumers(250, 32), spec.GroupByAccess)
 	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
-		"of the 250 consumers (by name) the first 132 fit with bucketPolicyGrouping \"by-access\" (and 53 with \"per-endpoint\"). "+
+		"of the 250 consumers (by name) the first 120 fit with bucketPolicyGrouping \"by-access\" (and 49 with \"per-endpoint\"). "+
 		"Split the consumers: give the others a second bucket (a second stack), "+
 		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s))
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
