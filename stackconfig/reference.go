@@ -3,6 +3,7 @@ package stackconfig
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -91,4 +92,32 @@ func itemOf(k Key) string {
 // cell makes text safe inside a table cell.
 func cell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+// MappingTable renders, for docs/consumers.md, where each single-consumer key goes in the list
+// form: its field in a consumers item, and what the key does at the top level beside consumers
+// (refused for the keys of the one consumer; the default of every item for the access and
+// endpoint keys). One row per key with an item field, in the order of Keys.
+func MappingTable() string {
+	var b strings.Builder
+	b.WriteString("| Single-consumer key | In each `consumers` item | At the top level, beside `consumers` |\n")
+	b.WriteString("|---|---|---|\n")
+	for _, k := range Keys {
+		if k.ItemField == "" {
+			continue
+		}
+		field := "`" + k.ItemField + "`"
+		switch {
+		case slices.Contains(requiredItemFields, k.ItemField):
+			field += " (required)"
+		case k.ItemField == "region":
+			field += " (default: `" + KeyBucketRegion + "`)"
+		}
+		top := "the default of every item that does not set it"
+		if k.FlatOnly {
+			top = "refused: move it into each item"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, field, top)
+	}
+	return b.String()
 }
