@@ -43,6 +43,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if code, ok := docsTool(); ok {
+		os.Exit(code) // this binary as the docs test's pulumi or $EDITOR (docs_tools_test.go)
+	}
 	os.Exit(run(m))
 }
 
