@@ -69,7 +69,11 @@ func newDocsSession(t *testing.T, src, realCLI string, clone bool) *docsSession 
 			t.Fatal(err)
 		}
 	}
-	if err := os.RemoveAll(docsCopyDir); err != nil {
+	// The README starts here, with nothing but its clone to be (the lock is beside, not inside).
+	if err := os.RemoveAll(docsCopyParent); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(docsCopyParent, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	s := &docsSession{t: t, src: src, dir: dir, cwd: docsCopyParent, world: filepath.Join(dir, "world.json"),

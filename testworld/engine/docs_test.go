@@ -105,7 +105,7 @@ func TestDocsCommandBlocksRun(t *testing.T) {
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { os.RemoveAll(docsCopyDir) })
+	t.Cleanup(func() { os.RemoveAll(docsCopyParent) })
 	t.Setenv(pulumi.EnvConfig, "") // set by each operation, restored at the end
 
 	src := docsSource(t)
@@ -113,7 +113,7 @@ func TestDocsCommandBlocksRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	used := map[string]bool{}
+	used, ran := map[string]bool{}, map[string]bool{}
 	for _, page := range pages {
 		blocks, _, err := docsBlocksOf(repoRoot, page)
 		if err != nil {
@@ -129,6 +129,7 @@ func TestDocsCommandBlocksRun(t *testing.T) {
 			continue
 		}
 		t.Run(page, func(t *testing.T) {
+			ran[page] = true
 			start := time.Now()
 			s := newDocsSession(t, src, realCLI, page != "README.md")
 			if page != "README.md" {
@@ -161,7 +162,8 @@ func TestDocsCommandBlocksRun(t *testing.T) {
 	}
 	if !t.Failed() {
 		for key := range docsHooks {
-			if !used[key] {
+			page, _, _ := strings.Cut(key, ": ")
+			if ran[page] && !used[key] {
 				t.Errorf("docsHooks[%q] is the hook of no runnable block: the block's first command changed", key)
 			}
 		}
