@@ -49,7 +49,7 @@ func Check(s spec.Spec, opts Options, f Facts) Report {
 	if opts.Disabled {
 		return Report{Warnings: []string{DisabledWarning}}
 	}
-	c := &checker{s: s, opts: opts, f: f}
+	c := &checker{s: s, layout: s.Layout(), opts: opts, f: f}
 	if opts.side().HasOwner() && c.bucket() {
 		c.bucketPolicy()
 	}
@@ -62,7 +62,9 @@ func Check(s spec.Spec, opts Options, f Facts) Report {
 }
 
 type checker struct {
-	s      spec.Spec
+	s spec.Spec
+	// layout is s.Layout(), decided once: every check walks it.
+	layout spec.Layout
 	opts   Options
 	f      Facts
 	report Report
@@ -96,7 +98,7 @@ func (c *checker) owner() where {
 }
 
 func (c *checker) consumer(cons spec.Consumer) where {
-	return where{cons.Account.ID, cons.Account.Region, c.s.Layout().ProviderOf(cons.Name), cons.Account.Credentials}
+	return where{cons.Account.ID, cons.Account.Region, c.layout.ProviderOf(cons.Name), cons.Account.Credentials}
 }
 
 // failed reports a lookup that did not answer: the permission it lacks, or what it said. what
@@ -454,7 +456,7 @@ func (c *checker) roles() {
 }
 
 func (c *checker) routeTables() {
-	for _, g := range c.s.Layout().Endpoints {
+	for _, g := range c.layout.Endpoints {
 		w := c.consumer(g.Consumers[0])
 		for _, rt := range g.RouteTableIDs {
 			key := routeTableKey(g, rt)
@@ -477,7 +479,7 @@ func (c *checker) routeTables() {
 }
 
 func (c *checker) endpoints() {
-	for _, g := range c.s.Layout().Endpoints {
+	for _, g := range c.layout.Endpoints {
 		if g.AdoptID != "" {
 			c.adopted(g)
 		} else {

@@ -151,7 +151,7 @@ func (c *checker) wouldWrite() []map[string]any {
 	for name, id := range c.opts.EndpointIDs {
 		ids[name] = id
 	}
-	for _, g := range c.s.Layout().Endpoints {
+	for _, g := range c.layout.Endpoints {
 		id := g.AdoptID
 		if id == "" {
 			id = c.ownEndpointID(g)

@@ -36,7 +36,7 @@ func BenchmarkProgram(b *testing.B) {
 	for _, run := range []struct {
 		n        int
 		grouping string
-	}{{1, "per-endpoint"}, {10, "per-endpoint"}, {100, "per-endpoint"}, {100, "by-access"}, {250, "by-access"}} {
+	}{{1, "per-endpoint"}, {10, "per-endpoint"}, {90, "per-endpoint"}, {100, "by-access"}, {250, "by-access"}} {
 		n := run.n
 		cfg := benchConsumers(n)
 		cfg["bucketPolicyGrouping"] = run.grouping

@@ -170,7 +170,7 @@ func TestBucketPolicyCarriesTheEndpointIDTheEndpointGot(t *testing.T) {
 		t.Errorf("bucket = %q", p.Str("bucket"))
 	}
 	doc := p.Str("policy")
-	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":["`+offline.EndpointID(devEndpoint)+`"]}}`) {
+	if !strings.Contains(doc, `"Condition":{"StringEquals":{"aws:SourceVpce":["`+offline.EndpointID(devEndpoint)+`"],"aws:VpceAccount":["222222222222"]}}`) {
 		t.Errorf("policy does not admit the roles through the endpoint's ID %s: %s", offline.EndpointID(devEndpoint), doc)
 	}
 }
