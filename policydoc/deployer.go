@@ -57,9 +57,9 @@ func DeployerPolicies(s spec.Spec, side spec.Side, grantees []string) []Deployer
 		d.Policy.Statement = append(d.Policy.Statement, ownerStatements(s, grantees)...)
 	}
 	if side.HasConsumers() {
-		for _, account := range consumerAccounts(s) {
-			d := get(account, "consumer")
-			d.Policy.Statement = append(d.Policy.Statement, consumerStatements(s, account)...)
+		for _, account := range s.Layout().Accounts {
+			d := get(account.ID, "consumer")
+			d.Policy.Statement = append(d.Policy.Statement, consumerStatements(s, account.ID)...)
 		}
 	}
 	out := make([]Deployer, 0, len(byAccount))
@@ -94,14 +94,6 @@ func ownerStatements(s spec.Spec, grantees []string) []any {
 			Condition: Condition{"StringLike": {"kms:GranteePrincipal": spec.SortedUnique(roles)}}})
 	}
 	return append(out, Statement{Sid: "ManagesTheBucketKeyGrants", Effect: "Allow", Action: Strings{"kms:ListGrants", "kms:RevokeGrant"}, Resource: Strings{key}})
-}
-
-func consumerAccounts(s spec.Spec) []string {
-	var out []string
-	for _, c := range s.Consumers {
-		out = append(out, c.Account.ID)
-	}
-	return spec.SortedUnique(out)
 }
 
 func consumerStatements(s spec.Spec, account string) []any {

@@ -2,15 +2,14 @@ package engine
 
 import (
 	"encoding/json"
-	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"cross-account-s3/policydoc"
 	"cross-account-s3/spec"
 	"cross-account-s3/testworld/world"
-	"cross-account-s3/tools/offlineplan"
 )
 
 // The deployer policy of each account (policydoc.DeployerPolicies, what `go run ./cmd/plan
@@ -19,15 +18,8 @@ import (
 // documented scopes: the bucket, the key, the roles, the stack's VPCs and route tables, the
 // account's VPC endpoints of the Region, and "*" only for EC2's Describe actions.
 func TestEngineDeployerPoliciesCoverEveryCall(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(repoRoot, "examples", "Pulumi.*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		stack, err := offlineplan.StackName(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range exampleStackFiles(t) {
+		stack := stackName(t, f)
 		t.Run(stack, func(t *testing.T) {
 			text := readFile(t, f)
 			s := specOf(t, text)
@@ -168,7 +160,7 @@ func allows(doc policydoc.Document, c call) bool {
 		for op, keys := range st.Condition {
 			for k, values := range keys {
 				v, present := c.context[strings.ToLower(k)]
-				holds = holds && present && anyMatch(values, v, false) && (op == "StringLike" || contains(values, v))
+				holds = holds && present && anyMatch(values, v, false) && (op == "StringLike" || slices.Contains(values, v))
 			}
 		}
 		if holds {
@@ -185,15 +177,6 @@ func anyMatch(patterns []string, v string, fold bool) bool {
 			expr = "(?i)" + expr
 		}
 		if regexp.MustCompile(expr).MatchString(v) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
 			return true
 		}
 	}

@@ -13,16 +13,8 @@ import (
 // Every stack file in the repo that a user may start from previews on the real engine, against a
 // world in which what it names exists, and deploys with a second update that changes nothing.
 func TestEveryStackFileInTheRepoPreviewsAndDeploys(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(repoRoot, "examples", "Pulumi.*.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files = append(files, filepath.Join(repoRoot, "Pulumi.dev.yaml"))
-	for _, f := range files {
-		stack, err := offlineplan.StackName(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range append(exampleStackFiles(t), filepath.Join(repoRoot, "Pulumi.dev.yaml")) {
+		stack := stackName(t, f)
 		t.Run(stack, func(t *testing.T) {
 			text := readFile(t, f)
 			e := newEngine(t, stack, text, worldFor(t, text))
@@ -41,6 +33,25 @@ func TestEveryStackFileInTheRepoPreviewsAndDeploys(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exampleStackFiles are the stack files under examples/ (not the split ones) that users copy.
+func exampleStackFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(repoRoot, "examples", "Pulumi.*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example stack files: %v", err)
+	}
+	return files
+}
+
+func stackName(t *testing.T, file string) string {
+	t.Helper()
+	stack, err := offlineplan.StackName(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stack
 }
 
 // A stack the CLI refuses stops before the program runs, and the offline plan refuses it with the
