@@ -65,17 +65,22 @@ func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 	statements := []any{denyInsecureTransport(bucketARN)}
 	l := s.Layout()
 	for _, g := range l.Grants {
-		ids := endpoints.of(g.Consumers)
-		accounts := accountsOf(s, g.Consumers)
+		principal, network := grantPrincipal(s, g, endpoints)
 		for _, gr := range grants(bucketARN, g.Access) {
-			statements = append(statements, Statement{
+			st := Statement{
 				Sid:       "Allow" + gr.sidSuffix + g.ID,
 				Effect:    "Allow",
-				Principal: AWSPrincipal(g.Roles...),
+				Principal: principal,
 				Action:    gr.actions,
 				Resource:  gr.resources,
-				Condition: gr.condition.with("StringEquals", keySourceVpce, ids...).with("StringEquals", keyVpceAccount, accounts...),
-			})
+				Condition: gr.condition.merge(network),
+			}
+			statements = append(statements, st)
+			if len(g.Access.ViaServices) > 0 {
+				st.Sid += "ViaServices"
+				st.Condition = gr.condition.with(keyCalledViaAny, keyCalledVia, g.Access.ViaServices...)
+				statements = append(statements, st)
+			}
 		}
 	}
 	if len(s.Consumers) > 0 {
@@ -85,6 +90,46 @@ func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 		statements = append(statements, extra)
 	}
 	return Document{Version: Version, Statement: statements}
+}
+
+// grantPrincipal is who a grant's Allows name and the network condition they carry: the roles and
+// their endpoints (aws:SourceVpce) bound to their accounts (aws:VpceAccount), or, with
+// spec.GroupByAccount, the accounts as account principals, each bound to endpoints it owns.
+func grantPrincipal(s spec.Spec, g spec.Grant, endpoints EndpointIDs) (map[string]Strings, Condition) {
+	if s.Grouping() == spec.GroupByAccount {
+		return AWSPrincipal(accountRoots(s, accountsOf(s, g.Consumers))...), Condition{"StringEquals": {keyVpceAccount: {CallerAccount}}}
+	}
+	return AWSPrincipal(g.Roles...), Condition{"StringEquals": {
+		keySourceVpce:  endpoints.of(g.Consumers),
+		keyVpceAccount: accountsOf(s, g.Consumers),
+	}}
+}
+
+// CallerAccount is the policy variable of the caller's account. As a condition value it makes
+// one statement bind every account it names to itself: aws:VpceAccount must equal the account of
+// the principal making the request ("You can use any single-valued condition key as a variable",
+// "in string comparisons in the Condition element", in "resource policies":
+// docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html; aws:PrincipalAccount
+// is single-valued and always in the request context).
+const CallerAccount = "${aws:PrincipalAccount}"
+
+// accountRoots are the accounts as account-root ARNs, the form AWS stores an account principal in.
+func accountRoots(s spec.Spec, accounts []string) []string {
+	partition := spec.Partition(s.Bucket.Account.Region)
+	out := make([]string, len(accounts))
+	for i, a := range accounts {
+		out[i] = "arn:" + partition + ":iam::" + a + ":root"
+	}
+	return out
+}
+
+// viaServices are the services any consumer lets call for its roles, sorted, each once.
+func viaServices(s spec.Spec) []string {
+	var out []string
+	for _, c := range s.Consumers {
+		out = append(out, c.Access.ViaServices...)
+	}
+	return spec.SortedUnique(out)
 }
 
 func denyInsecureTransport(bucketARN string) Statement {
@@ -100,29 +145,52 @@ func denyInsecureTransport(bucketARN string) Statement {
 
 // denyOutsideEndpoints names the consumer accounts as root ARNs (the form AWS stores; in a
 // resource policy an account principal stands for every principal of the account) so that it
-// costs one entry per account, not per role, and lists every endpoint ID of the stack.
+// costs one entry per account, not per role, and lists every endpoint ID of the stack. With
+// spec.GroupByAccount it lists no endpoint: it denies the accounts' principals unless the request
+// comes through an endpoint of their own account, and names the accounts in a condition on
+// aws:PrincipalAccount (Principal "*"), at half the bytes of root ARNs, so that the statement
+// grows by 15 bytes an account. Either way, when consumers let AWS services call for their roles,
+// a request those services make (aws:CalledVia names one) is not this Deny's: it cannot come
+// through an endpoint, and the consumer's own ...ViaServices Allow decides it.
 func denyOutsideEndpoints(l spec.Layout, bucketARN string, endpoints EndpointIDs) Statement {
-	partition := spec.Partition(l.Spec.Bucket.Account.Region)
 	var accounts, consumers []string
 	for _, a := range l.Accounts {
-		accounts = append(accounts, "arn:"+partition+":iam::"+a.ID+":root")
+		accounts = append(accounts, a.ID)
 	}
 	for _, c := range l.Spec.Consumers {
 		consumers = append(consumers, c.Name)
 	}
-	ids := endpoints.of(consumers)
-	return Statement{
+	st := Statement{
 		Sid:       SidDenyOutsideEndpoints,
 		Effect:    "Deny",
-		Principal: AWSPrincipal(accounts...),
+		Principal: AWSPrincipal(accountRoots(l.Spec, accounts)...),
 		Action:    Strings{"s3:*"},
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
-		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(ids)}},
+		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(endpoints.of(consumers))}},
 	}
+	if l.Spec.Grouping() == spec.GroupByAccount {
+		st.Principal = Everyone
+		st.Condition = Condition{
+			"StringEquals":    {keyPrincipalAcct: accounts},
+			keyNotOurEndpoint: {keyVpceAccount: {CallerAccount}},
+		}
+	}
+	if services := viaServices(l.Spec); len(services) > 0 {
+		st.Condition = st.Condition.with(keyNotCalledViaAny, keyCalledVia, services...)
+	}
+	return st
 }
 
-// keyNotOurEndpoint is the perimeter's operator; see BucketPolicy.
-const keyNotOurEndpoint = "StringNotEqualsIfExists"
+// Operators of the perimeter and of the ...ViaServices Allows. aws:CalledVia is multivalued (the
+// services in the chain that called for the principal, set on forward access sessions), so it
+// takes set operators. ForAnyValue:StringEquals holds when a named service is in the chain;
+// ForAllValues:StringNotEquals holds when none is, and also when the key is missing (a direct
+// call): docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html.
+const (
+	keyNotOurEndpoint  = "StringNotEqualsIfExists"
+	keyCalledViaAny    = "ForAnyValue:StringEquals"
+	keyNotCalledViaAny = "ForAllValues:StringNotEquals"
+)
 
 // OwnSids are the Sids this stack writes into the bucket policy, for clash checks.
 func OwnSids(s spec.Spec) []string {

@@ -12,6 +12,7 @@ const (
 	keyVpceAccount     = "aws:VpceAccount"
 	keySecureTransport = "aws:SecureTransport"
 	keyPrincipalAcct   = "aws:PrincipalAccount"
+	keyCalledVia       = "aws:CalledVia"
 	keyPrefix          = "s3:prefix"
 	keyACL             = "s3:x-amz-acl"
 	ownerFullControl   = "bucket-owner-full-control"
@@ -91,5 +92,16 @@ func (c Condition) with(op, key string, values ...string) Condition {
 		out[op] = map[string]Strings{}
 	}
 	out[op][key] = values
+	return out
+}
+
+// merge is c with every key of other added (other's value wins for a key both have).
+func (c Condition) merge(other Condition) Condition {
+	out := c
+	for op, keys := range other {
+		for k, v := range keys {
+			out = out.with(op, k, v...)
+		}
+	}
 	return out
 }

@@ -73,7 +73,13 @@ func Warnings(s spec.Spec) []string {
 }
 
 func groupingWarnings(s spec.Spec) []string {
-	if s.Grouping() != spec.GroupByAccess || len(s.Consumers) == 0 {
+	if len(s.Consumers) == 0 {
+		return nil
+	}
+	switch s.Grouping() {
+	case spec.GroupByAccount:
+		return []string{byAccountWarning(s)}
+	case spec.GroupPerEndpoint:
 		return nil
 	}
 	compact := bucketPolicySize(withGrouping(s, spec.GroupByAccess))
@@ -90,6 +96,16 @@ func groupingWarnings(s spec.Spec) []string {
 	msg += fmt.Sprintf("The bucket policy takes %d of S3's %d bytes this way and would take %d with %q (the default, each role only through its own VPC's endpoint); set that unless it does not fit.",
 		compact, MaxBucketPolicyBytes, pairwise, spec.GroupPerEndpoint)
 	return []string{msg}
+}
+
+// byAccountWarning says what the by-account grouping admits that the default does not.
+func byAccountWarning(s spec.Spec) string {
+	return fmt.Sprintf("%s is %q: the bucket policy names the consumer accounts (%s), not their roles, and admits a principal of one of them only through an S3 endpoint that its own account owns. "+
+		"So no account's principal is admitted through another account's endpoint, but which of an account's principals may use its grant is that account's IAM's to say (the role policies, with manageRolePolicy), "+
+		"and every endpoint of the account counts, in any VPC, also endpoints this stack does not manage. "+
+		"The bucket policy takes %d of S3's %d bytes this way and would take %d with %q (the default, each listed role only through its own VPC's endpoint); set that unless it does not fit.",
+		spec.PathBucketPolicyGrouping, spec.GroupByAccount, strings.Join(PerimeterAccounts(s), ", "),
+		bucketPolicySize(s), MaxBucketPolicyBytes, bucketPolicySize(withGrouping(s, spec.GroupPerEndpoint)), spec.GroupPerEndpoint)
 }
 
 // sharedPaths lists, per by-access grant that spans several VPCs, whose roles reach which VPCs'
@@ -129,27 +145,40 @@ func bucketSizeKey(s spec.Spec) string {
 	return "bucket.name"
 }
 
-// bucketTooLarge says by how much and, for several consumers, how many of them fit each way
-// (per-endpoint and by-access) and the two ways out: the compact grouping, or a split.
+// bucketTooLarge says by how much and, for several consumers, how many of them fit with each
+// grouping, from the most exact to the least, and the ways out: the most exact other grouping they
+// all fit in, if any, or a split.
 func bucketTooLarge(s spec.Spec, size int) string {
 	msg := fmt.Sprintf("the bucket policy would be %d bytes, over S3's limit of %d bytes; ", size, MaxBucketPolicyBytes)
 	if len(s.Consumers) < 2 {
 		return msg + "share fewer prefixes or roles, or shorten extraBucketPolicyStatements"
 	}
 	n := len(s.Consumers)
-	perEndpoint := fittingConsumers(withGrouping(s, spec.GroupPerEndpoint))
-	byAccess := fittingConsumers(withGrouping(s, spec.GroupByAccess))
+	var fits []string
+	var fitsAll []spec.BucketPolicyGrouping
+	for _, g := range groupingsByExactness {
+		k := fittingConsumers(withGrouping(s, g))
+		fits = append(fits, fmt.Sprintf("the first %d with %q (%s)", k, g, groupingMeaning[g]))
+		if k == n && g != s.Grouping() {
+			fitsAll = append(fitsAll, g)
+		}
+	}
+	msg += fmt.Sprintf("of the %d consumers (by name) fit %s: %s, %s and %s. ", n, spec.PathBucketPolicyGrouping, fits[0], fits[1], fits[2])
 	split := "split the consumers: give the others a second bucket (a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own"
-	if s.Grouping() == spec.GroupByAccess {
-		return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (and %d with %q). %s",
-			n, byAccess, spec.PathBucketPolicyGrouping, spec.GroupByAccess, perEndpoint, spec.GroupPerEndpoint, upperFirst(split))
+	if len(fitsAll) == 0 {
+		return msg + upperFirst(split)
 	}
-	compact := fmt.Sprintf("set %s: %s, which lets roles with the same access in through each other's endpoints", spec.PathBucketPolicyGrouping, spec.GroupByAccess)
-	if byAccess < n {
-		compact += fmt.Sprintf(" (not enough alone: %d fit)", byAccess)
-	}
-	return msg + fmt.Sprintf("of the %d consumers (by name) the first %d fit with %s %q (each role only through its own VPC's endpoint) and the first %d with %q. Two ways out: %s; or %s",
-		n, perEndpoint, spec.PathBucketPolicyGrouping, spec.GroupPerEndpoint, byAccess, spec.GroupByAccess, compact, split)
+	return msg + fmt.Sprintf("Two ways out: set %s: %s (docs/scale.md says what each grouping admits); or %s", spec.PathBucketPolicyGrouping, fitsAll[0], split)
+}
+
+// groupingsByExactness are the groupings from the one that admits least to the one that admits
+// most: per role and VPC, per account, per access.
+var groupingsByExactness = []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccount, spec.GroupByAccess}
+
+var groupingMeaning = map[spec.BucketPolicyGrouping]string{
+	spec.GroupPerEndpoint: "each role only through its own VPC's endpoint",
+	spec.GroupByAccount:   "each account's principals only through its own account's endpoints",
+	spec.GroupByAccess:    "roles with the same access also through each other's endpoints",
 }
 
 func upperFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }

@@ -79,12 +79,12 @@ func TestBucketPolicyCostAndCapacity(t *testing.T) {
 		want  map[spec.BucketPolicyGrouping]figures
 	}{
 		{"one consumer per account and VPC, one 32-character role each", func(n int) spec.Spec { return manyConsumers(n, 32) },
-			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {20830, 407, 49}, spec.GroupByAccess: {8903, 164, 120}}},
+			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {20830, 407, 49}, spec.GroupByAccess: {8903, 164, 120}, spec.GroupByAccount: {3173, 48, 410}}},
 		{"realistic mix (4 consumers per account, 2 per VPC, 1-3 roles each, 3 accesses)", mixedConsumers,
-			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {24817, 493, 40}, spec.GroupByAccess: {13205, 237, 81}}},
+			map[spec.BucketPolicyGrouping]figures{spec.GroupPerEndpoint: {24817, 493, 40}, spec.GroupByAccess: {13205, 237, 81}, spec.GroupByAccount: {2789, 25, 736}}},
 	} {
-		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess} {
-			s := withGrouping(tc.build(400), grouping)
+		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess, spec.GroupByAccount} {
+			s := withGrouping(tc.build(2000), grouping)
 			if ps := s.Validate(); len(ps) > 0 {
 				t.Fatalf("%s: %v", tc.name, ps[0])
 			}
@@ -115,38 +115,41 @@ func TestTooManyConsumersSaysHowManyFitEachWayAndTheWaysOut(t *testing.T) {
 	if bucketPolicySize(part) <= MaxBucketPolicyBytes {
 		t.Fatalf("%d is not the most that fit", fit)
 	}
-	compact := fittingConsumers(withGrouping(s, spec.GroupByAccess))
-	want := fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
-		"of the 250 consumers (by name) the first %d fit with bucketPolicyGrouping \"per-endpoint\" (each role only through its own VPC's endpoint) "+
-		"and the first %d with \"by-access\". Two ways out: set bucketPolicyGrouping: by-access, which lets roles with the same access in through each other's endpoints "+
-		"(not enough alone: %d fit); or split the consumers: give the others a second bucket (a second stack), "+
-		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s), fit, compact, compact)
+	split := "or an S3 access point per group of consumers, since each access point has a policy of its own"
+	fitting := func(s spec.Spec) string {
+		return fmt.Sprintf("fit bucketPolicyGrouping: the first %d with \"per-endpoint\" (each role only through its own VPC's endpoint), "+
+			"the first %d with \"by-account\" (each account's principals only through its own account's endpoints) "+
+			"and the first %d with \"by-access\" (roles with the same access also through each other's endpoints). ",
+			fittingConsumers(withGrouping(s, spec.GroupPerEndpoint)), fittingConsumers(withGrouping(s, spec.GroupByAccount)), fittingConsumers(withGrouping(s, spec.GroupByAccess)))
+	}
+	want := fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; of the 250 consumers (by name) %s"+
+		"Two ways out: set bucketPolicyGrouping: by-account (docs/scale.md says what each grouping admits); or split the consumers: give the others a second bucket (a second stack), %s",
+		bucketPolicySize(s), fitting(s), split)
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
+	if !strings.Contains(want, "the first 49 with \"per-endpoint\"") || !strings.Contains(want, "the first 250 with \"by-account\"") || !strings.Contains(want, "the first 120 with \"by-access\"") {
+		t.Errorf("the capacities changed: %s", want)
+	}
 
+	// By-access fits all 60 too, but by-account admits less: it is the way out named.
 	s = withGrouping(manyConsumers(60, 32), spec.GroupPerEndpoint)
-	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
-		"of the 60 consumers (by name) the first 49 fit with bucketPolicyGrouping \"per-endpoint\" (each role only through its own VPC's endpoint) "+
-		"and the first 60 with \"by-access\". Two ways out: set bucketPolicyGrouping: by-access, which lets roles with the same access in through each other's endpoints; "+
-		"or split the consumers: give the others a second bucket (a second stack), "+
-		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s))
+	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; of the 60 consumers (by name) %s"+
+		"Two ways out: set bucketPolicyGrouping: by-account (docs/scale.md says what each grouping admits); or split the consumers: give the others a second bucket (a second stack), %s",
+		bucketPolicySize(s), fitting(s), split)
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
 
-	s = withGrouping(manyConsumers(250, 32), spec.GroupByAccess)
-	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; "+
-		"of the 250 consumers (by name) the first 120 fit with bucketPolicyGrouping \"by-access\" (and 49 with \"per-endpoint\"). "+
-		"Split the consumers: give the others a second bucket (a second stack), "+
-		"or an S3 access point per group of consumers, since each access point has a policy of its own", bucketPolicySize(s))
+	// No grouping holds 1,000 accounts: only a split is left.
+	s = withGrouping(manyConsumers(1000, 32), spec.GroupByAccount)
+	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; of the 1000 consumers (by name) %s"+
+		"Split the consumers: give the others a second bucket (a second stack), %s", bucketPolicySize(s), fitting(s), split)
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
 }
 
-// Adding a consumer must show as additions only: every statement that was there keeps its Sid,
-// effect, actions, resources and condition keys, and its principals and endpoints only grow.
 func TestAddingAConsumerOnlyAddsToThePolicy(t *testing.T) {
 	before := manyConsumers(3, 20)
 	ids := func(s spec.Spec) EndpointIDs {

@@ -335,7 +335,7 @@ func rolePolicies(s Spec, a *ConsumerAccount) []RolePolicy {
 // grants groups the consumers by canonical access and, with per-endpoint grouping, by VPC. The ID
 // is a hash of the access (and the VPC), so it does not change when consumers join or leave.
 func grants(s Spec) []Grant {
-	perEndpoint := s.Grouping() != GroupByAccess
+	perEndpoint := s.Grouping() == GroupPerEndpoint
 	byID := map[string]*Grant{}
 	for _, c := range s.Consumers {
 		access := CanonicalAccess(c.Access)
@@ -365,7 +365,7 @@ func grants(s Spec) []Grant {
 
 // CanonicalAccess orders an access so that equal accesses written differently are one shape.
 func CanonicalAccess(a Access) Access {
-	return Access{Actions: SortedUnique(a.Actions), Prefixes: SortedUnique(a.Prefixes), AllowListing: a.AllowListing}
+	return Access{Actions: SortedUnique(a.Actions), Prefixes: SortedUnique(a.Prefixes), AllowListing: a.AllowListing, ViaServices: SortedUnique(a.ViaServices)}
 }
 
 // ShapeID is a short hash of a canonical access.
@@ -373,6 +373,9 @@ func ShapeID(a Access) string {
 	text := strings.Join(a.Actions, ",") + "|" + strings.Join(a.Prefixes, "\x00") + "|"
 	if a.AllowListing {
 		text += "list"
+	}
+	if len(a.ViaServices) > 0 { // only then, so that the IDs of accesses without services stay as they were
+		text += "|via:" + strings.Join(a.ViaServices, ",")
 	}
 	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:4])

@@ -32,7 +32,18 @@ const (
 	// lists all their roles and all their endpoints, so any of those roles is admitted through any
 	// of those endpoints. Only an explicit choice, for when per-endpoint does not fit in 20 KB.
 	GroupByAccess BucketPolicyGrouping = "by-access"
+	// GroupByAccount is the scale form: consumers with the same access share one statement that
+	// names their accounts (as account principals), not their roles or endpoints, and admits a
+	// request only through an S3 endpoint owned by the caller's own account (aws:VpceAccount equal
+	// to ${aws:PrincipalAccount}). Its size grows with the accounts, not the roles or VPCs, and no
+	// account's principal is admitted through another account's endpoint; but which of an account's
+	// principals may use the grant is that account's IAM's to say, and any endpoint of the account
+	// counts (docs/scale.md).
+	GroupByAccount BucketPolicyGrouping = "by-account"
 )
+
+// Groupings are the accepted BucketPolicyGrouping values, the default first.
+var Groupings = []BucketPolicyGrouping{GroupPerEndpoint, GroupByAccess, GroupByAccount}
 
 // Grouping is the effective grouping: the configured one, GroupPerEndpoint when unset.
 func (s Spec) Grouping() BucketPolicyGrouping {
@@ -153,6 +164,10 @@ type Access struct {
 	Prefixes []string
 	// AllowListing grants s3:ListBucket, limited to Prefixes.
 	AllowListing bool
+	// ViaServices are AWS services (service principals such as athena.amazonaws.com) that may
+	// make the requests for the roles (aws:CalledVia), which do not come through any VPC endpoint;
+	// empty admits the roles only through their endpoints.
+	ViaServices []string
 }
 
 // DefaultActions are granted when the stack names none.

@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -152,6 +153,12 @@ func (c ConsumerStack) Exceeds(a Access) []string {
 	if a.AllowListing && !c.Ceiling.AllowListing {
 		out = append(out, fmt.Sprintf("it asks for listing (allowListing), which %s does not allow", c.Key("allowListing")))
 	}
+	for _, svc := range a.ViaServices {
+		if !slices.Contains(c.Ceiling.ViaServices, svc) {
+			out = append(out, fmt.Sprintf("it lets %s call for its roles, which %s does not allow (%s); add it there to allow it",
+				svc, c.Key("viaAwsServices"), noneIfEmpty(c.Ceiling.ViaServices)))
+		}
+	}
 	return out
 }
 
@@ -185,4 +192,11 @@ func underAny(prefix string, ceilings []string) bool {
 		}
 	}
 	return false
+}
+
+func noneIfEmpty(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
 }

@@ -4,20 +4,22 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
 )
 
 var (
-	accountIDPattern   = regexp.MustCompile(`^\d{12}$`)
-	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
-	vpcIDPattern       = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	routeTablePattern  = regexp.MustCompile(`^rtb-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	endpointIDPattern  = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
-	bucketNamePattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	actionPattern      = regexp.MustCompile(`^s3:[A-Za-z]+$`)
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
-	consumerNamePat    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
+	accountIDPattern        = regexp.MustCompile(`^\d{12}$`)
+	regionPattern           = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d{1,2}$`)
+	vpcIDPattern            = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	routeTablePattern       = regexp.MustCompile(`^rtb-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	endpointIDPattern       = regexp.MustCompile(`^vpce-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	bucketNamePattern       = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	actionPattern           = regexp.MustCompile(`^s3:[A-Za-z]+$`)
+	servicePrincipalPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$`)
+	sessionNamePattern      = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	externalIDPattern       = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	consumerNamePat         = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}[a-z0-9]$`)
 )
 
 // AWS tag limits that apply to every taggable resource here.
@@ -57,11 +59,9 @@ func (s Spec) ValidateOwnerSide() Problems {
 	validateAccount(&ps, s.Bucket.Account, bucketKey)
 	validateBucketName(&ps, bucketKey("name"), s.Bucket.Name)
 	validateEncryption(&ps, s.Bucket)
-	switch s.BucketPolicyGrouping {
-	case "", GroupPerEndpoint, GroupByAccess:
-	default:
-		ps.add(PathBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint) or %q (smaller: roles with the same access share each other's endpoints)",
-			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess)
+	if s.BucketPolicyGrouping != "" && !slices.Contains(Groupings, s.BucketPolicyGrouping) {
+		ps.add(PathBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint), %q (smaller: roles with the same access share each other's endpoints) or %q (smallest: each account's principals only through its own account's endpoints; docs/scale.md)",
+			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess, GroupByAccount)
 	}
 	validateTags(&ps, s.Tags)
 	return ps
@@ -282,6 +282,22 @@ func validateAccess(ps *Problems, c Consumer) {
 		ps.add(key, "lists %s more than once", dup)
 	}
 	validatePrefixes(ps, c.Key("prefixes"), a.Prefixes)
+	validateViaServices(ps, c.Key("viaAwsServices"), a.ViaServices)
+}
+
+// validateViaServices accepts service principals (athena.amazonaws.com): the form in which a
+// forward access session names the service that calls for a principal in aws:CalledVia
+// (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-calledvia).
+// A wildcard would let any service in, which is what naming them avoids.
+func validateViaServices(ps *Problems, key string, services []string) {
+	for i, svc := range services {
+		if !servicePrincipalPattern.MatchString(svc) {
+			ps.add(fmt.Sprintf("%s[%d]", key, i), "%q is not an AWS service principal; name each service as AWS does, e.g. athena.amazonaws.com", svc)
+		}
+	}
+	for _, dup := range duplicates(services) {
+		ps.add(key, "lists %s more than once", dup)
+	}
 }
 
 // grantedActionProblem says why an action cannot be granted on the bucket's objects ("" when it

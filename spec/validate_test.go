@@ -57,7 +57,9 @@ func TestEachMistakeHasItsMessage(t *testing.T) {
 		{"wildcard prefix", func(s *Spec, c *Consumer) { c.Access.Prefixes = []string{"reports/*"} },
 			`consumers[0].prefixes[0]: "reports/*" has a wildcard; write the plain key prefix, e.g. reports/`},
 		{"unknown grouping", func(s *Spec, c *Consumer) { s.BucketPolicyGrouping = "pairwise" },
-			`bucketPolicyGrouping: "pairwise" is not a grouping; use "per-endpoint" (the default: each role only through its own VPC's endpoint) or "by-access" (smaller: roles with the same access share each other's endpoints)`},
+			`bucketPolicyGrouping: "pairwise" is not a grouping; use "per-endpoint" (the default: each role only through its own VPC's endpoint), "by-access" (smaller: roles with the same access share each other's endpoints) or "by-account" (smallest: each account's principals only through its own account's endpoints; docs/scale.md)`},
+		{"via service not a service principal", func(s *Spec, c *Consumer) { c.Access.ViaServices = []string{"athena.amazonaws.com", "*.amazonaws.com"} },
+			`consumers[0].viaAwsServices[1]: "*.amazonaws.com" is not an AWS service principal; name each service as AWS does, e.g. athena.amazonaws.com`},
 		{"listed bucket invalid", func(s *Spec, c *Consumer) {
 			c.Endpoint = Endpoint{Policy: Restricted, AllowedBuckets: []AllowedBucket{{Name: "Logs_Bucket"}}}
 		}, `consumers[0].endpointAllowedBuckets[0]: "Logs_Bucket" has characters other than lowercase letters, digits, '.' and '-', or does not start and end with a letter or digit; use 3 to 63 lowercase letters, digits, '.' and '-', e.g. shared-data-bucket`},

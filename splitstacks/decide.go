@@ -256,7 +256,7 @@ func checkGrant(cs spec.ConsumerStack, out Output, bucket spec.BucketOwner) spec
 				"%s is not among the VPCs the owner grants this stack (%s: %s); if the stack is right to connect it, add it there",
 				c.VpcID, cs.Key("vpcIds"), strings.Join(cs.VpcIDs, ", "))})
 		}
-		for _, reason := range cs.Exceeds(spec.Access{Actions: c.Access.Actions, Prefixes: c.Access.Prefixes, AllowListing: c.Access.AllowListing}) {
+		for _, reason := range cs.Exceeds(spec.Access{Actions: c.Access.Actions, Prefixes: c.Access.Prefixes, AllowListing: c.Access.AllowListing, ViaServices: c.Access.ViaServices}) {
 			ps = append(ps, spec.Problem{Key: path + ".access", Message: "exceeds what the owner grants this stack: " + reason})
 		}
 	}

@@ -118,9 +118,13 @@ func (d *decoder) consumer(path string, value any) (Consumer, bool) {
 		RoleARNs:         d.strings(path+".roleArns", m["roleArns"]),
 		ManageRolePolicy: d.boolean(path+".manageRolePolicy", m["manageRolePolicy"]),
 	}
-	if a, ok := d.object(path+".access", m["access"], "actions", "prefixes", "allowListing"); ok {
+	access, via := withoutField(m["access"], "viaAwsServices") // optional: absent when none
+	if a, ok := d.object(path+".access", access, "actions", "prefixes", "allowListing"); ok {
 		c.Access = Access{Actions: d.strings(path+".access.actions", a["actions"]),
 			Prefixes: d.strings(path+".access.prefixes", a["prefixes"]), AllowListing: d.boolean(path+".access.allowListing", a["allowListing"])}
+		if via != nil {
+			c.Access.ViaServices = d.strings(path+".access.viaAwsServices", via)
+		}
 	}
 	if _, isString := m["endpointId"].(string); isString && !spec.IsEndpointID(c.EndpointID) {
 		d.fail(path+".endpointId", "%q is not a VPC endpoint ID (vpce-0123456789abcdef0)", c.EndpointID)
@@ -194,4 +198,20 @@ func describe(value any) string {
 	default:
 		return fmt.Sprintf("a %T", v)
 	}
+}
+
+// withoutField is an object without one optional field, and that field's value (nil when unset);
+// anything that is not an object is returned as it is, for object to report.
+func withoutField(value any, field string) (any, any) {
+	m, ok := value.(map[string]any)
+	if !ok {
+		return value, nil
+	}
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != field {
+			out[k] = v
+		}
+	}
+	return out, m[field]
 }

@@ -61,6 +61,10 @@ type Access struct {
 	// Prefixes are [] for the whole bucket, never null.
 	Prefixes     []string `json:"prefixes"`
 	AllowListing bool     `json:"allowListing"`
+	// ViaServices are the AWS services the consumer lets call for its roles; left out when none,
+	// so that the output of a consumer without any reads as before (and an owner of an older
+	// version refuses a field it would not honour).
+	ViaServices []string `json:"viaAwsServices,omitempty"`
 }
 
 // Build is the OutputName value of a consumer stack: its bucket and its consumers, each with the ID of
@@ -85,7 +89,7 @@ func Build(s spec.Spec, endpointIDs map[string]string) Output {
 			EndpointPolicy: policy,
 			RoleARNs:       sorted(c.RoleARNs),
 			Access: Access{Actions: sorted(c.Access.Actions), Prefixes: sorted(c.Access.Prefixes),
-				AllowListing: c.Access.AllowListing},
+				AllowListing: c.Access.AllowListing, ViaServices: spec.SortedUnique(c.Access.ViaServices)},
 			ManageRolePolicy: c.ManageRolePolicy,
 		})
 	}
@@ -108,7 +112,8 @@ func (c Consumer) Spec() spec.Consumer {
 		RoleARNs:      append([]string(nil), c.RoleARNs...),
 		Endpoint:      endpoint,
 		Access: spec.Access{Actions: append([]string(nil), c.Access.Actions...),
-			Prefixes: append([]string(nil), c.Access.Prefixes...), AllowListing: c.Access.AllowListing},
+			Prefixes: append([]string(nil), c.Access.Prefixes...), AllowListing: c.Access.AllowListing,
+			ViaServices: append([]string(nil), c.Access.ViaServices...)},
 		ManageRolePolicy: c.ManageRolePolicy,
 	}
 }

@@ -87,6 +87,7 @@ func (it itemReader) consumer(bucketRegion string) spec.Consumer {
 			Actions:      it.list("actions", KeyActions),
 			Prefixes:     it.prefixes(),
 			AllowListing: it.boolean("allowListing", KeyAllowListing),
+			ViaServices:  it.list("viaAwsServices", KeyViaAwsServices),
 		},
 		ManageRolePolicy: it.boolean("manageRolePolicy", KeyManageRolePolicy),
 		Index:            it.index,

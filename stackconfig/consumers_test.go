@@ -58,7 +58,7 @@ func TestListFormProblems(t *testing.T) {
 			Message: `must be a non-empty list of objects, e.g. in the stack file:  consumers: [{name: analytics, accountId: "222222222222", roleArns: [...], vpcId: vpc-..., routeTableIds: [...]}]`}}},
 		{"unknown and missing fields", listForm(`[{"name":"x1","accountID":"222222222222","roleArns":["arn:aws:iam::222222222222:role/a"],"vpcId":"vpc-0a0a0a0a0a0a0a0a0","routeTableIds":["rtb-0a0a0a0a0a0a0a0a1"],"colour":"red"}]`), spec.Problems{
 			{Key: "consumers[0].accountID", Message: "is not a consumer field; did you mean accountId?"},
-			{Key: "consumers[0].colour", Message: "is not a consumer field; use name, accountId, region, profile, assumeRoleArn, externalId, sessionName, roleArns, vpcId, routeTableIds, adoptEndpointId, endpointPolicy, endpointAllowedBuckets, actions, prefixes, allowListing, manageRolePolicy"},
+			{Key: "consumers[0].colour", Message: "is not a consumer field; use name, accountId, region, profile, assumeRoleArn, externalId, sessionName, roleArns, vpcId, routeTableIds, adoptEndpointId, endpointPolicy, endpointAllowedBuckets, actions, prefixes, allowListing, viaAwsServices, manageRolePolicy"},
 			{Key: "consumers[0].accountId", Message: "is required in every consumers item"},
 		}},
 		{"top-level keys in an item", listForm(`[{"name":"x1","accountId":"222222222222","consumerRoleArns":["arn:aws:iam::222222222222:role/a"],"vpcId":"vpc-0a0a0a0a0a0a0a0a0","routeTableIds":["rtb-0a0a0a0a0a0a0a0a1"],"ConsumerProfile":"x","bucketPolicyGrouping":"by-access"}]`), spec.Problems{

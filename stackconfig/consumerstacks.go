@@ -8,9 +8,9 @@ import (
 )
 
 // consumerStackFields are the fields of one consumerStacks item; the access fields (the ceiling)
-// and ifMissing default to the top-level keys actions, prefixes, allowListing and
+// and ifMissing default to the top-level keys actions, prefixes, allowListing, viaAwsServices and
 // missingConsumerStacks.
-var consumerStackFields = []string{"stack", "accountIds", "vpcIds", "actions", "prefixes", "allowListing", "ifMissing"}
+var consumerStackFields = []string{"stack", "accountIds", "vpcIds", "actions", "prefixes", "allowListing", "viaAwsServices", "ifMissing"}
 
 // consumerStacks reads the owner's consumerStacks list. A stack may leave the list empty (the
 // bucket policy then admits no consumer); leaving it unset is refused, since an owner stack
@@ -37,7 +37,7 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 		it := itemReader{r: r, item: item, index: i, prefix: prefix + "."}
 		it.checkStackFields()
 		inherited := map[string]string{}
-		for field, key := range map[string]string{"actions": KeyActions, "prefixes": KeyPrefixes, "allowListing": KeyAllowListing, "ifMissing": KeyMissingConsumerStacks} {
+		for field, key := range map[string]string{"actions": KeyActions, "prefixes": KeyPrefixes, "allowListing": KeyAllowListing, "viaAwsServices": KeyViaAwsServices, "ifMissing": KeyMissingConsumerStacks} {
 			if _, set := item[field]; !set {
 				inherited[field] = key
 			}
@@ -50,6 +50,7 @@ func (r *reader) consumerStacks() []spec.ConsumerStack {
 				Actions:      it.list("actions", KeyActions),
 				Prefixes:     it.prefixes(),
 				AllowListing: it.boolean("allowListing", KeyAllowListing),
+				ViaServices:  it.list("viaAwsServices", KeyViaAwsServices),
 			},
 			IfMissing: spec.IfMissing(it.strOr("ifMissing", KeyMissingConsumerStacks)),
 			Index:     i,
@@ -87,7 +88,7 @@ func (r *reader) checkScope(side spec.Side) {
 // inherit (the ceiling and missingConsumerStacks), whether or not an item inherits them.
 func (r *reader) ownerDefaults() spec.Problems {
 	top := func(field string) string { return field } // the access fields are named as their keys
-	ps := spec.ValidateCeiling(spec.Access{Actions: r.list(KeyActions), Prefixes: r.prefixes(), AllowListing: r.boolean(KeyAllowListing)}, top)
+	ps := spec.ValidateCeiling(spec.Access{Actions: r.list(KeyActions), Prefixes: r.prefixes(), AllowListing: r.boolean(KeyAllowListing), ViaServices: r.list(KeyViaAwsServices)}, top)
 	if p := spec.IfMissing(r.str(KeyMissingConsumerStacks)).Problem(); p != "" {
 		ps = append(ps, spec.Problem{Key: KeyMissingConsumerStacks, Message: p})
 	}

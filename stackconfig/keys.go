@@ -37,6 +37,7 @@ const (
 	KeyPrefixes         = "prefixes"
 	KeyAllowListing     = "allowListing"
 	KeyManageRolePolicy = "manageRolePolicy"
+	KeyViaAwsServices   = "viaAwsServices"
 
 	KeyBucketPolicyGrouping = "bucketPolicyGrouping"
 
@@ -188,10 +189,12 @@ var Keys = []Key{
 		Doc: "Key prefixes, each ending in / (e.g. reports/), that limit access; unset shares the whole bucket."},
 	{Name: KeyAllowListing, Type: TypeBoolean, Default: "false", ItemField: "allowListing",
 		Doc: "Also grant s3:ListBucket, limited to the prefixes."},
+	{Name: KeyViaAwsServices, Type: TypeArray, ItemField: "viaAwsServices",
+		Doc: "AWS services (e.g. athena.amazonaws.com) that may read and write for the roles with their credentials; such requests come through no endpoint, so without this the perimeter denies them (docs/consumers.md, \"AccessDenied from Athena\")."},
 	{Name: KeyManageRolePolicy, Scope: ConsumerSide, Type: TypeBoolean, Default: "false", ItemField: "manageRolePolicy",
 		Doc: "Also put an inline policy on each consumer role granting the same access (cross-account access needs both sides)."},
 	{Name: KeyBucketPolicyGrouping, Scope: OwnerSide, Type: TypeString, Default: "per-endpoint",
-		Doc: "per-endpoint (each role only through its own VPC's endpoint) or by-access (smaller: consumers with the same access share a statement, so each of their roles is admitted through any of their endpoints)."},
+		Doc: "per-endpoint (each role only through its own VPC's endpoint), by-access (smaller: consumers with the same access share a statement, so each of their roles is admitted through any of their endpoints) or by-account (smallest: the accounts, not their roles, each only through endpoints it owns; docs/scale.md)."},
 
 	{Name: KeyConsumers, Scope: ConsumerSide, Type: TypeObjects,
 		Doc: "List form for several consumers, instead of the single-consumer keys: one map per consumer (see docs/consumers.md)."},

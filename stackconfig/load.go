@@ -273,6 +273,7 @@ func (r *reader) flatConsumer() spec.Consumer {
 			Actions:      r.list(KeyActions),
 			Prefixes:     r.prefixes(),
 			AllowListing: r.boolean(KeyAllowListing),
+			ViaServices:  r.list(KeyViaAwsServices),
 		},
 		ManageRolePolicy: r.boolean(KeyManageRolePolicy),
 	}

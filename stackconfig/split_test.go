@@ -71,10 +71,10 @@ func TestAnOwnerStackReadsItsConsumerStacks(t *testing.T) {
 			want := []spec.ConsumerStack{
 				{Stack: "consumer-222222222222", AccountIDs: []string{"222222222222"},
 					Ceiling:   spec.Access{Actions: []string{"s3:GetObject", "s3:PutObject"}},
-					IfMissing: spec.MissingFail, Index: 0, Inherited: map[string]string{"actions": "actions", "prefixes": "prefixes", "allowListing": "allowListing", "ifMissing": "missingConsumerStacks"}},
+					IfMissing: spec.MissingFail, Index: 0, Inherited: map[string]string{"actions": "actions", "prefixes": "prefixes", "allowListing": "allowListing", "viaAwsServices": "viaAwsServices", "ifMissing": "missingConsumerStacks"}},
 				{Stack: "acme/cross-account-s3/consumer-333333333333", AccountIDs: []string{"333333333333", "444444444444"},
 					Ceiling:   spec.Access{Actions: []string{"s3:GetObject"}, Prefixes: []string{"in/"}, AllowListing: true},
-					IfMissing: spec.MissingKeep, Index: 1, Inherited: map[string]string{}},
+					IfMissing: spec.MissingKeep, Index: 1, Inherited: map[string]string{"viaAwsServices": "viaAwsServices"}},
 			}
 			if !reflect.DeepEqual(set.ConsumerStacks, want) {
 				t.Errorf("consumer stacks\n%+v\nwant\n%+v", set.ConsumerStacks, want)
@@ -115,12 +115,12 @@ func TestAConsumerStacksCeilingDefaultsToTheTopLevelKeys(t *testing.T) {
 	top := spec.Access{Actions: []string{"s3:GetObject", "s3:GetObjectVersion"}, Prefixes: []string{"team/", "shared/"}, AllowListing: true}
 	want := []spec.ConsumerStack{
 		{Stack: "consumer-222222222222", AccountIDs: []string{"222222222222"}, Ceiling: top, IfMissing: spec.MissingDrop, Index: 0,
-			Inherited: map[string]string{"actions": "actions", "prefixes": "prefixes", "allowListing": "allowListing", "ifMissing": "missingConsumerStacks"}},
+			Inherited: map[string]string{"actions": "actions", "prefixes": "prefixes", "allowListing": "allowListing", "viaAwsServices": "viaAwsServices", "ifMissing": "missingConsumerStacks"}},
 		{Stack: "consumer-333333333333", AccountIDs: []string{"333333333333"},
 			Ceiling: spec.Access{Actions: []string{"s3:PutObject"}, Prefixes: []string{"team/in/"}}, IfMissing: spec.MissingFail, Index: 1,
-			Inherited: map[string]string{}},
+			Inherited: map[string]string{"viaAwsServices": "viaAwsServices"}},
 		{Stack: "consumer-444444444444", AccountIDs: []string{"444444444444"}, Ceiling: top, IfMissing: spec.MissingKeep, Index: 2,
-			Inherited: map[string]string{"actions": "actions", "prefixes": "prefixes", "allowListing": "allowListing"}},
+			Inherited: map[string]string{"actions": "actions", "prefixes": "prefixes", "allowListing": "allowListing", "viaAwsServices": "viaAwsServices"}},
 	}
 	if !reflect.DeepEqual(set.ConsumerStacks, want) {
 		t.Errorf("consumer stacks\n%+v\nwant\n%+v", set.ConsumerStacks, want)
@@ -278,7 +278,7 @@ func TestSplitRefusals(t *testing.T) {
 		{"an item is a string", ownerStack, map[string]string{"consumerStacks": stacks(`"consumer-222222222222"`, s333)},
 			spec.Problems{{Key: "consumerStacks[0]", Message: `is "consumer-222222222222", not a map; write {stack: NAME, accountIds: ["222222222222"]}: the owner grants a stack only the accounts listed for it`}}},
 		{"an unknown field", ownerStack, map[string]string{"consumerStacks": stacks(s222, `{"stack":"consumer-333333333333","accountIds":["333333333333"],"region":"eu-west-1"}`)},
-			spec.Problems{{Key: "consumerStacks[1].region", Message: "is not a consumerStacks field; use stack, accountIds, vpcIds, actions, prefixes, allowListing, ifMissing"}}},
+			spec.Problems{{Key: "consumerStacks[1].region", Message: "is not a consumerStacks field; use stack, accountIds, vpcIds, actions, prefixes, allowListing, viaAwsServices, ifMissing"}}},
 		{"a misspelt field", ownerStack, map[string]string{"consumerStacks": stacks(`{"stack":"consumer-222222222222","accountIDs":["222222222222"]}`)},
 			spec.Problems{
 				{Key: "consumerStacks[0].accountIDs", Message: "is not a consumerStacks field; did you mean accountIds?"},
@@ -344,7 +344,7 @@ func TestSplitRefusals(t *testing.T) {
 				{Key: "consumerStacks[0].accountIds[0]", Message: `"2222" is not an AWS account ID; use the 12 digits in quotes, e.g. "222222222222"`},
 				{Key: "consumerStacks[0].ifMissing", Message: `"never" is not fail (stop, naming the stack), keep (grant what the owner's last update granted it) or drop (grant it nothing)`},
 				{Key: "consumerStacks[1]", Message: `is 7, not a map; write {stack: NAME, accountIds: ["222222222222"]}: the owner grants a stack only the accounts listed for it`},
-				{Key: "consumerStacks[2].colour", Message: "is not a consumerStacks field; use stack, accountIds, vpcIds, actions, prefixes, allowListing, ifMissing"},
+				{Key: "consumerStacks[2].colour", Message: "is not a consumerStacks field; use stack, accountIds, vpcIds, actions, prefixes, allowListing, viaAwsServices, ifMissing"},
 				{Key: "consumerStacks[2].stack", Message: "consumer-222222222222 is listed already as consumerStacks[0]; list each consumer stack once"},
 				{Key: "consumerStacks[2].actions[0]", Message: `"s3:*" is a wildcard; name each object action, e.g. s3:GetObject`}}},
 
