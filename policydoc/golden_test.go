@@ -62,6 +62,10 @@ var cases = map[string]spec.Spec{
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceVpc": "vpc-0123456789abcdef0"}},
 		}}
 	}),
+	// Athena reads for the role: an Allow via aws:CalledVia, and the perimeter's exemption.
+	"via-athena": with(func(s *spec.Spec, c *spec.Consumer) {
+		c.Access = spec.Access{Actions: []string{"s3:GetObject"}, AllowListing: true, ViaServices: []string{"athena.amazonaws.com"}}
+	}),
 	"china-partition": with(func(s *spec.Spec, c *spec.Consumer) {
 		s.Bucket.Account.Region, c.Account.Region = "cn-north-1", "cn-north-1"
 		c.RoleARNs = []string{"arn:aws-cn:iam::222222222222:role/analytics-ec2"}
@@ -108,9 +112,9 @@ func TestGoldenDocuments(t *testing.T) {
 }
 
 // The three-consumer stack of the cross-path tests (two VPCs of one account, one of another), in
-// both groupings, with a restricted endpoint listing a package repository and a writable bucket.
+// each grouping, with a restricted endpoint listing a package repository and a writable bucket.
 func TestGoldenThreeConsumerDocuments(t *testing.T) {
-	for name, grouping := range map[string]spec.BucketPolicyGrouping{"three-consumers-per-endpoint": "", "three-consumers-by-access": spec.GroupByAccess} {
+	for name, grouping := range map[string]spec.BucketPolicyGrouping{"three-consumers-per-endpoint": "", "three-consumers-by-access": spec.GroupByAccess, "three-consumers-by-account": spec.GroupByAccount} {
 		t.Run(name, func(t *testing.T) {
 			s := threeConsumers(spec.Restricted, grouping)
 			s.Consumers[0].Endpoint.AllowedBuckets = []spec.AllowedBucket{{Name: "al2023-repos-eu-west-1-de612dc2"}, {Name: "example-logs", Write: true}}

@@ -68,7 +68,8 @@ func check(s spec.Spec, perimeter []string) spec.Problems {
 // (KeptStatementWarnings). The risky actions of the consumers' own access are AccessWarnings', for
 // the stacks that hold the consumers.
 func Warnings(s spec.Spec) []string {
-	out := append(groupingWarnings(s), kmsWarnings(s)...)
+	out := append(groupingWarnings(s), viaServicesWarnings(s)...)
+	out = append(out, kmsWarnings(s)...)
 	return append(out, KeptStatementWarnings(s)...)
 }
 
@@ -96,6 +97,22 @@ func groupingWarnings(s spec.Spec) []string {
 	msg += fmt.Sprintf("The bucket policy takes %d of S3's %d bytes this way and would take %d with %q (the default, each role only through its own VPC's endpoint); set that unless it does not fit.",
 		compact, MaxBucketPolicyBytes, pairwise, spec.GroupPerEndpoint)
 	return []string{msg}
+}
+
+// viaServicesWarnings say, per consumer with viaAwsServices, what the option lets in: requests
+// the named services make with the roles' credentials, which come through no endpoint.
+func viaServicesWarnings(s spec.Spec) []string {
+	var out []string
+	for _, c := range s.Consumers {
+		if len(c.Access.ViaServices) == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s lets %s use the access of the roles of %s: the requests it makes for them come through no VPC endpoint, "+
+			"so the perimeter lets them by, and the roles' access holds wherever those services run for them (a query started from outside the VPC included); "+
+			"any other request of the roles must still come through their endpoints",
+			c.Key("viaAwsServices"), strings.Join(c.Access.ViaServices, ", "), c.Name))
+	}
+	return out
 }
 
 // byAccountWarning says what the by-account grouping admits that the default does not.

@@ -288,6 +288,53 @@ var scenarios = []scenario{
 				}},
 		}}
 	}(),
+	// The scale grouping (docs/scale.md): switching to it and back rewrites the one bucket policy in
+	// place; a consumer joining adds its account's root ARN.
+	{"by-account: switch the grouping, add an account, switch back, destroy", listStack, []step{
+		{name: "to by-account", edit: replace("  cross-account-s3:consumers:\n", "  cross-account-s3:bucketPolicyGrouping: by-account\n  cross-account-s3:consumers:\n"),
+			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(true, `"aws:VpceAccount":["${aws:PrincipalAccount}"]`, `"arn:aws:iam::222222222222:root","arn:aws:iam::333333333333:root"`)},
+		{name: "second up", want: nil},
+		{name: "billing in a new account", edit: func(s string) string { return s + billing },
+			want:  map[string]int{"create ConsumerAccount": 1, "create aws": 1, "create VpcEndpoint": 1, "create RolePolicy": 1, "update BucketPolicy": 1},
+			check: bucketPolicyHas(true, `"arn:aws:iam::444444444444:root"`, `"aws:PrincipalAccount":["222222222222","333333333333","444444444444"]`)},
+		{name: "preview after up", op: "preview", want: nil},
+		{name: "back to per-endpoint", edit: replace("  cross-account-s3:bucketPolicyGrouping: by-account\n", ""),
+			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(false, `${aws:PrincipalAccount}`)},
+		{name: "destroy", op: "destroy", want: map[string]int{
+			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 3,
+			"delete aws": 4, "delete BucketPolicy": 1, "delete VpcEndpoint": 4, "delete RolePolicy": 4, "delete pulumi": 1,
+		}, check: func(t *testing.T, w *world.World) {
+			if len(w.Endpoints) != 0 || len(w.RolePolicies) != 0 || w.Buckets["shared-data"].Policy != "" {
+				t.Errorf("destroy left endpoints %v, role policies %v, bucket policy %q", w.Endpoints, w.RolePolicies, w.Buckets["shared-data"].Policy)
+			}
+		}},
+	}},
+	// AWS services by choice (viaAwsServices): opting in and out changes the bucket policy only.
+	{"viaAwsServices: opt in, second up, opt out, destroy", flatStack, []step{
+		{name: "let Athena read for the roles", edit: replace("manageRolePolicy: true\n", "manageRolePolicy: true\n  cross-account-s3:viaAwsServices: [athena.amazonaws.com]\n"),
+			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(true, `"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}`, `"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]}`)},
+		{name: "second up", want: nil},
+		{name: "preview after up", op: "preview", want: nil},
+		{name: "opt out", edit: replace("  cross-account-s3:viaAwsServices: [athena.amazonaws.com]\n", ""),
+			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(false, `aws:CalledVia`)},
+		{name: "destroy", op: "destroy", want: map[string]int{
+			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 1,
+			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete pulumi": 1,
+		}},
+	}},
+}
+
+// bucketPolicyHas asserts that shared-data's live policy holds (or, with has false, lacks) each text.
+func bucketPolicyHas(has bool, texts ...string) func(*testing.T, *world.World) {
+	return func(t *testing.T, w *world.World) {
+		t.Helper()
+		policy := w.Buckets["shared-data"].Policy
+		for _, text := range texts {
+			if strings.Contains(policy, text) != has {
+				t.Errorf("bucket policy holds %s: %v, want %v: %s", text, !has, has, policy)
+			}
+		}
+	}
 }
 
 // with is grants with one role's operations set ("" removes the role).
