@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"cross-account-s3/spec"
@@ -26,7 +27,21 @@ import (
 //     operator false and a negated one true; ...IfExists makes any operator true when the key is
 //     missing; Null tests presence (docs.aws.amazon.com/IAM/latest/UserGuide/
 //     reference_policies_elements_condition_operators.html). Several values of one key are ORed
-//     (NORed for negated operators), keys and operators are ANDed.
+//     (NORed for negated operators), keys and operators are ANDed;
+//   - policy variables in the values of the String operators: ${key} stands for the request
+//     context's value of that single-valued key (key names are case-insensitive). A variable
+//     whose key is not in the request context has no value: the policy value holding it then
+//     matches nothing, so StringEquals and StringLike do not match it and their negated forms do
+//     (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html, "Policy
+//     variables with no value"); the special ${*} ${?} ${$} and default values are not modelled;
+//   - multivalued keys (here aws:CalledVia, the services that called for the principal: set only
+//     on a request a service makes for it, which comes through no VPC endpoint) only with the set
+//     operators ForAnyValue: and ForAllValues: on the String operators. ForAnyValue holds when at
+//     least one value of the request's key matches, and is false when the key is missing or
+//     empty; ForAllValues holds when every value matches, and is TRUE when the key is missing or
+//     empty (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
+//     A set operator on a single-valued key, or a plain operator on a multivalued one, is refused
+//     as not modelled.
 
 type request struct {
 	principal string // ARN of the caller
@@ -39,6 +54,22 @@ type request struct {
 	vpceAccount string
 	// extra are further request-context keys (lowercase), such as kms:viaservice.
 	extra map[string]string
+	// calledVia is aws:CalledVia, the services in the chain that made the request for the
+	// principal (a forward access session), first caller first; nil for a request the principal
+	// makes itself. Such a request comes through no VPC endpoint: vpce must then be "".
+	calledVia []string
+}
+
+// multivaluedKeys are the request-context keys that hold a set of values (lowercase).
+var multivaluedKeys = map[string]bool{"aws:calledvia": true}
+
+// multiContext is the request's multivalued keys, lowercased; a key with no values is missing.
+func (r request) multiContext() map[string][]string {
+	ctx := map[string][]string{}
+	if len(r.calledVia) > 0 {
+		ctx["aws:calledvia"] = r.calledVia
+	}
+	return ctx
 }
 
 // context is the request context, keys lowercased (condition keys are case-insensitive).
@@ -81,14 +112,11 @@ func (d decision) String() string {
 // evaluate decides one policy document, given as its rendered JSON.
 func evaluate(t *testing.T, doc string, r request) decision {
 	t.Helper()
-	var parsed struct {
-		Statement []map[string]any
-	}
-	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
-		t.Fatalf("evaluator: %v\n%s", err, doc)
+	if len(r.calledVia) > 0 && r.vpce != "" {
+		t.Fatalf("evaluator: a request a service makes for the principal (aws:CalledVia %v) comes through no VPC endpoint (%s)", r.calledVia, r.vpce)
 	}
 	d := implicitDeny
-	for _, st := range parsed.Statement {
+	for _, st := range parsedStatements(t, doc) {
 		if !matches(t, st, r) {
 			continue
 		}
@@ -108,7 +136,26 @@ func matches(t *testing.T, st map[string]any, r request) bool {
 	principal, hasPrincipal := st["Principal"]
 	return (!hasPrincipal || principalMatches(principal, r)) &&
 		element(st, "Action", r.action, true) && element(st, "Resource", r.resource, false) &&
-		conditionsHold(t, st["Condition"], r.context())
+		conditionsHold(t, st["Condition"], r.context(), r.multiContext())
+}
+
+// parsed caches the statements of each document evaluated, since the scale tests decide many
+// thousands of requests against one bucket policy. Statements are only read, never changed.
+var parsed sync.Map // document -> []map[string]any
+
+func parsedStatements(t *testing.T, doc string) []map[string]any {
+	t.Helper()
+	if sts, ok := parsed.Load(doc); ok {
+		return sts.([]map[string]any)
+	}
+	var d struct {
+		Statement []map[string]any
+	}
+	if err := json.Unmarshal([]byte(doc), &d); err != nil {
+		t.Fatalf("evaluator: %v\n%s", err, doc)
+	}
+	parsed.Store(doc, d.Statement)
+	return d.Statement
 }
 
 // element matches Action/NotAction or Resource/NotResource.
@@ -141,52 +188,144 @@ func anyGlob(patterns []any, value string, fold bool) bool {
 		if fold {
 			p, value = strings.ToLower(p), strings.ToLower(value)
 		}
-		re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p)) + "$"
-		if regexp.MustCompile(re).MatchString(value) {
+		if glob(p).MatchString(value) {
 			return true
 		}
 	}
 	return false
 }
 
-func conditionsHold(t *testing.T, condition any, ctx map[string]string) bool {
+var globs sync.Map // pattern -> *regexp.Regexp, compiled once for the scale tests
+
+// glob is the pattern with * and ? as wildcards, everything else literal, as one regexp.
+func glob(p string) *regexp.Regexp {
+	if re, ok := globs.Load(p); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := regexp.MustCompile("^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p)) + "$")
+	globs.Store(p, re)
+	return re
+}
+
+func conditionsHold(t *testing.T, condition any, ctx map[string]string, multi map[string][]string) bool {
 	t.Helper()
 	ops, _ := condition.(map[string]any)
 	for op, rawKeys := range ops {
 		for key, rawValues := range rawKeys.(map[string]any) {
-			v, present := ctx[strings.ToLower(key)]
+			lower := strings.ToLower(key)
 			vals := spec.AsList(rawValues)
 			if op == "Null" {
-				if (vals[0] == "true") != !present {
+				_, single := ctx[lower]
+				_, several := multi[lower]
+				if (vals[0] == "true") != !(single || several) {
 					return false
 				}
 				continue
 			}
-			base, ifExists := strings.CutSuffix(op, "IfExists")
+			set, base, isSet := strings.Cut(op, ":")
+			if !isSet {
+				set, base = "", op
+			}
+			if set != "" && set != "ForAnyValue" && set != "ForAllValues" {
+				t.Fatalf("evaluator: operator %s is not modelled", op)
+			}
+			if (set != "") != multivaluedKeys[lower] {
+				t.Fatalf("evaluator: %s on %s is not modelled (set operators go with multivalued keys only, and those only with set operators)", op, key)
+			}
+			base, ifExists := strings.CutSuffix(base, "IfExists")
 			negated := strings.Contains(base, "Not")
+			if set != "" {
+				if ifExists || !strings.HasPrefix(base, "String") {
+					t.Fatalf("evaluator: operator %s is not modelled", op)
+				}
+				requestValues := multi[lower]
+				all := set == "ForAllValues"
+				if len(requestValues) == 0 {
+					// ForAllValues holds for a missing or empty key, ForAnyValue does not.
+					if !all {
+						return false
+					}
+					continue
+				}
+				holds := all
+				for _, v := range requestValues {
+					if m := matchesOne(t, op, base, vals, v, ctx) != negated; all {
+						holds = holds && m
+					} else {
+						holds = holds || m
+					}
+				}
+				if !holds {
+					return false
+				}
+				continue
+			}
+			v, present := ctx[lower]
 			if !present {
 				if ifExists || negated {
 					continue
 				}
 				return false
 			}
-			var hit bool
-			switch base {
-			case "StringEquals", "StringNotEquals", "Bool":
-				for _, x := range vals {
-					hit = hit || x == v
-				}
-			case "StringLike", "StringNotLike":
-				hit = anyGlob(vals, v, false)
-			default:
-				t.Fatalf("evaluator: operator %s is not modelled", op)
-			}
-			if hit == negated {
+			if matchesOne(t, op, base, vals, v, ctx) == negated {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// matchesOne is whether one request value matches any of the policy values under the operator
+// base (negation left to the caller), with the policy variables in the values resolved first.
+func matchesOne(t *testing.T, op, base string, policyValues []any, v string, ctx map[string]string) bool {
+	t.Helper()
+	var resolved []any
+	for _, raw := range policyValues {
+		p, _ := raw.(string)
+		if strings.HasPrefix(base, "String") && strings.Contains(p, "${") {
+			var ok bool
+			if p, ok = resolveVariables(t, p, ctx); !ok {
+				continue // a variable with no value: this policy value matches nothing
+			}
+		}
+		resolved = append(resolved, p)
+	}
+	switch base {
+	case "StringEquals", "StringNotEquals", "Bool":
+		for _, x := range resolved {
+			if x == v {
+				return true
+			}
+		}
+		return false
+	case "StringLike", "StringNotLike":
+		return anyGlob(resolved, v, false)
+	default:
+		t.Fatalf("evaluator: operator %s is not modelled", op)
+		return false
+	}
+}
+
+var policyVariable = regexp.MustCompile(`\$\{([^}]*)\}`)
+
+// resolveVariables replaces each ${key} in a policy value by the request context's value of key;
+// ok is false when a key is not in the context (the value is then null).
+func resolveVariables(t *testing.T, value string, ctx map[string]string) (resolved string, ok bool) {
+	t.Helper()
+	ok = true
+	resolved = policyVariable.ReplaceAllStringFunc(value, func(m string) string {
+		key := strings.ToLower(m[2 : len(m)-1])
+		if key == "*" || key == "?" || key == "$" || strings.Contains(key, ",") {
+			t.Fatalf("evaluator: the policy variable %s is not modelled", m)
+		}
+		if multivaluedKeys[key] {
+			t.Fatalf("evaluator: %s names a multivalued key, which AWS does not take as a variable", m)
+		}
+		v, present := ctx[key]
+		ok = ok && present
+		return v
+	})
+	return resolved, ok
 }
 
 // world is every policy that decides a request to the shared bucket.
@@ -257,6 +396,79 @@ func TestEvaluatorConditionSemantics(t *testing.T) {
 				t.Errorf("%s: (own endpoint, no endpoint, other endpoint) = %v, want %v", tc.condition, got, want)
 				break
 			}
+		}
+	}
+}
+
+// The policy variable and the set operators, on the requests the bucket policy meets: through an
+// endpoint of the caller's own account, through one of another account, through none, and made
+// for the caller by services (athena alone, athena then glue, glue alone). Each case is asserted
+// for every request, so that a change to the evaluator's missing-key rules shows here.
+func TestEvaluatorPolicyVariablesAndSetOperators(t *testing.T) {
+	own := request{principal: "arn:aws:iam::222222222222:role/a", account: "222222222222", action: "s3:GetObject", resource: "arn:aws:s3:::b/k", vpce: "vpce-1", vpceAccount: "222222222222"}
+	other := own
+	other.vpce, other.vpceAccount = "vpce-9", "999999999999"
+	direct := own
+	direct.vpce, direct.vpceAccount = "", ""
+	athena, chain, glue := direct, direct, direct
+	athena.calledVia = []string{"athena.amazonaws.com"}
+	chain.calledVia = []string{"athena.amazonaws.com", "glue.amazonaws.com"}
+	glue.calledVia = []string{"glue.amazonaws.com"}
+	requests := []request{own, other, direct, athena, chain, glue}
+	for _, tc := range []struct {
+		condition string
+		want      [6]bool // own endpoint, other account's endpoint, no endpoint, via athena, via athena+glue, via glue
+	}{
+		// The variable is the caller's account.
+		{`{"StringEquals":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}`, [6]bool{true, false, false, false, false, false}},
+		{`{"StringEquals":{"aws:VpceAccount":["${AWS:principalaccount}"]}}`, [6]bool{true, false, false, false, false, false}},
+		{`{"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}`, [6]bool{false, true, true, true, true, true}},
+		{`{"StringNotEquals":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}`, [6]bool{false, true, true, true, true, true}},
+		{`{"StringLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:VpceAccount}:role/*"}}`, [6]bool{true, false, false, false, false, false}},
+		// A variable with no value (aws:VpceAccount without an endpoint): its value matches
+		// nothing, so the positive operators are false and the negated ones true, though the
+		// key tested (aws:PrincipalAccount) is there.
+		{`{"StringEquals":{"aws:PrincipalAccount":"${aws:VpceAccount}"}}`, [6]bool{true, false, false, false, false, false}},
+		{`{"StringNotEquals":{"aws:PrincipalAccount":"${aws:VpceAccount}"}}`, [6]bool{false, true, true, true, true, true}},
+		{`{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:VpceAccount}:role/*"}}`, [6]bool{false, true, true, true, true, true}},
+		{`{"StringEquals":{"aws:PrincipalAccount":["${aws:VpceAccount}","222222222222"]}}`, [6]bool{true, true, true, true, true, true}},
+		// Null, not empty: "*${aws:VpceAccount}*" would match anything if the variable became "".
+		{`{"StringLike":{"aws:PrincipalArn":"*${aws:VpceAccount}*"}}`, [6]bool{true, false, false, false, false, false}},
+		{`{"StringNotLike":{"aws:PrincipalArn":"*${aws:VpceAccount}*"}}`, [6]bool{false, true, true, true, true, true}},
+		// The set operators on aws:CalledVia, which is missing unless a service calls.
+		{`{"ForAnyValue:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}`, [6]bool{false, false, false, true, true, false}},
+		{`{"ForAnyValue:StringEquals":{"aws:calledvia":["athena.amazonaws.com","glue.amazonaws.com"]}}`, [6]bool{false, false, false, true, true, true}},
+		{`{"ForAnyValue:StringNotEquals":{"aws:CalledVia":"athena.amazonaws.com"}}`, [6]bool{false, false, false, false, true, true}},
+		{`{"ForAnyValue:StringLike":{"aws:CalledVia":"*.amazonaws.com"}}`, [6]bool{false, false, false, true, true, true}},
+		{`{"ForAllValues:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}`, [6]bool{true, true, true, true, false, false}},
+		{`{"ForAllValues:StringNotEquals":{"aws:CalledVia":"athena.amazonaws.com"}}`, [6]bool{true, true, true, false, false, true}},
+		{`{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com","glue.amazonaws.com"]}}`, [6]bool{true, true, true, false, false, false}},
+		{`{"ForAllValues:StringLike":{"aws:CalledVia":"athena.*"}}`, [6]bool{true, true, true, true, false, false}},
+		{`{"Null":{"aws:CalledVia":"true"}}`, [6]bool{true, true, true, false, false, false}},
+		// The by-account perimeter's condition, whole.
+		{`{"StringEquals":{"aws:PrincipalAccount":["222222222222"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]},"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}`,
+			[6]bool{false, true, true, false, false, true}},
+	} {
+		doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":` + tc.condition + `}]}`
+		var got [6]bool
+		for i, r := range requests {
+			got[i] = evaluate(t, doc, r) == allowed
+		}
+		if got != tc.want {
+			t.Errorf("%s: (own endpoint, other account's endpoint, no endpoint, via athena, via athena+glue, via glue) = %v, want %v", tc.condition, got, tc.want)
+		}
+	}
+	// An empty aws:CalledVia is a missing one: ForAllValues holds, ForAnyValue does not.
+	empty := direct
+	empty.calledVia = []string{}
+	for condition, want := range map[string]bool{
+		`{"ForAllValues:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}`: true,
+		`{"ForAnyValue:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}`:  false,
+		`{"ForAnyValue:StringNotEquals":{"aws:CalledVia":"x"}}`:                  false,
+	} {
+		doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":` + condition + `}]}`
+		if got := evaluate(t, doc, empty) == allowed; got != want {
+			t.Errorf("%s with an empty aws:CalledVia: %v, want %v", condition, got, want)
 		}
 	}
 }
