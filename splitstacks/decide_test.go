@@ -405,6 +405,19 @@ func TestRefusedStacks(t *testing.T) {
 			return s.found()
 		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[1].access",
 			Message: "exceeds what the owner grants this stack: action s3:PutObject is not among the actions it may be granted (s3:GetObject); add it to consumerStacks[1].actions to allow it"}}},
+		{"a service the owner does not allow", func() Read {
+			s := webStack().at(1)
+			s.cs.Ceiling.ViaServices = []string{"athena.amazonaws.com"}
+			s.consumers[1].Access.ViaServices = []string{"athena.amazonaws.com", "glue.amazonaws.com"}
+			return s.found()
+		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[0].access",
+			Message: "exceeds what the owner grants this stack: it lets glue.amazonaws.com call for its roles, which consumerStacks[1].viaAwsServices does not allow (athena.amazonaws.com); add it there to allow it"}}},
+		{"a service when the owner allows none", func() Read {
+			s := webStack().at(1)
+			s.consumers[0].Access.ViaServices = []string{"athena.amazonaws.com"}
+			return s.found()
+		}, spec.Problems{{Key: "consumerStacks[1] (" + fullWeb + "): crossAccountS3.consumers[1].access",
+			Message: "exceeds what the owner grants this stack: it lets athena.amazonaws.com call for its roles, which consumerStacks[1].viaAwsServices does not allow (none); add it there to allow it"}}},
 		{"a prefix not under the ceiling's", func() Read {
 			s := ingestStack().at(1)
 			s.cs.Ceiling.Prefixes = []string{"in/archive/", "out/"}

@@ -89,7 +89,7 @@ func Build(s spec.Spec, endpointIDs map[string]string) Output {
 			EndpointPolicy: policy,
 			RoleARNs:       sorted(c.RoleARNs),
 			Access: Access{Actions: sorted(c.Access.Actions), Prefixes: sorted(c.Access.Prefixes),
-				AllowListing: c.Access.AllowListing, ViaServices: spec.SortedUnique(c.Access.ViaServices)},
+				AllowListing: c.Access.AllowListing, ViaServices: nilIfEmpty(spec.SortedUnique(c.Access.ViaServices))},
 			ManageRolePolicy: c.ManageRolePolicy,
 		})
 	}
@@ -136,4 +136,12 @@ func (o Output) Value() map[string]any {
 		panic(err)
 	}
 	return out
+}
+
+// nilIfEmpty keeps an optional list out of the output when it has nothing.
+func nilIfEmpty(list []string) []string {
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }

@@ -125,6 +125,11 @@ func TestValueRoundTripsThroughDecode(t *testing.T) {
 	for name, out := range map[string]Output{
 		"two consumers": Build(consumerSpec(), outputEndpointIDs),
 		"no consumers":  Build(empty, nil),
+		"a consumer that lets Athena call for its roles": func() Output {
+			s := consumerSpec()
+			s.Consumers[0].Access.ViaServices = []string{"athena.amazonaws.com"}
+			return Build(s, outputEndpointIDs)
+		}(),
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, ps := Decode(out.Value())
