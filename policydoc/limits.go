@@ -107,10 +107,14 @@ func viaServicesWarnings(s spec.Spec) []string {
 		if len(c.Access.ViaServices) == 0 {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s lets %s use the access of the roles of %s: the requests it makes for them come through no VPC endpoint, "+
-			"so the perimeter lets them by, and the roles' access holds wherever those services run for them (a query started from outside the VPC included); "+
-			"any other request of the roles must still come through their endpoints",
-			c.Key("viaAwsServices"), strings.Join(c.Access.ViaServices, ", "), c.Name))
+		whose := "the roles of " + c.Name
+		if s.Grouping() == spec.GroupByAccount {
+			whose = "every principal of account " + c.Account.ID + " (by-account grants name accounts, not roles)"
+		}
+		out = append(out, fmt.Sprintf("%s lets %s use the access of %s: the requests it makes for them come through no VPC endpoint, "+
+			"so the perimeter lets them by, and the access holds wherever those services run for them (a query started from outside the VPC included); "+
+			"any other request must still come through the endpoints",
+			c.Key("viaAwsServices"), strings.Join(c.Access.ViaServices, ", "), whose))
 	}
 	return out
 }

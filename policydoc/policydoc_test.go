@@ -3,6 +3,8 @@ package policydoc
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,8 +34,10 @@ func TestDocumentsAreMinifiedValidJSON(t *testing.T) {
 	}
 }
 
-// The only Deny on principal "*" is the TLS one: any other would lock out the owner, the console
-// and CI. The perimeter names the consumer accounts.
+// The only Deny on principal "*" is the TLS one, but for the by-account perimeter, which a
+// condition limits to the consumer accounts' principals (never the owner's): any other would lock
+// out the owner, the console and CI. The perimeter binds the accounts to the stack's endpoints (to
+// their own endpoints, by account) and lets by only the services consumers named.
 func TestTheOnlyDenyOnEveryoneIsTheTLSOne(t *testing.T) {
 	specs := map[string]spec.Spec{}
 	for name, s := range cases {
@@ -41,23 +45,46 @@ func TestTheOnlyDenyOnEveryoneIsTheTLSOne(t *testing.T) {
 	}
 	specs["three, per endpoint"] = threeConsumers(spec.Restricted, "")
 	specs["three, by access"] = threeConsumers(spec.FullAccess, spec.GroupByAccess)
+	specs["three, by account"] = threeConsumers(spec.FullAccess, spec.GroupByAccount)
+	athena := threeConsumers(spec.FullAccess, spec.GroupByAccount)
+	athena.Consumers[1].Access.ViaServices = []string{"athena.amazonaws.com"}
+	specs["three, by account, one via Athena"] = athena
 	for name, s := range specs {
 		doc := BucketPolicy(s, threeIDs())
+		byAccount := s.Grouping() == spec.GroupByAccount
 		for _, st := range doc.Statement {
 			own, ok := st.(Statement)
 			if !ok || own.Effect != "Deny" {
 				continue
 			}
-			if own.Principal == Everyone && own.Sid != SidDenyInsecureTransport {
+			scoped := own.Condition["StringEquals"][keyPrincipalAcct]
+			if own.Principal == Everyone && own.Sid != SidDenyInsecureTransport &&
+				!(byAccount && own.Sid == SidDenyOutsideEndpoints && slices.Equal(scoped, PerimeterAccounts(s)) && !slices.Contains(scoped, s.Bucket.Account.ID)) {
 				t.Errorf("%s: %s denies everyone", name, own.Sid)
 			}
-			if own.Sid == SidDenyOutsideEndpoints {
-				if _, ok := own.Condition["StringNotEqualsIfExists"][keySourceVpce]; !ok || len(own.Condition) != 1 {
-					t.Errorf("%s: the perimeter's condition is %v", name, own.Condition)
-				}
+			if own.Sid != SidDenyOutsideEndpoints {
+				continue
+			}
+			want := Condition{"StringNotEqualsIfExists": {keySourceVpce: Strings(EndpointIDs(threeIDs()).of(consumerNames(s)))}}
+			if byAccount {
+				want = Condition{"StringEquals": {keyPrincipalAcct: PerimeterAccounts(s)}, "StringNotEqualsIfExists": {keyVpceAccount: {CallerAccount}}}
+			}
+			if services := viaServices(s); len(services) > 0 {
+				want["ForAllValues:StringNotEquals"] = map[string]Strings{keyCalledVia: services}
+			}
+			if !reflect.DeepEqual(own.Condition, want) {
+				t.Errorf("%s: the perimeter's condition is %v, want %v", name, own.Condition, want)
 			}
 		}
 	}
+}
+
+func consumerNames(s spec.Spec) []string {
+	var out []string
+	for _, c := range s.Consumers {
+		out = append(out, c.Name)
+	}
+	return out
 }
 
 func TestCheckAcceptsTheGoldenCases(t *testing.T) {
