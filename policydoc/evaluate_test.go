@@ -41,7 +41,12 @@ import (
 //     empty; ForAllValues holds when every value matches, and is TRUE when the key is missing or
 //     empty (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
 //     A set operator on a single-valued key, or a plain operator on a multivalued one, is refused
-//     as not modelled.
+//     as not modelled;
+//   - aws:PrincipalOrgID, the organization of the caller's account, is in the request context
+//     only when that account is a member of an organization ("This key is included in the request
+//     context only if the principal is a member of an organization",
+//     docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+//     #condition-keys-principalorgid): organizationOf says which, a request may override it.
 
 type request struct {
 	principal string // ARN of the caller
@@ -58,6 +63,39 @@ type request struct {
 	// principal (a forward access session), first caller first; nil for a request the principal
 	// makes itself. Such a request comes through no VPC endpoint: vpce must then be "".
 	calledVia []string
+	// orgID is aws:PrincipalOrgID: "" takes organizationOf[account] (none when the account is not
+	// listed), noOrganization says the caller's account is in none, anything else is the ID.
+	orgID string
+}
+
+// The organizations of the test world. The bucket owner and the consumer accounts of the tests
+// are in ours; 888888888888 is in another; 999999999999, the outsider, is in none.
+const (
+	ourOrg   = "o-a1b2c3d4e5"
+	otherOrg = "o-zzzzzzzzzz"
+	// noOrganization, as request.orgID, leaves aws:PrincipalOrgID out of the request context.
+	noOrganization = "-"
+)
+
+// organizationOf maps an account to the organization it is a member of; an account not listed is
+// in none.
+var organizationOf = map[string]string{
+	"111111111111": ourOrg,
+	"222222222222": ourOrg,
+	"333333333333": ourOrg,
+	"444444444444": ourOrg,
+	"888888888888": otherOrg,
+}
+
+// organization is the request's aws:PrincipalOrgID, "" when the caller's account is in none.
+func (r request) organization() string {
+	switch r.orgID {
+	case "":
+		return organizationOf[r.account]
+	case noOrganization:
+		return ""
+	}
+	return r.orgID
 }
 
 // multivaluedKeys are the request-context keys that hold a set of values (lowercase).
@@ -73,12 +111,16 @@ func (r request) multiContext() map[string][]string {
 }
 
 // context is the request context, keys lowercased (condition keys are case-insensitive).
-// aws:SourceVpce is there only for a request through an endpoint.
+// aws:SourceVpce is there only for a request through an endpoint, aws:PrincipalOrgID only for a
+// caller whose account is in an organization.
 func (r request) context() map[string]string {
 	ctx := map[string]string{
 		"aws:principalaccount": r.account,
 		"aws:principalarn":     r.principal,
 		"aws:securetransport":  "true",
+	}
+	if org := r.organization(); org != "" {
+		ctx["aws:principalorgid"] = org
 	}
 	if r.vpce != "" {
 		ctx["aws:sourcevpce"] = r.vpce
@@ -469,6 +511,61 @@ func TestEvaluatorPolicyVariablesAndSetOperators(t *testing.T) {
 		doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":` + condition + `}]}`
 		if got := evaluate(t, doc, empty) == allowed; got != want {
 			t.Errorf("%s with an empty aws:CalledVia: %v, want %v", condition, got, want)
+		}
+	}
+}
+
+// aws:PrincipalOrgID, present only for a caller whose account is in an organization, on requests
+// of a member of ours (through an endpoint of its own account and through none), of the bucket
+// owner, of a member of another organization, of an account in none, and two overrides: a
+// member's account taken out of any organization, an outsider's put in ours. Each case is asserted
+// for every request.
+func TestEvaluatorPrincipalOrgID(t *testing.T) {
+	member := request{principal: "arn:aws:iam::222222222222:role/a", account: "222222222222", action: "s3:GetObject", resource: "arn:aws:s3:::b/k"}
+	throughOwn := member
+	throughOwn.vpce, throughOwn.vpceAccount = "vpce-1", "222222222222"
+	owner := request{principal: "arn:aws:iam::111111111111:role/ops", account: "111111111111", action: "s3:GetObject", resource: "arn:aws:s3:::b/k"}
+	foreign := request{principal: "arn:aws:iam::888888888888:role/x", account: "888888888888", action: "s3:GetObject", resource: "arn:aws:s3:::b/k"}
+	outsider := request{principal: "arn:aws:iam::999999999999:role/intruder", account: "999999999999", action: "s3:GetObject", resource: "arn:aws:s3:::b/k"}
+	leftOrg := member
+	leftOrg.orgID = noOrganization
+	joined := outsider
+	joined.orgID = ourOrg
+	requests := []request{throughOwn, member, owner, foreign, outsider, leftOrg, joined}
+	for i, want := range []string{ourOrg, ourOrg, ourOrg, otherOrg, "", "", ourOrg} {
+		got, present := requests[i].context()["aws:principalorgid"]
+		if got != want || present != (want != "") {
+			t.Errorf("request %d (%s, orgID %q): aws:PrincipalOrgID %q (present %v), want %q", i, requests[i].account, requests[i].orgID, got, present, want)
+		}
+	}
+	for _, tc := range []struct {
+		condition string
+		want      [7]bool // member through its own endpoint, member without, owner, other organization, no organization, member taken out, outsider put in
+	}{
+		{`{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}`, [7]bool{true, true, true, false, false, false, true}},
+		{`{"StringEquals":{"aws:principalorgid":["o-zzzzzzzzzz","o-a1b2c3d4e5"]}}`, [7]bool{true, true, true, true, false, false, true}},
+		// Negated, and ...IfExists: a missing key makes them true.
+		{`{"StringNotEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}`, [7]bool{false, false, false, true, true, true, false}},
+		{`{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}`, [7]bool{true, true, true, false, true, true, true}},
+		{`{"StringLike":{"aws:PrincipalOrgID":"o-*"}}`, [7]bool{true, true, true, true, false, false, true}},
+		{`{"Null":{"aws:PrincipalOrgID":"true"}}`, [7]bool{false, false, false, false, true, true, false}},
+		// As a variable it has a value only where it is present.
+		{`{"StringEquals":{"aws:PrincipalOrgID":"${aws:PrincipalOrgID}"}}`, [7]bool{true, true, true, true, false, false, true}},
+		{`{"StringNotEquals":{"aws:PrincipalArn":"${aws:PrincipalOrgID}"}}`, [7]bool{true, true, true, true, true, true, true}},
+		// The by-organization Allow's condition, whole.
+		{`{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"],"aws:VpceAccount":["${aws:PrincipalAccount}"]}}`, [7]bool{true, false, false, false, false, false, false}},
+		// The by-organization perimeter's condition, whole: the organization but the owner, outside
+		// an endpoint of the caller's own account.
+		{`{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}`,
+			[7]bool{false, true, false, false, false, false, true}},
+	} {
+		doc := `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*","Condition":` + tc.condition + `}]}`
+		var got [7]bool
+		for i, r := range requests {
+			got[i] = evaluate(t, doc, r) == allowed
+		}
+		if got != tc.want {
+			t.Errorf("%s: (member through its own endpoint, member without, owner, other organization, no organization, member taken out, outsider put in) = %v, want %v", tc.condition, got, tc.want)
 		}
 	}
 }
