@@ -16,9 +16,10 @@ import (
 // Rego, so this test runs one corpus of statements through both and requires the same rules to
 // fire for each, in two partitions. Every shared rule must fire somewhere in the corpus.
 //
-// The stack has consumers in accounts 333333333333 and 444444444444 (corpusConsumers): the Go
-// rules read them from the spec, the pack from the perimeter Deny of the document policydoc
-// renders for that spec with the statement kept.
+// The stack has consumers in accounts 333333333333 and 444444444444 (corpusStack): the Go rules
+// read them from the spec, the pack from the perimeter Deny of the document policydoc renders for
+// that spec with the statement kept, in each grouping (by-account writes the perimeter on
+// Principal "*" with the accounts in aws:PrincipalAccount, and a ...ViaServices Allow).
 var statementCorpus = []string{
 	// fine
 	`{"Sid":"OwnOps","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"]}`,
@@ -36,6 +37,28 @@ var statementCorpus = []string{
 	`{"Sid":"NoOutsider","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*"}`,
 	`{"Sid":"ScopedDeny","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"NotAction":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`,
 	`{"Sid":"TlsAgain","Effect":"Deny","Principal":"*","Action":"*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}`,
+	// pinned to endpoints of an account (aws:VpceAccount), or to AWS services calling for the
+	// principal (aws:CalledVia): the by-account grouping's and the ...ViaServices Allows' forms
+	`{"Sid":"VpceAccountId","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/a"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":"333333333333"}}}`,
+	`{"Sid":"VpceAccountOwn","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::333333333333:root","444444444444"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:vpceaccount":["${aws:PrincipalAccount}"]}}}`,
+	`{"Sid":"VpceAccountBoth","Effect":"Allow","Principal":{"AWS":"444444444444"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":["${aws:PrincipalAccount}","444444444444"]}}}`,
+	`{"Sid":"ViaAthena","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/a"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}}`,
+	`{"Sid":"ViaServicesPlain","Effect":"Allow","Principal":{"AWS":"444444444444"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"AWS:CalledVia":["athena.amazonaws.com","glue.amazonaws.com.cn"]}}}`,
+	`{"Sid":"ScopedPerimeter","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalAccount":["333333333333","444444444444"]},"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"ScopedOrgPerimeter","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"AWS:PRINCIPALACCOUNT":"999999999999"},"StringNotEquals":{"aws:VpceOrgID":"o-a1b2c3d4e5"}}}`,
+	`{"Sid":"ScopedVpcePerimeter","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalAccount":"333333333333"},"StringNotEqualsIfExists":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}`,
+	// ... and the forms that do not pin
+	`{"Sid":"VpceAccountWildcard","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":"*"}}}`,
+	`{"Sid":"VpceAccountLike","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringLike":{"aws:VpceAccount":"3333*"}}}`,
+	`{"Sid":"VpceAccountNot","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:VpceAccount":"999999999999"}}}`,
+	`{"Sid":"VpceAccountIfExists","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"VpceAccountOtherVariable","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":["${aws:SourceAccount}"]}}}`,
+	`{"Sid":"VpceAccountNull","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"Null":{"aws:VpceAccount":"false"}}}`,
+	`{"Sid":"ViaAnyService","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":"*"}}}`,
+	`{"Sid":"ViaAnyAmazonService","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com","*.amazonaws.com"]}}}`,
+	`{"Sid":"ViaAnyServiceLike","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAnyValue:StringLike":{"aws:CalledVia":"*.amazonaws.com"}}}`,
+	`{"Sid":"ViaAllValues","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAllValues:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}}`,
+	`{"Sid":"ViaNotAthena","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":"athena.amazonaws.com"}}}`,
 	// public
 	`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`,
 	`{"Sid":"PublicAws","Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}`,
@@ -51,6 +74,13 @@ var statementCorpus = []string{
 	// lock-outs
 	`{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`,
 	`{"Sid":"LockOutVpc","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEqualsIfExists":{"AWS:SOURCEVPC":"vpc-1"}}}`,
+	`{"Sid":"LockOutVpceAccount","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"LockOutOrgID","Effect":"Deny","Principal":{"AWS":["*"]},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:vpceorgid":"o-a1b2c3d4e5"}}}`,
+	`{"Sid":"LockOutOrgPaths","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAllValues:StringNotLikeIfExists":{"aws:VpceOrgPaths":"o-a1b2c3d4e5/*"}}}`,
+	`{"Sid":"LockOutWithOwner","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalAccount":["333333333333","111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"LockOutScopedLike","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringLike":{"aws:PrincipalAccount":"3333*"},"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"LockOutScopedNot","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"333333333333"},"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"LockOutScopedVariable","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"},"StringNotEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}}`,
 	`{"Sid":"NotPrincipalDeny","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*"}`,
 	`{"Sid":"NotPrincipalAllow","Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`,
 	// malformed
@@ -115,42 +145,10 @@ func TestTheGoChecksAndThePackAgreeOnKeptStatements(t *testing.T) {
 	fired := map[string]bool{}
 	clean := 0
 	for _, region := range []string{"eu-west-1", "cn-north-1"} {
-		s, ids := corpusStack(region)
-		for _, raw := range statementCorpus {
-			var st map[string]any
-			if err := json.Unmarshal([]byte(raw), &st); err != nil {
-				t.Fatalf("%s: %v", raw, err)
-			}
-			var goRules []string
-			for _, f := range policydoc.StatementFindings(s, st) {
-				goRules = appendOnce(goRules, f.Rule)
-			}
-			kept := s
-			kept.ExtraBucketStatements = []map[string]any{st}
-			res := bucketPolicy(policydoc.BucketPolicy(kept, ids).JSON())
-			res.Provider = provider("bucket-owner", "111111111111", region)
-			var packRules []string
-			for _, f := range p.checkResource(t, res) {
-				rule, isDeny := strings.CutPrefix(f.rule, "deny_")
-				if !isDeny {
-					continue
-				}
-				if !shared[rule] {
-					t.Errorf("%s %s: the pack's rule %s fired, which is not one of the shared rules", region, raw, f.rule)
-				}
-				packRules = appendOnce(packRules, rule)
-			}
-			sort.Strings(goRules)
-			sort.Strings(packRules)
-			if strings.Join(goRules, ",") != strings.Join(packRules, ",") {
-				t.Errorf("%s %s:\n  Go:   %v\n  pack: %v", region, raw, goRules, packRules)
-			}
-			for _, r := range goRules {
-				fired[r] = true
-			}
-			if len(goRules) == 0 {
-				clean++
-			}
+		// The perimeter's two forms: root ARNs (per-endpoint; by-access writes it alike) and
+		// Principal "*" scoped by aws:PrincipalAccount (by-account).
+		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccount} {
+			agree(t, p, region, grouping, shared, fired, &clean)
 		}
 	}
 	for _, r := range policydoc.SharedStatementRules {
@@ -163,11 +161,53 @@ func TestTheGoChecksAndThePackAgreeOnKeptStatements(t *testing.T) {
 	}
 }
 
+func agree(t *testing.T, p *pack, region string, grouping spec.BucketPolicyGrouping, shared, fired map[string]bool, clean *int) {
+	t.Helper()
+	s, ids := corpusStack(region, grouping)
+	for _, raw := range statementCorpus {
+		var st map[string]any
+		if err := json.Unmarshal([]byte(raw), &st); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		var goRules []string
+		for _, f := range policydoc.StatementFindings(s, st) {
+			goRules = appendOnce(goRules, f.Rule)
+		}
+		kept := s
+		kept.ExtraBucketStatements = []map[string]any{st}
+		res := bucketPolicy(policydoc.BucketPolicy(kept, ids).JSON())
+		res.Provider = provider("bucket-owner", "111111111111", region)
+		var packRules []string
+		for _, f := range p.checkResource(t, res) {
+			rule, isDeny := strings.CutPrefix(f.rule, "deny_")
+			if !isDeny {
+				continue
+			}
+			if !shared[rule] {
+				t.Errorf("%s %s %s: the pack's rule %s fired, which is not one of the shared rules", region, grouping, raw, f.rule)
+			}
+			packRules = appendOnce(packRules, rule)
+		}
+		sort.Strings(goRules)
+		sort.Strings(packRules)
+		if strings.Join(goRules, ",") != strings.Join(packRules, ",") {
+			t.Errorf("%s %s %s:\n  Go:   %v\n  pack: %v", region, grouping, raw, goRules, packRules)
+		}
+		for _, r := range goRules {
+			fired[r] = true
+		}
+		if len(goRules) == 0 {
+			*clean++
+		}
+	}
+}
+
 // corpusStack is the stack the corpus is kept in: the bucket owner 111111111111 and a consumer in
-// each of the accounts 333333333333 and 444444444444, with their endpoints' IDs.
-func corpusStack(region string) (spec.Spec, policydoc.EndpointIDs) {
+// each of the accounts 333333333333 and 444444444444, with their endpoints' IDs; ingest lets
+// Athena call for its role (a ...ViaServices Allow, and the perimeter's exemption).
+func corpusStack(region string, grouping spec.BucketPolicyGrouping) (spec.Spec, policydoc.EndpointIDs) {
 	partition := spec.Partition(region)
-	s := spec.Spec{Bucket: spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: region}, Name: "shared-data"}}
+	s := spec.Spec{Bucket: spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: region}, Name: "shared-data"}, BucketPolicyGrouping: grouping}
 	ids := policydoc.EndpointIDs{}
 	for i, acct := range []string{"333333333333", "444444444444"} {
 		name := []string{"ingest", "audit"}[i]
@@ -179,27 +219,86 @@ func corpusStack(region string) (spec.Spec, policydoc.EndpointIDs) {
 		})
 		ids[name] = "vpce-" + vpc[4:]
 	}
+	s.Consumers[0].Access.ViaServices = []string{"athena.amazonaws.com"}
 	return s, ids
 }
 
-// The corpus's stack renders the perimeter the pack reads the consumer accounts from.
+// The corpus's stack renders the perimeter the pack reads the consumer accounts from, in both of
+// its forms, and its own statements pass the pack.
 func TestTheCorpusStackHasAPerimeter(t *testing.T) {
-	s, ids := corpusStack("eu-west-1")
-	if ps := s.Validate(); len(ps) > 0 {
-		t.Fatal(ps)
-	}
-	doc := policydoc.BucketPolicy(s, ids).JSON()
-	want := `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::333333333333:root","arn:aws:iam::444444444444:root"]}`
-	if !strings.Contains(doc, want) {
-		t.Errorf("no perimeter for 333333333333 and 444444444444 in %s", doc)
+	p := loadPack(t)
+	for grouping, want := range map[spec.BucketPolicyGrouping]string{
+		spec.GroupPerEndpoint: `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::333333333333:root","arn:aws:iam::444444444444:root"]}`,
+		spec.GroupByAccount:   `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalAccount":["333333333333","444444444444"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+	} {
+		s, ids := corpusStack("eu-west-1", grouping)
+		if ps := append(s.Validate(), policydoc.Check(s)...); len(ps) > 0 {
+			t.Fatal(ps)
+		}
+		doc := policydoc.BucketPolicy(s, ids).JSON()
+		if !strings.Contains(doc, want) {
+			t.Errorf("%s: no perimeter for 333333333333 and 444444444444 in %s", grouping, doc)
+		}
+		if !strings.Contains(doc, `ViaServices","Effect":"Allow"`) {
+			t.Errorf("%s: no ...ViaServices Allow in %s", grouping, doc)
+		}
+		for _, f := range p.checkResource(t, bucketPolicy(doc)) {
+			if !strings.HasPrefix(f.rule, "warn") {
+				t.Errorf("%s: %v", grouping, f)
+			}
+		}
 	}
 }
 
-// The documents this stack writes pass the pack's mandatory rules, in both groupings and both
-// endpoint modes, with kept statements that pass the Go checks.
+// What the corpus's new pinning and scoping shapes must be judged (the agreement test then holds
+// the pack to the same): aws:VpceAccount with account IDs or ${aws:PrincipalAccount} and
+// aws:CalledVia with service principals pin a cross-account Allow, and a Deny on "*" scoped to
+// other accounts by aws:PrincipalAccount locks nobody out; wildcards, other operators, and a
+// scope that includes the owner do not count.
+func TestTheCorpusPinningAndScopingVerdicts(t *testing.T) {
+	want := map[string]string{
+		"VpceAccountId": "", "VpceAccountOwn": "", "VpceAccountBoth": "", "ViaAthena": "", "ViaServicesPlain": "",
+		"ScopedPerimeter": "", "ScopedOrgPerimeter": "", "ScopedVpcePerimeter": "",
+		"VpceAccountWildcard": "cross_account_without_endpoint", "VpceAccountLike": "cross_account_without_endpoint",
+		"VpceAccountNot": "cross_account_without_endpoint", "VpceAccountIfExists": "cross_account_without_endpoint",
+		"VpceAccountOtherVariable": "cross_account_without_endpoint", "VpceAccountNull": "cross_account_without_endpoint",
+		"ViaAnyService": "cross_account_without_endpoint", "ViaAnyAmazonService": "cross_account_without_endpoint",
+		"ViaAnyServiceLike": "cross_account_without_endpoint", "ViaAllValues": "cross_account_without_endpoint", "ViaNotAthena": "cross_account_without_endpoint",
+		"LockOutVpceAccount": "everyone_vpc_lockout", "LockOutOrgID": "everyone_vpc_lockout", "LockOutOrgPaths": "everyone_vpc_lockout",
+		"LockOutWithOwner": "everyone_vpc_lockout", "LockOutScopedLike": "everyone_vpc_lockout",
+		"LockOutScopedNot": "everyone_vpc_lockout", "LockOutScopedVariable": "everyone_vpc_lockout",
+	}
+	s, _ := corpusStack("eu-west-1", spec.GroupByAccount)
+	seen := 0
+	for _, raw := range statementCorpus {
+		var st map[string]any
+		if err := json.Unmarshal([]byte(raw), &st); err != nil {
+			t.Fatal(err)
+		}
+		rule, ok := want[st["Sid"].(string)]
+		if !ok {
+			continue
+		}
+		seen++
+		var got []string
+		for _, f := range policydoc.StatementFindings(s, st) {
+			got = append(got, f.Rule)
+		}
+		if strings.Join(got, ",") != rule {
+			t.Errorf("%s: got %v, want %q", st["Sid"], got, rule)
+		}
+	}
+	if seen != len(want) {
+		t.Errorf("found %d of the %d statements in the corpus", seen, len(want))
+	}
+}
+
+// The documents this stack writes pass the pack's mandatory rules, in every grouping and both
+// endpoint modes, with a consumer that lets Athena call for its role and kept statements that
+// pass the Go checks.
 func TestTheStacksOwnDocumentsPassThePack(t *testing.T) {
 	p := loadPack(t)
-	for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess} {
+	for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess, spec.GroupByAccount} {
 		for _, mode := range []spec.EndpointPolicyMode{spec.FullAccess, spec.Restricted} {
 			s := spec.Spec{
 				Bucket:               spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: "eu-west-1"}, Name: "shared-data"},
@@ -222,6 +321,7 @@ func TestTheStacksOwnDocumentsPassThePack(t *testing.T) {
 				})
 				ids[name] = "vpce-" + vpc[4:]
 			}
+			s.Consumers[1].Access.ViaServices = []string{"athena.amazonaws.com"}
 			if ps := append(s.Validate(), policydoc.Check(s)...); len(ps) > 0 {
 				t.Fatalf("invalid: %v", ps)
 			}

@@ -63,11 +63,17 @@ deny_service_without_source contains msg if {
 	msg := sprintf("bucket policy of %q lets the service %v write without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID (statement %q), so it writes for any account that points it here (the confused-deputy problem); add one naming the account the service acts for", [input.bucket, p.value, sid(st)])
 }
 
-# Another account's principal may only come in through named VPC endpoints or VPCs: a
-# StringEquals/StringLike condition on aws:SourceVpce (vpce- IDs) or aws:SourceVpc (vpc- IDs),
-# without wildcards. Operators a request without the key passes (...IfExists, Not..., Null) do not
-# pin it. A CanonicalUser, and any principal whose account cannot be read, counts as another
-# account's. The same rule as policydoc.RuleCrossAccountWithoutEndpoint.
+# Another account's principal may only come in through VPC endpoints, or through AWS services
+# calling for it: a StringEquals/StringLike condition on aws:SourceVpce (vpce- IDs) or
+# aws:SourceVpc (vpc- IDs); a StringEquals on aws:VpceAccount (account IDs, or
+# ${aws:PrincipalAccount}: the endpoint's owner must be the caller's own account, as the
+# by-account grouping writes it; the key is absent outside endpoints); or a
+# ForAnyValue:StringEquals (or StringEquals) on aws:CalledVia naming service principals (the grant
+# then holds only for requests those services make with the principal's credentials, as the
+# ...ViaServices Allows write it). No wildcards. Operators a request without the key passes
+# (...IfExists, Not..., Null) do not pin it. A CanonicalUser, and any principal whose account
+# cannot be read, counts as another account's. The same rule as
+# policydoc.RuleCrossAccountWithoutEndpoint.
 deny_cross_account_without_endpoint contains msg if {
 	input.type == bucket_policy_type
 	owner := pinned_account(input.provider)
@@ -78,7 +84,7 @@ deny_cross_account_without_endpoint contains msg if {
 	p.type != "Service"
 	p.value != "*"
 	not owned_by(p, owner)
-	msg := sprintf("bucket policy of %q allows %s from another account without a VPC endpoint condition (statement %q); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint", [input.bucket, principal_label(p), sid(st)])
+	msg := sprintf("bucket policy of %q allows %s from another account without a VPC endpoint condition (or an aws:CalledVia one) (statement %q); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc, or aws:VpceAccount with account IDs or ${aws:PrincipalAccount}) naming the consumer's endpoint, or, for requests an AWS service makes with the principal's credentials, with ForAnyValue:StringEquals on aws:CalledVia naming the service", [input.bucket, principal_label(p), sid(st)])
 }
 
 # An Allow may admit only the owner's account and the accounts the perimeter Deny binds to this
@@ -107,15 +113,19 @@ owned_by(p, owner) if account_of(p) == owner
 
 inside(p, perimeter) if account_of(p) in perimeter
 
-# A Deny on everyone unless the request comes through an endpoint also denies the console, CI and
-# the deploying role; only the account root can then repair the policy.
+# A Deny on everyone unless the request comes through an endpoint (a condition on aws:SourceVpce,
+# aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) also denies the console, CI
+# and the deploying role; only the account root can then repair the policy. Unless a StringEquals
+# on aws:PrincipalAccount scopes it to other accounts than the owner's, as the by-account
+# perimeter is. The same rule as policydoc.RuleEveryoneVpcLockout.
 deny_everyone_vpc_lockout contains msg if {
 	input.type == bucket_policy_type
 	some st in statements(input)
 	st.Effect == "Deny"
 	everyone(st.Principal)
-	vpc_condition(st)
-	msg := sprintf("bucket policy of %q denies principal \"*\" on an aws:SourceVpce/aws:SourceVpc condition (statement %q), which locks out every administrator; scope the Deny to the consumer roles", [input.bucket, sid(st)])
+	endpoint_condition(st)
+	not scoped_to_other_accounts(st, input.provider)
+	msg := sprintf("bucket policy of %q denies principal \"*\" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) (statement %q), which locks out every administrator; scope the Deny to the consumer roles, or to other accounts than the owner's (%s) with StringEquals on aws:PrincipalAccount", [input.bucket, sid(st), account_or_unpinned(input.provider)])
 }
 
 # NotPrincipal with Deny applies to every principal not listed, and a listed role does not exempt
@@ -194,7 +204,7 @@ deny_missing_tls_deny contains msg if {
 admits_through_endpoints(sts) if {
 	some st in sts
 	st.Effect == "Allow"
-	vpc_condition(st)
+	endpoint_condition(st)
 }
 
 denies_insecure_transport(sts) if {

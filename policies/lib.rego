@@ -97,17 +97,54 @@ case_twin(st, key) if {
 }
 
 # The Sid of the perimeter Deny (policydoc.SidDenyOutsideEndpoints), and the accounts it binds to
-# this stack's endpoints: the accounts of its AWS principals (root ARNs, as policydoc renders it).
-# A document without it (no consumer, or the release step's kept statements alone) binds none.
+# this stack's endpoints: the accounts of its AWS principals (root ARNs, as policydoc renders it
+# per-endpoint and by-access), or, when its Principal is "*" (by-account), the 12-digit IDs of its
+# StringEquals on aws:PrincipalAccount. A document without it (no consumer, or the release step's
+# kept statements alone) binds none.
 perimeter_sid := "DenyConsumerAccountsOutsideVpcEndpoints"
 
 perimeter_accounts(sts) := {acct |
 	some st in sts
 	object.get(st, "Sid", "") == perimeter_sid
 	st.Effect == "Deny"
+	some acct in perimeter_bound(st)
+}
+
+perimeter_bound(st) := {acct |
 	some p in principals(st)
 	p.type == "AWS"
 	acct := principal_account(p.value)
+} if {
+	not everyone(object.get(st, "Principal", null))
+}
+
+perimeter_bound(st) := principal_account_scope(st) if everyone(object.get(st, "Principal", null))
+
+# The 12-digit account IDs a StringEquals on aws:PrincipalAccount (the key in any case) limits the
+# statement to.
+principal_account_scope(st) := {v |
+	some key, raw in object.get(object.get(st, "Condition", {}), "StringEquals", {})
+	lower(key) == "aws:principalaccount"
+	some v in as_array(raw)
+	is_string(v)
+	regex.match(`^\d{12}$`, v)
+}
+
+# True when the statement applies only to principals of other accounts than the owner's: some
+# StringEquals on aws:PrincipalAccount lists 12-digit IDs only, none of them the owner's (as
+# policydoc.scopedToOtherAccounts). False when the owner's account is not known.
+scoped_to_other_accounts(st, provider) if {
+	owner := pinned_account(provider)
+	regex.match(`^\d{12}$`, owner)
+	some key, raw in object.get(object.get(st, "Condition", {}), "StringEquals", {})
+	lower(key) == "aws:principalaccount"
+	vals := as_array(raw)
+	count(vals) > 0
+	every v in vals {
+		is_string(v)
+		regex.match(`^\d{12}$`, v)
+		v != owner
+	}
 }
 
 # True when the statement allows something in the bucket (Action "*" or an action that matches one)
@@ -148,12 +185,15 @@ confined_to_source(st) if {
 
 source_key_patterns := {"aws:sourceaccount": `^\d{12}$`, "aws:sourcearn": `^arn:`, "aws:sourceorgid": `^o-[a-z0-9]{10,32}$`}
 
-# True when a statement's Condition tests aws:SourceVpce or aws:SourceVpc, under any operator.
-vpc_condition(st) if {
+# True when a statement's Condition tests a key set only for requests through a VPC endpoint (or
+# from a VPC), under any operator (as policydoc.hasEndpointCondition).
+endpoint_condition(st) if {
 	some _, keys in object.get(st, "Condition", {})
 	some key, _ in keys
-	lower(key) in {"aws:sourcevpce", "aws:sourcevpc"}
+	lower(key) in endpoint_keys
 }
+
+endpoint_keys := {"aws:sourcevpce", "aws:sourcevpc", "aws:vpceaccount", "aws:vpceorgid", "aws:vpceorgpaths"}
 
 actions(st) := as_array(object.get(st, "Action", []))
 
@@ -203,13 +243,15 @@ has(st, key) if {
 	v != {}
 }
 
-# True when some StringEquals/StringLike condition names plain vpce- IDs under aws:SourceVpce or
-# plain vpc- IDs under aws:SourceVpc (condition keys are case-insensitive).
+# True when some condition pins the request (as policydoc.pinnedToEndpoints): StringEquals or
+# StringLike naming plain vpce- IDs under aws:SourceVpce or plain vpc- IDs under aws:SourceVpc;
+# StringEquals naming account IDs or ${aws:PrincipalAccount} under aws:VpceAccount; or
+# ForAnyValue:StringEquals or StringEquals naming plain service principals under aws:CalledVia.
+# Condition keys are case-insensitive; every value must be of the key's form.
 pinned_to_endpoints(st) if {
 	some op, keys in object.get(st, "Condition", {})
-	op in {"StringEquals", "StringLike"}
 	some key, raw in keys
-	pattern := endpoint_id_patterns[lower(key)]
+	pattern := pin_patterns[op][lower(key)]
 	vals := as_array(raw)
 	count(vals) > 0
 	every v in vals {
@@ -218,7 +260,22 @@ pinned_to_endpoints(st) if {
 	}
 }
 
-endpoint_id_patterns := {"aws:sourcevpce": `^vpce-[0-9a-f]+$`, "aws:sourcevpc": `^vpc-[0-9a-f]+$`}
+vpce_id_pattern := `^vpce-[0-9a-f]+$`
+
+vpc_id_pattern := `^vpc-[0-9a-f]+$`
+
+service_principal_pattern := `^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$`
+
+pin_patterns := {
+	"StringEquals": {
+		"aws:sourcevpce": vpce_id_pattern,
+		"aws:sourcevpc": vpc_id_pattern,
+		"aws:vpceaccount": `^(\d{12}|\$\{aws:PrincipalAccount\})$`,
+		"aws:calledvia": service_principal_pattern,
+	},
+	"StringLike": {"aws:sourcevpce": vpce_id_pattern, "aws:sourcevpc": vpc_id_pattern},
+	"ForAnyValue:StringEquals": {"aws:calledvia": service_principal_pattern},
+}
 
 # The bucket's ARN in its provider's partition.
 bucket_arn(res) := sprintf("arn:%s:s3:::%s", [partition_of(res.provider), res.bucket])

@@ -1,6 +1,7 @@
 package policies
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -127,6 +128,120 @@ func TestASplitConsumerStackPassesThePack(t *testing.T) {
 		}
 		if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
 			t.Errorf("%s: mandatory violations: %v", name, bad)
+		}
+	}
+}
+
+// byAccountStack is the several-accounts example with the scale grouping (by-account) and a
+// consumer (ingest) that lets Athena call for its role.
+func byAccountStack(t *testing.T) map[string]string {
+	t.Helper()
+	st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/Pulumi.several-accounts.yaml", "several-accounts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := st.Values
+	var consumers []map[string]any
+	if err := json.Unmarshal([]byte(cfg["consumers"]), &consumers); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range consumers {
+		if c["name"] == "ingest" {
+			c["viaAwsServices"] = []any{"athena.amazonaws.com"}
+		}
+	}
+	b, err := json.Marshal(consumers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg["consumers"] = string(b)
+	cfg["bucketPolicyGrouping"] = "by-account"
+	return cfg
+}
+
+// The rendered bucket policy among what the program registers.
+func renderedBucketPolicy(t *testing.T, rs []analyzerResource) analyzerResource {
+	t.Helper()
+	for _, r := range rs {
+		if r.Type == bucketPolicyType {
+			return r
+		}
+	}
+	t.Fatal("no bucket policy registered")
+	return analyzerResource{}
+}
+
+// The by-account grouping names the consumer accounts as account principals bound to endpoints
+// they own (aws:VpceAccount = ${aws:PrincipalAccount}), writes the perimeter on Principal "*"
+// scoped by aws:PrincipalAccount, and adds a ...ViaServices Allow on aws:CalledVia: none of that
+// trips a mandatory rule (cross_account_without_endpoint, outside_perimeter, everyone_vpc_lockout
+// and missing_tls_deny read these forms).
+func TestAByAccountStackWithServicesPassesThePack(t *testing.T) {
+	p := loadPack(t)
+	rs := programResources(t, byAccountStack(t))
+	if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
+		t.Errorf("mandatory violations: %v", bad)
+	}
+	policy, _ := renderedBucketPolicy(t, rs).Properties["policy"].(string)
+	for _, want := range []string{
+		`"Principal":{"AWS":["arn:aws:iam::333333333333:root"]}`,
+		`{"StringEquals":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}`,
+		`ViaServices","Effect":"Allow"`,
+		`{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}`,
+		`"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*"`,
+		`"StringEquals":{"aws:PrincipalAccount":["222222222222","333333333333"]}`,
+	} {
+		if !strings.Contains(policy, want) {
+			t.Errorf("the by-account policy lacks %s: %s", want, policy)
+		}
+	}
+}
+
+// In the by-account grouping a public Allow, or a cross-account Allow without any condition, is
+// still refused twice: by the program's validation (nothing is registered) and, should it reach
+// the rendered policy, by the pack's rule alone.
+func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
+	p := loadPack(t)
+	good := renderedBucketPolicy(t, programResources(t, byAccountStack(t)))
+	for _, tc := range []struct{ rule, statement, goSays string }{
+		{"deny_public_allow",
+			`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
+			`allows principal "*", which makes the bucket public`},
+		{"deny_cross_account_without_endpoint",
+			`{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ingest-ec2"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
+			`allows arn:aws:iam::333333333333:role/ingest-ec2 of another account without a VPC endpoint condition`},
+	} {
+		cfg := byAccountStack(t)
+		cfg["extraBucketPolicyStatements"] = "[" + tc.statement + "]"
+		m := &offline.Mocks{}
+		err := m.Run(program.Run, cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.goSays) {
+			t.Errorf("%s: the program ran with %v, want an error saying %q", tc.rule, err, tc.goSays)
+		}
+		if len(m.Resources) != 0 {
+			t.Errorf("%s: the program registered %d resources", tc.rule, len(m.Resources))
+		}
+
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(good.Properties["policy"].(string)), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var st map[string]any
+		if err := json.Unmarshal([]byte(tc.statement), &st); err != nil {
+			t.Fatal(err)
+		}
+		doc["Statement"] = append(doc["Statement"].([]any), st)
+		b, _ := json.Marshal(doc)
+		bad := good
+		bad.Properties = map[string]any{"bucket": good.Properties["bucket"], "policy": string(b)}
+		var rules []string
+		for _, f := range p.checkResource(t, bad) {
+			if !strings.HasPrefix(f.rule, "warn") {
+				rules = append(rules, f.rule)
+			}
+		}
+		if strings.Join(rules, ",") != tc.rule {
+			t.Errorf("the pack on the by-account policy with %s: got %v, want %s", tc.statement, rules, tc.rule)
 		}
 	}
 }

@@ -26,14 +26,19 @@ func document(statements ...string) string {
 }
 
 const (
-	tlsDeny      = `{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`
-	perimeter    = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringNotEqualsIfExists":{"aws:SourceVpce":["vpce-0fedcba9876543210"]}}}`
-	viaEndpoint  = `{"Sid":"AllowViaEndpoint","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0fedcba9876543210"}}}`
-	fullAccess   = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
-	s3EuWest1    = "com.amazonaws.eu-west-1.s3"
-	ownOps       = `{"Sid":"OwnOps","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`
-	cloudTrail   = `{"Sid":"Trail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared-data/AWSLogs/111111111111/*","Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:eu-west-1:111111111111:trail/org"}}}`
-	restrictedEP = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
+	tlsDeny     = `{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}`
+	perimeter   = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringNotEqualsIfExists":{"aws:SourceVpce":["vpce-0fedcba9876543210"]}}}`
+	viaEndpoint = `{"Sid":"AllowViaEndpoint","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0fedcba9876543210"}}}`
+	fullAccess  = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowAll","Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
+	s3EuWest1   = "com.amazonaws.eu-west-1.s3"
+	ownOps      = `{"Sid":"OwnOps","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`
+	cloudTrail  = `{"Sid":"Trail","Effect":"Allow","Principal":{"Service":"cloudtrail.amazonaws.com"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::shared-data/AWSLogs/111111111111/*","Condition":{"StringEquals":{"aws:SourceArn":"arn:aws:cloudtrail:eu-west-1:111111111111:trail/org"}}}`
+	// The by-account grouping's forms (policydoc.BucketPolicy with spec.GroupByAccount), with a
+	// consumer that lets Athena call for it.
+	byAccountPerimeter = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalAccount":["222222222222"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
+	byAccountAllow     = `{"Sid":"AllowOwnEndpoints","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
+	viaAthena          = `{"Sid":"AllowViaAthena","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}}`
+	restrictedEP       = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
 )
 
 const (
@@ -96,7 +101,11 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 		{"deny_cross_account_without_endpoint",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
 			bucketPolicy(document(tlsDeny, perimeter, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
-			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:role/app from another account without a VPC endpoint condition (statement "Anywhere"); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc) naming the consumer's endpoint`},
+			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:role/app from another account without a VPC endpoint condition (or an aws:CalledVia one) (statement "Anywhere"); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc, or aws:VpceAccount with account IDs or ${aws:PrincipalAccount}) naming the consumer's endpoint, or, for requests an AWS service makes with the principal's credentials, with ForAnyValue:StringEquals on aws:CalledVia naming the service`},
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, viaAthena)),
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, strings.Replace(viaAthena, `"athena.amazonaws.com"`, `"*.amazonaws.com"`, 1))),
+			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:root from another account without a VPC endpoint condition (or an aws:CalledVia one) (statement "AllowViaAthena"); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc, or aws:VpceAccount with account IDs or ${aws:PrincipalAccount}) naming the consumer's endpoint, or, for requests an AWS service makes with the principal's credentials, with ForAnyValue:StringEquals on aws:CalledVia naming the service`},
 		{"deny_unknown_element",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"Sid":"OwnOps"`, `"Sid":"OwnOps2","Id":"x"`, 1))),
@@ -113,6 +122,10 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(cloudTrail, `"s3:PutObject"`, `"s3:GetObject"`, 1))),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(cloudTrail, `"aws:SourceArn"`, `"aws:SourceArnX"`, 1))),
 			`bucket policy of "shared-data" lets the service cloudtrail.amazonaws.com write without a condition on aws:SourceAccount, aws:SourceArn or aws:SourceOrgID (statement "Trail"), so it writes for any account that points it here (the confused-deputy problem); add one naming the account the service acts for`},
+		{"deny_outside_perimeter",
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, viaAthena)),
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, strings.Replace(byAccountAllow, "222222222222:root", "999999999999:root", 1))),
+			`bucket policy of "shared-data" allows arn:aws:iam::999999999999:root (statement "AllowOwnEndpoints"), whose account is neither the owner's (111111111111) nor one that the perimeter Deny DenyConsumerAccountsOutsideVpcEndpoints binds to this stack's endpoints (222222222222); make the account a consumer, or remove the statement`},
 		{"deny_outside_perimeter",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(viaEndpoint, `"AllowViaEndpoint"`, `"SecondRole"`, 1))),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(strings.Replace(viaEndpoint, `"AllowViaEndpoint"`, `"Backdoor"`, 1), "222222222222:role/app", "999999999999:root", 1))),
@@ -144,10 +157,18 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 		{"deny_everyone_vpc_lockout",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"DenyAppOutside","Effect":"Deny","Principal":{"AWS":"arn:aws:iam::222222222222:role/app"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"LockOut","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:sourceVpc":"vpc-1"}}}`)),
-			`bucket policy of "shared-data" denies principal "*" on an aws:SourceVpce/aws:SourceVpc condition (statement "LockOut"), which locks out every administrator; scope the Deny to the consumer roles`},
+			`bucket policy of "shared-data" denies principal "*" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) (statement "LockOut"), which locks out every administrator; scope the Deny to the consumer roles, or to other accounts than the owner's (111111111111) with StringEquals on aws:PrincipalAccount`},
+		{"deny_everyone_vpc_lockout",
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, viaAthena)),
+			bucketPolicy(document(tlsDeny, strings.Replace(byAccountPerimeter, `"222222222222"`, `"222222222222","111111111111"`, 1), byAccountAllow)),
+			`bucket policy of "shared-data" denies principal "*" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) (statement "DenyConsumerAccountsOutsideVpcEndpoints"), which locks out every administrator; scope the Deny to the consumer roles, or to other accounts than the owner's (111111111111) with StringEquals on aws:PrincipalAccount`},
 		{"deny_missing_tls_deny",
 			bucketPolicy(document(ownOps)), // the release step: kept statements alone
 			bucketPolicy(document(perimeter, viaEndpoint)),
+			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
+		{"deny_missing_tls_deny",
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow)),
+			bucketPolicy(document(byAccountPerimeter, byAccountAllow)),
 			`bucket policy of "shared-data" has no Deny for aws:SecureTransport false; add one so that plain-HTTP requests are refused`},
 		{"deny_missing_tls_deny",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),

@@ -11,8 +11,10 @@ import (
 // Each kept statement that S3 or the perimeter would not accept, alone, with its exact message.
 func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 	const (
-		read    = `"Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*"`
-		example = `"Principal": {"AWS": "arn:aws:iam::111111111111:role/auditor"}`
+		read     = `"Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*"`
+		example  = `"Principal": {"AWS": "arn:aws:iam::111111111111:role/auditor"}`
+		unpinned = ` without a VPC endpoint condition (or an aws:CalledVia one), so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID, or aws:VpceAccount with account IDs or "${aws:PrincipalAccount}"), as this stack's own grants do; or, for requests an AWS service makes with the principal's credentials, "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["athena.amazonaws.com"]}}`
+		lockOut  = `denies principal "*" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths), which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles, or to other accounts than the bucket owner's (111111111111) with "StringEquals": {"aws:PrincipalAccount": [...]}`
 	)
 	auditor := map[string]any{"AWS": "arn:aws:iam::222222222222:role/auditor"} // of the consumer account
 	pinned := map[string]any{"StringEquals": map[string]any{"aws:SourceVpce": "vpce-0123456789abcdef0"}}
@@ -32,10 +34,10 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 		{"public, AWS *", statement(func(st map[string]any) { st["Principal"] = map[string]any{"AWS": []any{"*"}} }),
 			`allows principal "*", which makes the bucket public; name the principals instead, e.g. ` + example},
 		{"another account without an endpoint condition", statement(func(st map[string]any) { delete(st, "Condition") }),
-			`allows arn:aws:iam::222222222222:role/auditor of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
+			`allows arn:aws:iam::222222222222:role/auditor of another account` + unpinned},
 		{"another account, IfExists does not pin", statement(func(st map[string]any) {
 			st["Condition"] = map[string]any{"StringEqualsIfExists": map[string]any{"aws:SourceVpce": "vpce-0123456789abcdef0"}}
-		}), `allows arn:aws:iam::222222222222:role/auditor of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
+		}), `allows arn:aws:iam::222222222222:role/auditor of another account` + unpinned},
 		{"NotPrincipal in a Deny", statement(func(st map[string]any) {
 			delete(st, "Principal")
 			st["Effect"], st["NotPrincipal"] = "Deny", auditor
@@ -43,7 +45,27 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 		{"lock-out Deny", statement(func(st map[string]any) {
 			st["Effect"], st["Principal"] = "Deny", map[string]any{"AWS": "*"}
 			st["Condition"] = map[string]any{"StringNotEquals": map[string]any{"aws:sourcevpce": "vpce-1"}}
-		}), `denies principal "*" on an aws:SourceVpce/aws:SourceVpc condition, which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles`},
+		}), lockOut},
+		{"another account, a wildcard aws:VpceAccount does not pin", statement(func(st map[string]any) {
+			st["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:VpceAccount": "*"}}
+		}), `allows arn:aws:iam::222222222222:role/auditor of another account` + unpinned},
+		{"another account, StringNotEquals on aws:VpceAccount does not pin", statement(func(st map[string]any) {
+			st["Condition"] = map[string]any{"StringNotEquals": map[string]any{"aws:VpceAccount": "999999999999"}}
+		}), `allows arn:aws:iam::222222222222:role/auditor of another account` + unpinned},
+		{"another account, aws:CalledVia on any service does not pin", statement(func(st map[string]any) {
+			st["Condition"] = map[string]any{"ForAnyValue:StringEquals": map[string]any{"aws:CalledVia": []any{"*.amazonaws.com"}}}
+		}), `allows arn:aws:iam::222222222222:role/auditor of another account` + unpinned},
+		{"lock-out Deny on aws:VpceAccount", statement(func(st map[string]any) {
+			st["Effect"], st["Principal"] = "Deny", "*"
+			st["Condition"] = map[string]any{"StringNotEqualsIfExists": map[string]any{"aws:VpceAccount": CallerAccount}}
+		}), lockOut},
+		{"lock-out Deny on aws:VpceAccount, scoped to accounts that include the owner's", statement(func(st map[string]any) {
+			st["Effect"], st["Principal"] = "Deny", "*"
+			st["Condition"] = map[string]any{
+				"StringEquals":            map[string]any{"aws:PrincipalAccount": []any{"222222222222", "111111111111"}},
+				"StringNotEqualsIfExists": map[string]any{"aws:VpceAccount": CallerAccount},
+			}
+		}), lockOut},
 		{"no Principal, Action or Resource", map[string]any{"Sid": "Keep", "Effect": "Allow"},
 			`lacks Principal and Action and Resource; a bucket-policy statement needs Principal, Action and Resource, e.g. ` + example + `, ` + read},
 		{"no Resource", statement(func(st map[string]any) { delete(st, "Resource") }),
@@ -96,7 +118,7 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 		{"a federated principal of a consumer account, unpinned", statement(func(st map[string]any) {
 			st["Principal"] = map[string]any{"Federated": "arn:aws:iam::222222222222:saml-provider/corp"}
 			delete(st, "Condition")
-		}), `allows Federated arn:aws:iam::222222222222:saml-provider/corp of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`},
+		}), `allows Federated arn:aws:iam::222222222222:saml-provider/corp of another account` + unpinned},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := baseSpec()
@@ -110,8 +132,9 @@ func TestKeptStatementsThatS3OrThePerimeterWouldNotAccept(t *testing.T) {
 }
 
 // What the perimeter and S3 accept passes: a same-account grant without conditions, a
-// cross-account one pinned to a VPC, a service principal, wildcards that match S3 actions, and a
-// Deny scoped to named roles.
+// cross-account one pinned to a VPC, to endpoints of its own account or to requests Athena makes
+// for it, a service principal, wildcards that match S3 actions, a Deny scoped to named roles, and
+// a Deny on "*" on an endpoint condition scoped to the consumer account.
 func TestKeptStatementsThatAreFine(t *testing.T) {
 	s := baseSpec()
 	s.ExtraBucketStatements = []map[string]any{
@@ -126,6 +149,12 @@ func TestKeptStatementsThatAreFine(t *testing.T) {
 		{"Sid": "OwnerSaml", "Effect": "Allow", "Principal": map[string]any{"Federated": "arn:aws:iam::111111111111:saml-provider/corp"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/*"},
 		{"Sid": "NoCanonicalWrites", "Effect": "Deny", "Principal": map[string]any{"CanonicalUser": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::shared-data/*"},
 		{"Sid": "NoOutsiderReads", "Effect": "Deny", "Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"}, "Action": "s3:*", "Resource": "arn:aws:s3:::shared-data/*"},
+		{"Sid": "AuditOwnEndpoints", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::222222222222:root"}, "Action": "s3:GetObject",
+			"Resource": "arn:aws:s3:::shared-data/audit/*", "Condition": map[string]any{"StringEquals": map[string]any{"aws:VpceAccount": []any{CallerAccount}}}},
+		{"Sid": "AuditViaAthena", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::222222222222:role/auditor"}, "Action": "s3:GetObject",
+			"Resource": "arn:aws:s3:::shared-data/audit/*", "Condition": map[string]any{"ForAnyValue:StringEquals": map[string]any{"aws:CalledVia": []any{"athena.amazonaws.com"}}}},
+		{"Sid": "AuditorsOnlyThroughTheirEndpoints", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::shared-data/audit/*",
+			"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalAccount": "222222222222"}, "StringNotEqualsIfExists": map[string]any{"aws:VpceAccount": CallerAccount}}},
 		{"Sid": "NoDeletes", "Effect": "Deny", "Principal": map[string]any{"AWS": "arn:aws:iam::222222222222:role/analytics-ec2"}, "NotAction": []any{"s3:GetObject", "s3:PutObject"}, "Resource": "arn:aws:s3:::shared-data/*"},
 	}
 	if got := Check(s); len(got) != 0 {

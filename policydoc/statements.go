@@ -51,11 +51,18 @@ const (
 	// confused-deputy problem (docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
 	RuleServiceWithoutSource = "service_without_source"
 	// RuleCrossAccountWithoutEndpoint: an Allow to a principal of another account than the owner's
-	// without a condition that pins the request to named VPC endpoints or VPCs: StringEquals or
-	// StringLike on aws:SourceVpce/aws:SourceVpc with vpce-…/vpc-… IDs and no wildcards.
-	// Operators that a request without the key passes (…IfExists, Not…, Null) do not pin it. A
-	// CanonicalUser, a Federated principal that is not an ARN of an account, and an AWS value that
-	// is not an account's ARN or ID are of an unknown account, and so of another account.
+	// without a condition that pins the request to VPC endpoints or to AWS services calling for
+	// the principal. Pins: StringEquals or StringLike on aws:SourceVpce/aws:SourceVpc with
+	// vpce-…/vpc-… IDs; StringEquals on aws:VpceAccount with 12-digit account IDs or exactly
+	// "${aws:PrincipalAccount}" (the request comes through an endpoint owned by that account, or
+	// by the caller's own: the by-account grouping's form; the key is absent outside endpoints,
+	// docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-vpceaccount);
+	// ForAnyValue:StringEquals (or StringEquals) on aws:CalledVia with plain service principals
+	// such as athena.amazonaws.com (the grant holds only for requests those services make with the
+	// principal's credentials: the ...ViaServices form). Every value must be of that form, with no
+	// wildcards. Operators that a request without the key passes (…IfExists, Not…, Null) do not
+	// pin it. A CanonicalUser, a Federated principal that is not an ARN of an account, and an AWS
+	// value that is not an account's ARN or ID are of an unknown account, and so of another account.
 	RuleCrossAccountWithoutEndpoint = "cross_account_without_endpoint"
 	// RuleOutsidePerimeter: an Allow to a principal of an account that is neither the bucket
 	// owner's nor a consumer account (unknown accounts included). The perimeter Deny
@@ -63,8 +70,11 @@ const (
 	// endpoints; another account would be held only by its statement's own condition, on
 	// endpoints this stack neither created nor checks. docs/kept-statements.md says why.
 	RuleOutsidePerimeter = "outside_perimeter"
-	// RuleEveryoneVpcLockout: a Deny on principal "*" conditioned on aws:SourceVpce/aws:SourceVpc
-	// also denies the console, CI and the deploying role; only the account root can repair it.
+	// RuleEveryoneVpcLockout: a Deny on principal "*" conditioned on a VPC endpoint key
+	// (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID, aws:VpceOrgPaths) also denies
+	// the console, CI and the deploying role; only the account root can repair it. Unless the Deny
+	// is scoped to other accounts: a StringEquals on aws:PrincipalAccount whose values are all
+	// 12-digit IDs, none of them the bucket owner's (the by-account grouping's perimeter).
 	RuleEveryoneVpcLockout = "everyone_vpc_lockout"
 	// RuleForeignResource: a Resource or NotResource that is not this bucket or a key in it. S3
 	// refuses a bucket policy that names another bucket ("Policy has invalid resource").
@@ -106,6 +116,10 @@ var (
 	vpceIDPattern     = regexp.MustCompile(`^vpce-[0-9a-f]+$`)
 	vpcIDOnlyPattern  = regexp.MustCompile(`^vpc-[0-9a-f]+$`)
 	orgIDPattern      = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	// An account ID, or the caller's own account, as a value of aws:VpceAccount.
+	vpceAccountValue = regexp.MustCompile(`^(?:\d{12}|\$\{aws:PrincipalAccount\})$`)
+	// A service principal without wildcards, as aws:CalledVia names a service (as spec's).
+	servicePrincipalOnly = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.amazonaws\.com(\.cn)?$`)
 )
 
 // PerimeterAccounts are the accounts the perimeter Deny binds to this stack's endpoints: the
@@ -216,8 +230,8 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 			}
 		}
 		if len(foreign) > 0 && !pinnedToEndpoints(st["Condition"]) {
-			add(RuleCrossAccountWithoutEndpoint, `allows %s of another account without a VPC endpoint condition, so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID), as this stack's own grants do`,
-				strings.Join(foreign, ", "))
+			add(RuleCrossAccountWithoutEndpoint, `allows %s of another account without a VPC endpoint condition (or an aws:CalledVia one), so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID, or aws:VpceAccount with account IDs or "%s"), as this stack's own grants do; or, for requests an AWS service makes with the principal's credentials, "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["athena.amazonaws.com"]}}`,
+				strings.Join(foreign, ", "), CallerAccount)
 		}
 		if len(outside) > 0 {
 			unknown := ""
@@ -228,8 +242,9 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 				strings.Join(outside, ", "), owner, orNone(perimeter), unknown, partition, firstOr(perimeter, "222222222222"))
 		}
 	}
-	if effect == "Deny" && everyone(st["Principal"]) && hasVpcCondition(st["Condition"]) {
-		add(RuleEveryoneVpcLockout, `denies principal "*" on an aws:SourceVpce/aws:SourceVpc condition, which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles`)
+	if effect == "Deny" && everyone(st["Principal"]) && hasEndpointCondition(st["Condition"]) && !scopedToOtherAccounts(st["Condition"], owner) {
+		add(RuleEveryoneVpcLockout, `denies principal "*" on a VPC endpoint condition (%s), which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles, or to other accounts than the bucket owner's (%s) with "StringEquals": {"aws:PrincipalAccount": [...]}`,
+			strings.Join(endpointKeys[:len(endpointKeys)-1], ", ")+" or "+endpointKeys[len(endpointKeys)-1], owner)
 	}
 
 	for _, el := range []string{"Resource", "NotResource"} {
@@ -527,14 +542,19 @@ func allStrings(vs []any, ok func(string) bool) bool {
 	return len(vs) > 0
 }
 
-// hasVpcCondition: the Condition tests aws:SourceVpce or aws:SourceVpc, under any operator
-// (condition keys are case-insensitive).
-func hasVpcCondition(condition any) bool {
+// endpointKeys are the condition keys set only for requests through a VPC endpoint (or from a
+// VPC): a Deny on "*" unless one of them matches denies every request from outside, the
+// console's and CI's included.
+var endpointKeys = []string{keySourceVpce, "aws:SourceVpc", keyVpceAccount, "aws:VpceOrgID", "aws:VpceOrgPaths"}
+
+// hasEndpointCondition: the Condition tests one of endpointKeys, under any operator (condition
+// keys are case-insensitive).
+func hasEndpointCondition(condition any) bool {
 	ops, _ := condition.(map[string]any)
 	for _, keys := range ops {
 		m, _ := keys.(map[string]any)
 		for k := range m {
-			if isVpcKey(k) {
+			if slices.ContainsFunc(endpointKeys, func(e string) bool { return strings.EqualFold(e, k) }) {
 				return true
 			}
 		}
@@ -542,34 +562,60 @@ func hasVpcCondition(condition any) bool {
 	return false
 }
 
-func isVpcKey(k string) bool {
-	return strings.EqualFold(k, keySourceVpce) || strings.EqualFold(k, "aws:SourceVpc")
+// scopedToOtherAccounts: some StringEquals tests aws:PrincipalAccount with 12-digit account IDs,
+// none of them the owner's (itself an account ID), so that a Deny carrying it applies to
+// principals of those accounts only, never to the owner's administrators. Every condition of a
+// statement must hold for it to apply, so other conditions next to it only narrow it further.
+func scopedToOtherAccounts(condition any, owner string) bool {
+	if !accountIDOnly.MatchString(owner) {
+		return false
+	}
+	ops, _ := condition.(map[string]any)
+	m, _ := ops["StringEquals"].(map[string]any)
+	for k, raw := range m {
+		if strings.EqualFold(k, keyPrincipalAcct) && allStrings(spec.AsList(raw), func(v string) bool {
+			return accountIDOnly.MatchString(v) && v != owner
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
-// pinnedToEndpoints: some StringEquals or StringLike tests aws:SourceVpce with vpce- IDs, or
-// aws:SourceVpc with vpc- IDs, every value a plain ID. A request without the key fails such a
-// condition ("If the key ... is not present in the request context, the values do not match",
-// docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html),
-// so the Allow then holds only through those endpoints or VPCs.
+// pinnedToEndpoints: some condition pins the request (RuleCrossAccountWithoutEndpoint):
+// StringEquals or StringLike on aws:SourceVpce with vpce- IDs or on aws:SourceVpc with vpc- IDs;
+// StringEquals on aws:VpceAccount with account IDs or ${aws:PrincipalAccount}; or
+// ForAnyValue:StringEquals or StringEquals on aws:CalledVia with service principals; every value
+// of that form. A request without the key fails such a condition ("If the key ... is not present
+// in the request context, the values do not match",
+// docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html;
+// ForAnyValue likewise returns false for a missing key), so the Allow then holds only through
+// those endpoints, VPCs or endpoint owners, or for requests those services make.
 func pinnedToEndpoints(condition any) bool {
 	ops, _ := condition.(map[string]any)
 	for op, keys := range ops {
-		if op != "StringEquals" && op != "StringLike" {
-			continue
-		}
 		m, _ := keys.(map[string]any)
 		for k, raw := range m {
-			pattern := vpcIDOnlyPattern
-			switch {
-			case strings.EqualFold(k, keySourceVpce):
-				pattern = vpceIDPattern
-			case !strings.EqualFold(k, "aws:SourceVpc"):
-				continue
-			}
-			if allStrings(spec.AsList(raw), pattern.MatchString) {
+			if pattern := pinPattern(op, k); pattern != nil && allStrings(spec.AsList(raw), pattern.MatchString) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// pinPattern is what every value of key k under operator op must match for the condition to pin
+// the request; nil when that operator on that key pins nothing.
+func pinPattern(op, k string) *regexp.Regexp {
+	switch {
+	case (op == "StringEquals" || op == "StringLike") && strings.EqualFold(k, keySourceVpce):
+		return vpceIDPattern
+	case (op == "StringEquals" || op == "StringLike") && strings.EqualFold(k, "aws:SourceVpc"):
+		return vpcIDOnlyPattern
+	case op == "StringEquals" && strings.EqualFold(k, keyVpceAccount):
+		return vpceAccountValue
+	case (op == "StringEquals" || op == keyCalledViaAny) && strings.EqualFold(k, keyCalledVia):
+		return servicePrincipalOnly
+	}
+	return nil
 }
