@@ -57,15 +57,18 @@ func accountsOf(s spec.Spec, consumers []string) []string {
 //     part; a request through no endpoint has no aws:SourceVpce, and "...IfExists" then evaluates
 //     to true ("If the key is not present, evaluate the condition element as true",
 //     docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-//     #Conditions_IfExists), so it is denied too. Never principal "*": that would lock out the
-//     owner, the console and CI.
+//     #Conditions_IfExists), so it is denied too. Never principal "*" unlimited: that would lock
+//     out the owner, the console and CI; by-account and by-organization write "*" limited by a
+//     condition to the consumer accounts, or to the organization without the owner's account
+//     (denyOutsideEndpoints).
+//   - ...ViaServices Allows, for consumers that name AWS services (Access.ViaServices).
 //   - then the kept ExtraBucketStatements, as given.
 func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 	bucketARN := spec.BucketARN(s.Bucket.Account.Region, s.Bucket.Name)
 	statements := []any{denyInsecureTransport(bucketARN)}
 	l := s.Layout()
 	for _, g := range l.Grants {
-		principal, network := grantPrincipal(s, g, endpoints)
+		principal, who, network := grantPrincipal(s, g, endpoints)
 		for _, gr := range grants(bucketARN, g.Access) {
 			st := Statement{
 				Sid:       "Allow" + gr.sidSuffix + g.ID,
@@ -73,12 +76,14 @@ func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 				Principal: principal,
 				Action:    gr.actions,
 				Resource:  gr.resources,
-				Condition: gr.condition.merge(network),
+				Condition: gr.condition.merge(who).merge(network),
 			}
 			statements = append(statements, st)
 			if len(g.Access.ViaServices) > 0 {
+				// The same principals, without the network binding (a service's request comes
+				// through no endpoint), only when a named service makes it.
 				st.Sid += "ViaServices"
-				st.Condition = gr.condition.with(keyCalledViaAny, keyCalledVia, g.Access.ViaServices...)
+				st.Condition = gr.condition.merge(who).with(keyCalledViaAny, keyCalledVia, g.Access.ViaServices...)
 				statements = append(statements, st)
 			}
 		}
@@ -92,14 +97,25 @@ func BucketPolicy(s spec.Spec, endpoints EndpointIDs) Document {
 	return Document{Version: Version, Statement: statements}
 }
 
-// grantPrincipal is who a grant's Allows name and the network condition they carry: the roles and
-// their endpoints (aws:SourceVpce) bound to their accounts (aws:VpceAccount), or, with
-// spec.GroupByAccount, the accounts as account principals, each bound to endpoints it owns.
-func grantPrincipal(s spec.Spec, g spec.Grant, endpoints EndpointIDs) (map[string]Strings, Condition) {
-	if s.Grouping() == spec.GroupByAccount {
-		return AWSPrincipal(accountRoots(s, accountsOf(s, g.Consumers))...), Condition{"StringEquals": {keyVpceAccount: {CallerAccount}}}
+// grantPrincipal is who a grant's Allows name, the condition that narrows who that is (the
+// organization, for a Principal "*"), and the network condition they carry: the roles and
+// their endpoints (aws:SourceVpce) bound to their accounts (aws:VpceAccount); with
+// spec.GroupByAccount, the accounts as account principals, each bound to endpoints it owns; with
+// spec.GroupByOrganization, everyone of the organization (aws:PrincipalOrgID), each bound to
+// endpoints its account owns. Principal "*" with a fixed aws:PrincipalOrgID is not a public grant
+// for S3 ("To be considered non-public, a bucket policy must grant access only to fixed values ...
+// for one or more of the following: An AWS principal, user, role, or service principal (e.g.
+// aws:PrincipalOrgID)": docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+// #access-control-block-public-access-policy-status), so Block Public Access lets it be written.
+func grantPrincipal(s spec.Spec, g spec.Grant, endpoints EndpointIDs) (principal any, who, network Condition) {
+	bound := Condition{"StringEquals": {keyVpceAccount: {CallerAccount}}}
+	switch s.Grouping() {
+	case spec.GroupByAccount:
+		return AWSPrincipal(accountRoots(s, accountsOf(s, g.Consumers))...), nil, bound
+	case spec.GroupByOrganization:
+		return Everyone, Condition{"StringEquals": {keyPrincipalOrgID: {s.OrganizationID}}}, bound
 	}
-	return AWSPrincipal(g.Roles...), Condition{"StringEquals": {
+	return AWSPrincipal(g.Roles...), nil, Condition{"StringEquals": {
 		keySourceVpce:  endpoints.of(g.Consumers),
 		keyVpceAccount: accountsOf(s, g.Consumers),
 	}}
@@ -149,7 +165,8 @@ func denyInsecureTransport(bucketARN string) Statement {
 // spec.GroupByAccount it lists no endpoint: it denies the accounts' principals unless the request
 // comes through an endpoint of their own account, and names the accounts in a condition on
 // aws:PrincipalAccount (Principal "*"), at half the bytes of root ARNs, so that the statement
-// grows by 15 bytes an account. Either way, when consumers let AWS services call for their roles,
+// grows by 15 bytes an account. With spec.GroupByOrganization it does the same for every account
+// of the organization but the owner's. Either way, when consumers let AWS services call for their roles,
 // a request those services make (aws:CalledVia names one) is not this Deny's: it cannot come
 // through an endpoint, and the consumer's own ...ViaServices Allow decides it.
 func denyOutsideEndpoints(l spec.Layout, bucketARN string, endpoints EndpointIDs) Statement {
@@ -168,10 +185,20 @@ func denyOutsideEndpoints(l spec.Layout, bucketARN string, endpoints EndpointIDs
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
 		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(endpoints.of(consumers))}},
 	}
-	if l.Spec.Grouping() == spec.GroupByAccount {
+	switch l.Spec.Grouping() {
+	case spec.GroupByAccount:
 		st.Principal = Everyone
 		st.Condition = Condition{
 			"StringEquals":    {keyPrincipalAcct: accounts},
+			keyNotOurEndpoint: {keyVpceAccount: {CallerAccount}},
+		}
+	case spec.GroupByOrganization:
+		// Everyone of the organization but the bucket owner's account, whose console, CI and
+		// deployers must keep the bucket.
+		st.Principal = Everyone
+		st.Condition = Condition{
+			"StringEquals":    {keyPrincipalOrgID: {l.Spec.OrganizationID}},
+			"StringNotEquals": {keyPrincipalAcct: {l.Spec.Bucket.Account.ID}},
 			keyNotOurEndpoint: {keyVpceAccount: {CallerAccount}},
 		}
 	}

@@ -114,9 +114,12 @@ func TestGoldenDocuments(t *testing.T) {
 // The three-consumer stack of the cross-path tests (two VPCs of one account, one of another), in
 // each grouping, with a restricted endpoint listing a package repository and a writable bucket.
 func TestGoldenThreeConsumerDocuments(t *testing.T) {
-	for name, grouping := range map[string]spec.BucketPolicyGrouping{"three-consumers-per-endpoint": "", "three-consumers-by-access": spec.GroupByAccess, "three-consumers-by-account": spec.GroupByAccount} {
+	for name, grouping := range map[string]spec.BucketPolicyGrouping{"three-consumers-per-endpoint": "", "three-consumers-by-access": spec.GroupByAccess, "three-consumers-by-account": spec.GroupByAccount, "three-consumers-by-organization": spec.GroupByOrganization} {
 		t.Run(name, func(t *testing.T) {
 			s := threeConsumers(spec.Restricted, grouping)
+			if grouping == spec.GroupByOrganization {
+				s.OrganizationID = "o-a1b2c3d4e5"
+			}
 			s.Consumers[0].Endpoint.AllowedBuckets = []spec.AllowedBucket{{Name: "al2023-repos-eu-west-1-de612dc2"}, {Name: "example-logs", Write: true}}
 			s.Consumers[1].Access = spec.Access{Actions: []string{"s3:GetObject"}, Prefixes: []string{"reports/"}, AllowListing: true}
 			if ps := append(s.Validate(), Check(s)...); len(ps) > 0 {

@@ -13,6 +13,7 @@ const (
 	keySecureTransport = "aws:SecureTransport"
 	keyPrincipalAcct   = "aws:PrincipalAccount"
 	keyCalledVia       = "aws:CalledVia"
+	keyPrincipalOrgID  = "aws:PrincipalOrgID"
 	keyPrefix          = "s3:prefix"
 	keyACL             = "s3:x-amz-acl"
 	ownerFullControl   = "bucket-owner-full-control"

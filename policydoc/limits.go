@@ -80,6 +80,8 @@ func groupingWarnings(s spec.Spec) []string {
 	switch s.Grouping() {
 	case spec.GroupByAccount:
 		return []string{byAccountWarning(s)}
+	case spec.GroupByOrganization:
+		return []string{byOrganizationWarning(s)}
 	case spec.GroupPerEndpoint:
 		return nil
 	}
@@ -108,8 +110,11 @@ func viaServicesWarnings(s spec.Spec) []string {
 			continue
 		}
 		whose := "the roles of " + c.Name
-		if s.Grouping() == spec.GroupByAccount {
+		switch s.Grouping() {
+		case spec.GroupByAccount:
 			whose = "every principal of account " + c.Account.ID + " (by-account grants name accounts, not roles)"
+		case spec.GroupByOrganization:
+			whose = "every principal of organization " + s.OrganizationID + " (by-organization grants name no account)"
 		}
 		out = append(out, fmt.Sprintf("%s lets %s use the access of %s: the requests it makes for them come through no VPC endpoint, "+
 			"so the perimeter lets them by, and the access holds wherever those services run for them (a query started from outside the VPC included); "+
@@ -127,6 +132,34 @@ func byAccountWarning(s spec.Spec) string {
 		"The bucket policy takes %d of S3's %d bytes this way and would take %d with %q (the default, each listed role only through its own VPC's endpoint); set that unless it does not fit.",
 		spec.PathBucketPolicyGrouping, spec.GroupByAccount, strings.Join(PerimeterAccounts(s), ", "),
 		bucketPolicySize(s), MaxBucketPolicyBytes, bucketPolicySize(withGrouping(s, spec.GroupPerEndpoint)), spec.GroupPerEndpoint)
+}
+
+// byOrganizationWarning says what the by-organization grouping admits: everyone of the
+// organization, to everything the stack grants anyone.
+func byOrganizationWarning(s spec.Spec) string {
+	var accesses []string
+	for _, g := range s.Layout().Grants {
+		accesses = append(accesses, describeAccess(g.Access))
+	}
+	return fmt.Sprintf("%s is %q: the bucket policy names no account and no role: it admits any principal of organization %s (every account of it, consumer or not; the owner's account %s is left out of the perimeter) "+
+		"to every access this stack grants (%s), as far as that principal's own IAM allows, and only through an S3 endpoint that its own account owns, in any VPC: never through another account's endpoint. "+
+		"A consumer account outside the organization is admitted by nothing. "+
+		"The bucket policy takes %d of S3's %d bytes this way whatever the number of accounts, and would take %d with %q (the default, each listed role only through its own VPC's endpoint).",
+		spec.PathBucketPolicyGrouping, spec.GroupByOrganization, s.OrganizationID, s.Bucket.Account.ID, strings.Join(spec.SortedUnique(accesses), "; "),
+		bucketPolicySize(s), MaxBucketPolicyBytes, bucketPolicySize(withGrouping(s, spec.GroupPerEndpoint)), spec.GroupPerEndpoint)
+}
+
+// describeAccess is an access in a few words: its actions, where, and listing.
+func describeAccess(a spec.Access) string {
+	where := "the whole bucket"
+	if len(a.Prefixes) > 0 {
+		where = strings.Join(a.Prefixes, ", ")
+	}
+	out := strings.Join(a.Actions, ", ") + " on " + where
+	if a.AllowListing {
+		out += ", with listing"
+	}
+	return out
 }
 
 // sharedPaths lists, per by-access grant that spans several VPCs, whose roles reach which VPCs'
@@ -150,6 +183,9 @@ func sharedPaths(s spec.Spec) []string {
 
 func withGrouping(s spec.Spec, g spec.BucketPolicyGrouping) spec.Spec {
 	s.BucketPolicyGrouping = g
+	if g != spec.GroupByOrganization {
+		s.OrganizationID = ""
+	}
 	return s
 }
 

@@ -18,6 +18,9 @@ type Spec struct {
 	// BucketPolicyGrouping says how the bucket policy binds roles to endpoints; "" means
 	// GroupPerEndpoint.
 	BucketPolicyGrouping BucketPolicyGrouping
+	// OrganizationID is the AWS Organizations ID (o-…) whose principals GroupByOrganization admits;
+	// set only with that grouping.
+	OrganizationID string
 }
 
 // BucketPolicyGrouping selects how the bucket policy's Allow statements are grouped.
@@ -40,10 +43,16 @@ const (
 	// principals may use the grant is that account's IAM's to say, and any endpoint of the account
 	// counts (docs/scale.md).
 	GroupByAccount BucketPolicyGrouping = "by-account"
+	// GroupByOrganization names no account at all: each access shape's Allow admits any principal
+	// of the organization Spec.OrganizationID (aws:PrincipalOrgID), only through an S3 endpoint
+	// owned by the caller's own account (aws:VpceAccount equal to ${aws:PrincipalAccount}). Its size
+	// does not grow with accounts; every account of the organization is admitted to every access
+	// the stack grants, as far as its own IAM allows (docs/scale.md).
+	GroupByOrganization BucketPolicyGrouping = "by-organization"
 )
 
 // Groupings are the accepted BucketPolicyGrouping values, the default first.
-var Groupings = []BucketPolicyGrouping{GroupPerEndpoint, GroupByAccess, GroupByAccount}
+var Groupings = []BucketPolicyGrouping{GroupPerEndpoint, GroupByAccess, GroupByAccount, GroupByOrganization}
 
 // Grouping is the effective grouping: the configured one, GroupPerEndpoint when unset.
 func (s Spec) Grouping() BucketPolicyGrouping {

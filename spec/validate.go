@@ -60,9 +60,10 @@ func (s Spec) ValidateOwnerSide() Problems {
 	validateBucketName(&ps, bucketKey("name"), s.Bucket.Name)
 	validateEncryption(&ps, s.Bucket)
 	if s.BucketPolicyGrouping != "" && !slices.Contains(Groupings, s.BucketPolicyGrouping) {
-		ps.add(PathBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint), %q (smaller: roles with the same access share each other's endpoints) or %q (smallest: each account's principals only through its own account's endpoints; docs/scale.md)",
-			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess, GroupByAccount)
+		ps.add(PathBucketPolicyGrouping, "%q is not a grouping; use %q (the default: each role only through its own VPC's endpoint), %q (smaller: roles with the same access share each other's endpoints), %q (each account's principals only through its own account's endpoints) or %q (any principal of organizationId, through its own account's endpoints); docs/scale.md compares them",
+			s.BucketPolicyGrouping, GroupPerEndpoint, GroupByAccess, GroupByAccount, GroupByOrganization)
 	}
+	validateOrganization(&ps, s)
 	validateTags(&ps, s.Tags)
 	return ps
 }
@@ -76,6 +77,25 @@ func (s Spec) ValidateOwnerSide() Problems {
 
 // PathBucketPolicyGrouping is the path of Spec.BucketPolicyGrouping.
 const PathBucketPolicyGrouping = "bucketPolicyGrouping"
+
+// PathOrganizationID is the path of Spec.OrganizationID.
+const PathOrganizationID = "organizationId"
+
+var organizationIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+
+// validateOrganization: the organization ID goes with the by-organization grouping, both ways.
+func validateOrganization(ps *Problems, s Spec) {
+	switch {
+	case s.Grouping() == GroupByOrganization && s.OrganizationID == "":
+		ps.add(PathOrganizationID, "is required with %s: %s; set the ID of the organization whose principals the bucket admits, e.g. o-a1b2c3d4e5 (aws organizations describe-organization --query Organization.Id)",
+			PathBucketPolicyGrouping, GroupByOrganization)
+	case s.OrganizationID == "":
+	case s.Grouping() != GroupByOrganization:
+		ps.add(PathOrganizationID, "is read only with %s: %s (this stack's grouping is %q); remove it, or set that grouping", PathBucketPolicyGrouping, GroupByOrganization, s.Grouping())
+	case !organizationIDPattern.MatchString(s.OrganizationID):
+		ps.add(PathOrganizationID, "%q is not an organization ID; use o- and 10 to 32 lowercase letters or digits, e.g. o-a1b2c3d4e5", s.OrganizationID)
+	}
+}
 
 // PathKeptStatements is the path of Spec.ExtraBucketStatements.
 const PathKeptStatements = "extraBucketPolicyStatements"

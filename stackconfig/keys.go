@@ -40,6 +40,7 @@ const (
 	KeyViaAwsServices   = "viaAwsServices"
 
 	KeyBucketPolicyGrouping = "bucketPolicyGrouping"
+	KeyOrganizationID       = "organizationId"
 
 	KeyTags                  = "tags"
 	KeyExtraBucketStatements = "extraBucketPolicyStatements"
@@ -194,7 +195,9 @@ var Keys = []Key{
 	{Name: KeyManageRolePolicy, Scope: ConsumerSide, Type: TypeBoolean, Default: "false", ItemField: "manageRolePolicy",
 		Doc: "Also put an inline policy on each consumer role granting the same access (cross-account access needs both sides)."},
 	{Name: KeyBucketPolicyGrouping, Scope: OwnerSide, Type: TypeString, Default: "per-endpoint",
-		Doc: "per-endpoint (each role only through its own VPC's endpoint), by-access (smaller: consumers with the same access share a statement, so each of their roles is admitted through any of their endpoints) or by-account (smallest: the accounts, not their roles, each only through endpoints it owns; docs/scale.md)."},
+		Doc: "per-endpoint (each role only through its own VPC's endpoint), by-access (smaller: consumers with the same access share a statement, so each of their roles is admitted through any of their endpoints) by-account (smallest: the accounts, not their roles, each only through endpoints it owns) or by-organization (any principal of organizationId, each only through endpoints its account owns); docs/scale.md compares them."},
+	{Name: KeyOrganizationID, Scope: OwnerSide, Type: TypeString, Example: "o-a1b2c3d4e5",
+		Doc: "AWS Organizations ID (o-…) whose principals bucketPolicyGrouping: by-organization admits; only with that grouping."},
 
 	{Name: KeyConsumers, Scope: ConsumerSide, Type: TypeObjects,
 		Doc: "List form for several consumers, instead of the single-consumer keys: one map per consumer (see docs/consumers.md)."},

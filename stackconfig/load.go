@@ -84,6 +84,7 @@ func Load(src Source) (spec.Spec, Settings, spec.Problems) {
 		Tags:                  r.tags(),
 		ExtraBucketStatements: r.statements(),
 		BucketPolicyGrouping:  spec.BucketPolicyGrouping(r.str(KeyBucketPolicyGrouping)),
+		OrganizationID:        r.str(KeyOrganizationID),
 	}
 	var stacks []spec.ConsumerStack
 	switch raw, listForm := src.Get(KeyConsumers); {

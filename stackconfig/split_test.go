@@ -428,7 +428,7 @@ func TestEachSideRefusesTheOtherSidesKeys(t *testing.T) {
 		}
 	}
 	want := map[string][]string{
-		"owner side": {"bucketProfile", "bucketAssumeRoleArn", "bucketExternalId", "bucketSessionName", "bucketPolicyGrouping",
+		"owner side": {"bucketProfile", "bucketAssumeRoleArn", "bucketExternalId", "bucketSessionName", "bucketPolicyGrouping", "organizationId",
 			"extraBucketPolicyStatements", "dropForeignBucketPolicyStatements", "protectBucketPolicy", "releaseBucketPolicy"},
 		"consumer side": {"consumerName", "consumerAccountId", "consumerRegion", "consumerProfile", "consumerAssumeRoleArn",
 			"consumerExternalId", "consumerSessionName", "consumerRoleArns", "vpcId", "routeTableIds", "adoptEndpointId",

@@ -309,6 +309,24 @@ var scenarios = []scenario{
 			}
 		}},
 	}},
+	// The organization grouping: the bucket policy names the organization, not the accounts, so a
+	// consumer joining changes nothing in it.
+	{"by-organization: switch the grouping, add an account, switch back, destroy", listStack, []step{
+		{name: "to by-organization", edit: replace("  cross-account-s3:consumers:\n", "  cross-account-s3:bucketPolicyGrouping: by-organization\n  cross-account-s3:organizationId: o-a1b2c3d4e5\n  cross-account-s3:consumers:\n"),
+			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(true, `"aws:PrincipalOrgID":["o-a1b2c3d4e5"]`, `"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]}`)},
+		{name: "second up", want: nil},
+		{name: "billing in a new account", edit: func(s string) string { return s + billing },
+			want:  map[string]int{"create ConsumerAccount": 1, "create aws": 1, "create VpcEndpoint": 1, "create RolePolicy": 1},
+			check: bucketPolicyHas(false, `444444444444`)},
+		{name: "preview after up", op: "preview", want: nil},
+		{name: "back to per-endpoint", edit: func(s string) string {
+			return replace("  cross-account-s3:bucketPolicyGrouping: by-organization\n  cross-account-s3:organizationId: o-a1b2c3d4e5\n", "")(s)
+		}, want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(false, `aws:PrincipalOrgID`)},
+		{name: "destroy", op: "destroy", want: map[string]int{
+			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 3,
+			"delete aws": 4, "delete BucketPolicy": 1, "delete VpcEndpoint": 4, "delete RolePolicy": 4, "delete pulumi": 1,
+		}},
+	}},
 	// AWS services by choice (viaAwsServices): opting in and out changes the bucket policy only.
 	{"viaAwsServices: opt in, second up, opt out, destroy", flatStack, []step{
 		{name: "let Athena read for the roles", edit: replace("manageRolePolicy: true\n", "manageRolePolicy: true\n  cross-account-s3:viaAwsServices: [athena.amazonaws.com]\n"),
