@@ -265,10 +265,18 @@ func (c *checker) keptStatement(st Statement) {
 // ownStatements warns about this stack's statements that name deleted principals, and about
 // roles the live policy admits that the update removes.
 func (c *checker) ownStatements(sts []Statement) {
+	// What this stack's own Allows name: roles, or, by account, account roots (by organization,
+	// none: "*").
 	configured := map[string]bool{}
-	for _, cons := range c.s.Consumers {
-		for _, arn := range cons.RoleARNs {
-			configured[arn] = true
+	own := c.s
+	own.ExtraBucketStatements = nil
+	for _, st := range policydoc.BucketPolicy(own, nil).Statement {
+		if st, ok := st.(policydoc.Statement); ok && st.Effect == "Allow" {
+			if p, ok := st.Principal.(map[string]policydoc.Strings); ok {
+				for _, arn := range p["AWS"] {
+					configured[arn] = true
+				}
+			}
 		}
 	}
 	var deleted, sids, removed []string

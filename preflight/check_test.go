@@ -42,6 +42,9 @@ func TestCheck(t *testing.T) {
 	restricted.Consumers[0].Endpoint.Policy = spec.Restricted
 	adopt := flatSpec()
 	adopt.Consumers[0].Endpoint.AdoptID = vpceThem
+	byAccount := flatSpec()
+	byAccount.BucketPolicyGrouping = spec.GroupByAccount
+	currentByAccount := policydoc.BucketPolicy(byAccount, policydoc.EndpointIDs{"web": vpceOurs}).JSON()
 
 	// found marks this stack's endpoint in vpcA as found by its tag: with no record, preflight
 	// renders with its ID what the stack would write now.
@@ -94,6 +97,8 @@ func TestCheck(t *testing.T) {
 		{name: "policy denied", s: flat, edit: func(f *Facts) { f.Bucket.PolicyErr = errPolicyDenied }, keys: "bucketName"},
 		{name: "policy not json", s: flat, edit: func(f *Facts) { f.Bucket.PolicyErr, f.Bucket.Policy = nil, "{" }, keys: "bucketName"},
 		{name: "policy of this stack", s: flat, opts: wrote(current), edit: live(current)},
+		// By account, the Allows name account roots, not roles: the stack's own, not access it removes.
+		{name: "policy of this stack, by account", s: byAccount, opts: wrote(currentByAccount), edit: live(currentByAccount)},
 		{name: "policy of this stack as AWS stores it", s: flat, opts: wrote(current), edit: live(strings.NewReplacer(
 			`["arn:aws:iam::222222222222:root"]`, `"222222222222"`, `"Action":["s3:*"]`, `"Action":"s3:*"`, `"Version":"2012-10-17",`, "").Replace(current) + " ")},
 		{name: "policy of this stack, no record", s: flat, edit: both(found, live(current))},
