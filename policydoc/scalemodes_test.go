@@ -175,22 +175,8 @@ func TestByAccountHoldsAThousandRolesInThreeHundredAccounts(t *testing.T) {
 		account := accountOfARN(role)
 		sampledAccounts[account] = true
 		action, object, notGranted := shapeRequest(sw.shapeOf[account])
-		for _, other := range sw.accounts {
-			for _, vpce := range sw.endpointsOf[other] {
-				got := w.decide(t, through(role, action, object, vpce))
-				decisions[got]++
-				want := explicitDeny
-				if other == account {
-					want = allowed
-					ownPairs++
-				} else {
-					pairs++
-				}
-				if got != want {
-					t.Errorf("%s (account %s) %s through %s of account %s: %v, want %v", role, account, action, vpce, other, got, want)
-				}
-			}
-		}
+		ownN, crossN := acrossEndpoints(t, w, through, role, account, action, object, sw.accounts, sw.endpointsOf, decisions)
+		ownPairs, pairs = ownPairs+ownN, pairs+crossN
 		for _, vpce := range []string{"", outsiderVpce} {
 			if got := w.decide(t, through(role, action, object, vpce)); got != explicitDeny {
 				t.Errorf("%s %s through %q: %v, want explicit deny", role, action, vpce, got)
@@ -540,22 +526,8 @@ func TestByOrganizationAdmitsTheOrganizationOnlyThroughItsOwnAccountsEndpoints(t
 	for _, account := range ow.members {
 		role := ow.rolesOf[account][0]
 		action, object, _ := shapeRequest(ow.shapeOf[account])
-		for _, other := range ow.members {
-			for _, vpce := range ow.endpointsOf[other] {
-				got := w.decide(t, through(role, action, object, vpce))
-				decisions[got]++
-				want := explicitDeny
-				if other == account {
-					want = allowed
-					ownPairs++
-				} else {
-					crossPairs++
-				}
-				if got != want {
-					t.Errorf("%s %s through %s of account %s: %v, want %v", role, action, vpce, other, got, want)
-				}
-			}
-		}
+		ownN, crossN := acrossEndpoints(t, w, through, role, account, action, object, ow.members, ow.endpointsOf, decisions)
+		ownPairs, crossPairs = ownPairs+ownN, crossPairs+crossN
 		for _, vpce := range []string{"", foreignVpce2, outsiderVpce2, ownerVpce} {
 			if got := w.decide(t, through(role, action, object, vpce)); got != explicitDeny {
 				t.Errorf("%s %s through %q: %v, want explicit deny", role, action, vpce, got)
@@ -660,4 +632,28 @@ func TestByOrganizationAdmitsTheOrganizationOnlyThroughItsOwnAccountsEndpoints(t
 		}
 	}
 	t.Logf("control: %d requests through another account's endpoint, or claiming one, explicitly denied with the binding and allowed without it", controlled)
+}
+
+// acrossEndpoints sends role's request (of account) through every endpoint of every account: it
+// must be allowed through those of its own account and explicitly denied through all others. It
+// counts the decisions, and returns how many endpoints of its own and of other accounts it tried.
+func acrossEndpoints(t *testing.T, w world, through func(principal, action, object, vpce string) request, role, account, action, object string, accounts []string, endpointsOf map[string][]string, decisions map[decision]int) (own, cross int) {
+	t.Helper()
+	for _, other := range accounts {
+		for _, vpce := range endpointsOf[other] {
+			got := w.decide(t, through(role, action, object, vpce))
+			decisions[got]++
+			want := explicitDeny
+			if other == account {
+				want = allowed
+				own++
+			} else {
+				cross++
+			}
+			if got != want {
+				t.Errorf("%s (account %s) %s through %s of account %s: %v, want %v", role, account, action, vpce, other, got, want)
+			}
+		}
+	}
+	return own, cross
 }
