@@ -150,14 +150,7 @@ var scenarios = []scenario{
 	{"deploy from scratch, update with no changes, destroy", flatStack, []step{
 		{name: "second up", want: nil},
 		{name: "preview after up", op: "preview", want: nil},
-		{name: "destroy", op: "destroy", want: map[string]int{
-			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 1,
-			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete pulumi": 1,
-		}, check: func(t *testing.T, w *world.World) {
-			if len(w.Endpoints) != 0 || len(w.RolePolicies) != 0 || w.Buckets["shared-data"].Policy != "" {
-				t.Errorf("destroy left endpoints %v, role policies %v, bucket policy %q", w.Endpoints, w.RolePolicies, w.Buckets["shared-data"].Policy)
-			}
-		}},
+		{name: "destroy", op: "destroy", want: destroyOps(1, 1, 2), check: nothingLeft},
 	}},
 	{"add a route table", flatStack, []step{
 		{name: "add rtb-0a0a0a0a0a0a0a0a2", edit: replace("    - rtb-0a0a0a0a0a0a0a0a1\n", "    - rtb-0a0a0a0a0a0a0a0a1\n    - rtb-0a0a0a0a0a0a0a0a2\n"),
@@ -300,14 +293,7 @@ var scenarios = []scenario{
 		{name: "preview after up", op: "preview", want: nil},
 		{name: "back to per-endpoint", edit: replace("  cross-account-s3:bucketPolicyGrouping: by-account\n", ""),
 			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(false, `${aws:PrincipalAccount}`)},
-		{name: "destroy", op: "destroy", want: map[string]int{
-			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 3,
-			"delete aws": 4, "delete BucketPolicy": 1, "delete VpcEndpoint": 4, "delete RolePolicy": 4, "delete pulumi": 1,
-		}, check: func(t *testing.T, w *world.World) {
-			if len(w.Endpoints) != 0 || len(w.RolePolicies) != 0 || w.Buckets["shared-data"].Policy != "" {
-				t.Errorf("destroy left endpoints %v, role policies %v, bucket policy %q", w.Endpoints, w.RolePolicies, w.Buckets["shared-data"].Policy)
-			}
-		}},
+		{name: "destroy", op: "destroy", want: destroyOps(3, 4, 4), check: nothingLeft},
 	}},
 	// The organization grouping: the bucket policy names the organization, not the accounts, so a
 	// consumer joining changes nothing in it.
@@ -322,10 +308,7 @@ var scenarios = []scenario{
 		{name: "back to per-endpoint", edit: func(s string) string {
 			return replace("  cross-account-s3:bucketPolicyGrouping: by-organization\n  cross-account-s3:organizationId: o-a1b2c3d4e5\n", "")(s)
 		}, want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(false, `aws:PrincipalOrgID`)},
-		{name: "destroy", op: "destroy", want: map[string]int{
-			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 3,
-			"delete aws": 4, "delete BucketPolicy": 1, "delete VpcEndpoint": 4, "delete RolePolicy": 4, "delete pulumi": 1,
-		}},
+		{name: "destroy", op: "destroy", want: destroyOps(3, 4, 4), check: nothingLeft},
 	}},
 	// AWS services by choice (viaAwsServices): opting in and out changes the bucket policy only.
 	{"viaAwsServices: opt in, second up, opt out, destroy", flatStack, []step{
@@ -335,11 +318,25 @@ var scenarios = []scenario{
 		{name: "preview after up", op: "preview", want: nil},
 		{name: "opt out", edit: replace("  cross-account-s3:viaAwsServices: [athena.amazonaws.com]\n", ""),
 			want: map[string]int{"update BucketPolicy": 1}, check: bucketPolicyHas(false, `aws:CalledVia`)},
-		{name: "destroy", op: "destroy", want: map[string]int{
-			"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": 1,
-			"delete aws": 2, "delete BucketPolicy": 1, "delete VpcEndpoint": 1, "delete RolePolicy": 2, "delete pulumi": 1,
-		}},
+		{name: "destroy", op: "destroy", want: destroyOps(1, 1, 2), check: nothingLeft},
 	}},
+}
+
+// destroyOps are the steps of destroying a stack with this many consumer accounts (each with its
+// provider), endpoints and role policies, and one bucket policy.
+func destroyOps(accounts, endpoints, rolePolicies int) map[string]int {
+	return map[string]int{
+		"delete Stack": 1, "delete SharedBucketAccess": 1, "delete BucketOwnerAccount": 1, "delete ConsumerAccount": accounts,
+		"delete aws": accounts + 1, "delete BucketPolicy": 1, "delete VpcEndpoint": endpoints, "delete RolePolicy": rolePolicies, "delete pulumi": 1,
+	}
+}
+
+// nothingLeft asserts that a destroy removed every endpoint, role policy and shared-data's policy.
+func nothingLeft(t *testing.T, w *world.World) {
+	t.Helper()
+	if len(w.Endpoints) != 0 || len(w.RolePolicies) != 0 || w.Buckets["shared-data"].Policy != "" {
+		t.Errorf("destroy left endpoints %v, role policies %v, bucket policy %q", w.Endpoints, w.RolePolicies, w.Buckets["shared-data"].Policy)
+	}
 }
 
 // bucketPolicyHas asserts that shared-data's live policy holds (or, with has false, lacks) each text.
