@@ -223,6 +223,10 @@ func bucketTooLarge(s spec.Spec, size int) string {
 	msg += fmt.Sprintf("of the %d consumers (by name) fit %s: %s, %s and %s. ", n, spec.PathBucketPolicyGrouping, fits[0], fits[1], fits[2])
 	split := "split the consumers: give the others a second bucket (a second stack), or an S3 access point per group of consumers, since each access point has a policy of its own"
 	if len(fitsAll) == 0 {
+		if s.Grouping() != spec.GroupByOrganization {
+			split += fmt.Sprintf("; or, if the consumer accounts are all of one AWS organization, set %s: %s with %s, which names no account (docs/scale.md)",
+				spec.PathBucketPolicyGrouping, spec.GroupByOrganization, spec.PathOrganizationID)
+		}
 		return msg + upperFirst(split)
 	}
 	return msg + fmt.Sprintf("Two ways out: set %s: %s (docs/scale.md says what each grouping admits); or %s", spec.PathBucketPolicyGrouping, fitsAll[0], split)

@@ -144,7 +144,9 @@ func TestTooManyConsumersSaysHowManyFitEachWayAndTheWaysOut(t *testing.T) {
 	// No grouping holds 1,000 accounts: only a split is left.
 	s = withGrouping(manyConsumers(1000, 32), spec.GroupByAccount)
 	want = fmt.Sprintf("consumers: the bucket policy would be %d bytes, over S3's limit of 20480 bytes; of the 1000 consumers (by name) %s"+
-		"Split the consumers: give the others a second bucket (a second stack), %s", bucketPolicySize(s), fitting(s), split)
+		"Split the consumers: give the others a second bucket (a second stack), %s; "+
+		"or, if the consumer accounts are all of one AWS organization, set bucketPolicyGrouping: by-organization with organizationId, which names no account (docs/scale.md)",
+		bucketPolicySize(s), fitting(s), split)
 	if got := Check(s); len(got) != 1 || got[0].String() != want {
 		t.Errorf("got %v\nwant %s", got, want)
 	}
