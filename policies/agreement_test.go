@@ -19,7 +19,10 @@ import (
 // The stack has consumers in accounts 333333333333 and 444444444444 (corpusStack): the Go rules
 // read them from the spec, the pack from the perimeter Deny of the document policydoc renders for
 // that spec with the statement kept, in each grouping (by-account writes the perimeter on
-// Principal "*" with the accounts in aws:PrincipalAccount, and a ...ViaServices Allow).
+// Principal "*" with the accounts in aws:PrincipalAccount, and a ...ViaServices Allow). With
+// by-organization the perimeter names the organization o-a1b2c3d4e5 and no account: both sides
+// then take no account as the perimeter, so a kept Allow to a consumer account is refused there
+// (outside_perimeter) as it is not in the other groupings.
 var statementCorpus = []string{
 	// fine
 	`{"Sid":"OwnOps","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"]}`,
@@ -59,6 +62,24 @@ var statementCorpus = []string{
 	`{"Sid":"ViaAnyServiceLike","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAnyValue:StringLike":{"aws:CalledVia":"*.amazonaws.com"}}}`,
 	`{"Sid":"ViaAllValues","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAllValues:StringEquals":{"aws:CalledVia":"athena.amazonaws.com"}}}`,
 	`{"Sid":"ViaNotAthena","Effect":"Allow","Principal":{"AWS":"333333333333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":"athena.amazonaws.com"}}}`,
+	// limited to the organization: "*" (or AWS "*") with a StringEquals on aws:PrincipalOrgID naming
+	// fixed o- IDs is not public (the by-organization form; S3's "The meaning of public")
+	`{"Sid":"OrgPinned","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"],"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+	`{"Sid":"OrgViaAthena","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"AWS:PRINCIPALORGID":"o-a1b2c3d4e5"},"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}}`,
+	`{"Sid":"OrgOnly","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:principalorgid":["o-a1b2c3d4e5","o-0123456789abcdef"]}}}`,
+	`{"Sid":"OrgAndOutsider","Effect":"Allow","Principal":{"AWS":["*","arn:aws:iam::999999999999:root"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5","aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	// ... and the "*" Allows it does not make private: a wildcard or a policy variable in the
+	// organization, another operator, no value, CanonicalUser "*", and "*" pinned only by
+	// aws:VpceAccount or aws:CalledVia
+	`{"Sid":"OrgWildcard","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-*","aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"OrgOneWildcard","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5","o-a1b2c3d4e?"]}}}`,
+	`{"Sid":"OrgVariable","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"${aws:ResourceOrgID}"}}}`,
+	`{"Sid":"OrgLike","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringLike":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}`,
+	`{"Sid":"OrgIfExists","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEqualsIfExists":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}`,
+	`{"Sid":"OrgEmpty","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":[]}}}`,
+	`{"Sid":"OrgCanonicalEveryone","Effect":"Allow","Principal":{"CanonicalUser":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}`,
+	`{"Sid":"PublicVpceAccountOnly","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+	`{"Sid":"PublicCalledViaOnly","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}}`,
 	// public
 	`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`,
 	`{"Sid":"PublicAws","Effect":"Allow","Principal":{"AWS":["*"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}`,
@@ -81,6 +102,13 @@ var statementCorpus = []string{
 	`{"Sid":"LockOutScopedLike","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringLike":{"aws:PrincipalAccount":"3333*"},"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
 	`{"Sid":"LockOutScopedNot","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"333333333333"},"StringNotEqualsIfExists":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
 	`{"Sid":"LockOutScopedVariable","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"},"StringNotEqualsIfExists":{"aws:SourceVpc":"vpc-1"}}}`,
+	// the by-organization perimeter (the organization but the owner's account) locks nobody out; the
+	// organization scope without the owner's exclusion does (the owner is in the organization)
+	`{"Sid":"OrgScopedPerimeter","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+	`{"Sid":"OrgScopedPerimeterMore","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:principalorgid":"o-a1b2c3d4e5"},"StringNotEquals":{"AWS:PrincipalAccount":["333333333333","111111111111"]},"StringNotEqualsIfExists":{"aws:SourceVpce":"vpce-0123456789abcdef0"}}}`,
+	`{"Sid":"LockOutOrgNoExclusion","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+	`{"Sid":"LockOutOrgExcludesOther","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["333333333333"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+	`{"Sid":"LockOutOwnerExcludedNoOrg","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
 	`{"Sid":"NotPrincipalDeny","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:*","Resource":"arn:aws:s3:::shared-data/*"}`,
 	`{"Sid":"NotPrincipalAllow","Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:role/admin"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`,
 	// malformed
@@ -145,9 +173,10 @@ func TestTheGoChecksAndThePackAgreeOnKeptStatements(t *testing.T) {
 	fired := map[string]bool{}
 	clean := 0
 	for _, region := range []string{"eu-west-1", "cn-north-1"} {
-		// The perimeter's two forms: root ARNs (per-endpoint; by-access writes it alike) and
-		// Principal "*" scoped by aws:PrincipalAccount (by-account).
-		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccount} {
+		// The perimeter's three forms: root ARNs (per-endpoint; by-access writes it alike),
+		// Principal "*" scoped by aws:PrincipalAccount (by-account), and Principal "*" scoped to
+		// the organization but the owner's account (by-organization).
+		for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccount, spec.GroupByOrganization} {
 			agree(t, p, region, grouping, shared, fired, &clean)
 		}
 	}
@@ -204,10 +233,14 @@ func agree(t *testing.T, p *pack, region string, grouping spec.BucketPolicyGroup
 
 // corpusStack is the stack the corpus is kept in: the bucket owner 111111111111 and a consumer in
 // each of the accounts 333333333333 and 444444444444, with their endpoints' IDs; ingest lets
-// Athena call for its role (a ...ViaServices Allow, and the perimeter's exemption).
+// Athena call for its role (a ...ViaServices Allow, and the perimeter's exemption). With
+// by-organization the organization is o-a1b2c3d4e5.
 func corpusStack(region string, grouping spec.BucketPolicyGrouping) (spec.Spec, policydoc.EndpointIDs) {
 	partition := spec.Partition(region)
 	s := spec.Spec{Bucket: spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: region}, Name: "shared-data"}, BucketPolicyGrouping: grouping}
+	if grouping == spec.GroupByOrganization {
+		s.OrganizationID = "o-a1b2c3d4e5"
+	}
 	ids := policydoc.EndpointIDs{}
 	for i, acct := range []string{"333333333333", "444444444444"} {
 		name := []string{"ingest", "audit"}[i]
@@ -223,13 +256,14 @@ func corpusStack(region string, grouping spec.BucketPolicyGrouping) (spec.Spec, 
 	return s, ids
 }
 
-// The corpus's stack renders the perimeter the pack reads the consumer accounts from, in both of
-// its forms, and its own statements pass the pack.
+// The corpus's stack renders the perimeter the pack reads the consumer accounts from, in each of
+// its forms (the by-organization one names none), and its own statements pass the pack.
 func TestTheCorpusStackHasAPerimeter(t *testing.T) {
 	p := loadPack(t)
 	for grouping, want := range map[spec.BucketPolicyGrouping]string{
-		spec.GroupPerEndpoint: `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::333333333333:root","arn:aws:iam::444444444444:root"]}`,
-		spec.GroupByAccount:   `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalAccount":["333333333333","444444444444"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+		spec.GroupPerEndpoint:    `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":{"AWS":["arn:aws:iam::333333333333:root","arn:aws:iam::444444444444:root"]}`,
+		spec.GroupByAccount:      `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalAccount":["333333333333","444444444444"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
+		spec.GroupByOrganization: `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`,
 	} {
 		s, ids := corpusStack("eu-west-1", grouping)
 		if ps := append(s.Validate(), policydoc.Check(s)...); len(ps) > 0 {
@@ -237,7 +271,7 @@ func TestTheCorpusStackHasAPerimeter(t *testing.T) {
 		}
 		doc := policydoc.BucketPolicy(s, ids).JSON()
 		if !strings.Contains(doc, want) {
-			t.Errorf("%s: no perimeter for 333333333333 and 444444444444 in %s", grouping, doc)
+			t.Errorf("%s: no perimeter of the expected form in %s", grouping, doc)
 		}
 		if !strings.Contains(doc, `ViaServices","Effect":"Allow"`) {
 			t.Errorf("%s: no ...ViaServices Allow in %s", grouping, doc)
@@ -293,21 +327,90 @@ func TestTheCorpusPinningAndScopingVerdicts(t *testing.T) {
 	}
 }
 
+// What the corpus's organization shapes must be judged, by-account and by-organization (the
+// agreement test then holds the pack to the same): a "*" Allow limited by StringEquals on
+// aws:PrincipalOrgID to fixed o- IDs is not public, one whose organization is a wildcard or a
+// variable, or is tested by another operator, or that only aws:VpceAccount or aws:CalledVia pins,
+// is; the by-organization perimeter locks nobody out, the organization scope without the owner's
+// exclusion does; and by-organization refuses a kept Allow to a consumer account
+// (outside_perimeter), which by-account accepts. OrgOnly is accepted though nothing pins it to
+// endpoints: cross_account_without_endpoint does not judge "*" (public_allow did, before the
+// organization made it non-public), so only the perimeter Deny holds the organization's accounts
+// it admits, all of them by-organization, the consumer accounts only otherwise.
+func TestTheCorpusOrganizationVerdicts(t *testing.T) {
+	common := map[string]string{
+		"OrgPinned": "", "OrgViaAthena": "", "OrgOnly": "", "OrgAndOutsider": "outside_perimeter",
+		"OrgWildcard": "public_allow", "OrgOneWildcard": "public_allow", "OrgVariable": "public_allow",
+		"OrgLike": "public_allow", "OrgIfExists": "public_allow", "OrgEmpty": "public_allow",
+		"OrgCanonicalEveryone": "public_allow", "PublicVpceAccountOnly": "public_allow", "PublicCalledViaOnly": "public_allow",
+		"OrgScopedPerimeter": "", "OrgScopedPerimeterMore": "",
+		// (The owner's exclusion without the organization scope would spare the owner too, but is
+		// not the by-organization form the rule spares: it stays conservative there.)
+		"LockOutOrgNoExclusion": "everyone_vpc_lockout", "LockOutOrgExcludesOther": "everyone_vpc_lockout", "LockOutOwnerExcludedNoOrg": "everyone_vpc_lockout",
+		"OwnOps": "", "ScopedPerimeter": "", "LockOutVpceAccount": "everyone_vpc_lockout",
+	}
+	consumerAllows := []string{"Pinned", "PinnedVpc", "ConsumerSaml", "LowerCaseAws", "VpceAccountId", "VpceAccountOwn", "ViaAthena", "ViaServicesPlain"}
+	for grouping, consumerVerdict := range map[spec.BucketPolicyGrouping]string{
+		spec.GroupByAccount:      "",
+		spec.GroupByOrganization: "outside_perimeter",
+	} {
+		want := map[string]string{}
+		for sid, rule := range common {
+			want[sid] = rule
+		}
+		for _, sid := range consumerAllows {
+			want[sid] = consumerVerdict
+		}
+		s, _ := corpusStack("eu-west-1", grouping)
+		seen := 0
+		for _, raw := range statementCorpus {
+			var st map[string]any
+			if err := json.Unmarshal([]byte(raw), &st); err != nil {
+				t.Fatal(err)
+			}
+			rule, ok := want[st["Sid"].(string)]
+			if !ok {
+				continue
+			}
+			seen++
+			var got []string
+			for _, f := range policydoc.StatementFindings(s, st) {
+				got = append(got, f.Rule)
+			}
+			if strings.Join(got, ",") != rule {
+				t.Errorf("%s %s: got %v, want %q", grouping, st["Sid"], got, rule)
+			}
+		}
+		if seen != len(want) {
+			t.Errorf("%s: found %d of the %d statements in the corpus", grouping, seen, len(want))
+		}
+	}
+}
+
 // The documents this stack writes pass the pack's mandatory rules, in every grouping and both
 // endpoint modes, with a consumer that lets Athena call for its role and kept statements that
 // pass the Go checks.
 func TestTheStacksOwnDocumentsPassThePack(t *testing.T) {
 	p := loadPack(t)
-	for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess, spec.GroupByAccount} {
+	for _, grouping := range []spec.BucketPolicyGrouping{spec.GroupPerEndpoint, spec.GroupByAccess, spec.GroupByAccount, spec.GroupByOrganization} {
 		for _, mode := range []spec.EndpointPolicyMode{spec.FullAccess, spec.Restricted} {
+			// A consumer account's auditor; by-organization, where a kept Allow may grant only
+			// the owner's account, the owner's.
+			auditor := "arn:aws:iam::333333333333:role/auditor"
+			if grouping == spec.GroupByOrganization {
+				auditor = "arn:aws:iam::111111111111:role/auditor"
+			}
 			s := spec.Spec{
 				Bucket:               spec.BucketOwner{Account: spec.Account{ID: "111111111111", Region: "eu-west-1"}, Name: "shared-data"},
 				BucketPolicyGrouping: grouping,
 				ExtraBucketStatements: []map[string]any{{
-					"Sid": "KeepAuditRead", "Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::333333333333:role/auditor"},
+					"Sid": "KeepAuditRead", "Effect": "Allow", "Principal": map[string]any{"AWS": auditor},
 					"Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
 					"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceVpc": "vpc-0123456789abcdef0"}},
 				}},
+			}
+			if grouping == spec.GroupByOrganization {
+				s.OrganizationID = "o-a1b2c3d4e5"
 			}
 			ids := policydoc.EndpointIDs{}
 			for i, acct := range []string{"222222222222", "222222222222", "333333333333"} {

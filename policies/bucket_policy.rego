@@ -3,12 +3,15 @@ package cross_account_s3
 import rego.v1
 
 # An Allow to everyone makes the bucket public: Principal "*", or "*" under AWS, CanonicalUser or
-# Federated, the type keys in any case ({"aws": "*"}).
+# Federated, the type keys in any case ({"aws": "*"}). Not "*" or AWS "*" that a StringEquals on
+# aws:PrincipalOrgID limits to fixed organization IDs (limited_to_organization: S3 does not count
+# it as public; the by-organization grouping's form); a "*" pinned only by aws:CalledVia or
+# aws:VpceAccount stays public. The same rule as policydoc.RulePublicAllow.
 deny_public_allow contains msg if {
 	input.type == bucket_policy_type
 	some st in statements(input)
 	st.Effect == "Allow"
-	everyone(st.Principal)
+	public_principal(st)
 	msg := sprintf("bucket policy of %q allows principal \"*\" (statement %q); name the consumer roles instead", [input.bucket, sid(st)])
 }
 
@@ -89,8 +92,10 @@ deny_cross_account_without_endpoint contains msg if {
 
 # An Allow may admit only the owner's account and the accounts the perimeter Deny binds to this
 # stack's endpoints (the consumer accounts); any other account would be held only by its
-# statement's own condition, on endpoints this stack neither created nor checks. The same rule
-# as policydoc.RuleOutsidePerimeter; docs/kept-statements.md says why.
+# statement's own condition, on endpoints this stack neither created nor checks. The
+# by-organization perimeter binds no account the pack can name (perimeter_accounts), so there an
+# Allow may name the owner's account only. The same rule as policydoc.RuleOutsidePerimeter;
+# docs/kept-statements.md says why.
 deny_outside_perimeter contains msg if {
 	input.type == bucket_policy_type
 	owner := pinned_account(input.provider)
@@ -103,8 +108,12 @@ deny_outside_perimeter contains msg if {
 	p.value != "*"
 	not owned_by(p, owner)
 	not inside(p, perimeter)
-	msg := sprintf("bucket policy of %q allows %s (statement %q), whose account is neither the owner's (%s) nor one that the perimeter Deny %s binds to this stack's endpoints (%s); make the account a consumer, or remove the statement", [input.bucket, principal_label(p), sid(st), owner, perimeter_sid, concat(", ", sort(perimeter))])
+	msg := outside_perimeter_message(sts, perimeter, owner, p, st)
 }
+
+outside_perimeter_message(sts, perimeter, owner, p, st) := sprintf("bucket policy of %q allows %s (statement %q), whose account is not the owner's (%s): the perimeter Deny %s names the organization, not accounts, so with bucketPolicyGrouping by-organization a statement may grant only the owner's account, because the organization grant already admits the organization's accounts; grant the access through the stack's own grants, or remove the statement", [input.bucket, principal_label(p), sid(st), owner, perimeter_sid]) if {
+	organization_perimeter(sts)
+} else := sprintf("bucket policy of %q allows %s (statement %q), whose account is neither the owner's (%s) nor one that the perimeter Deny %s binds to this stack's endpoints (%s); make the account a consumer, or remove the statement", [input.bucket, principal_label(p), sid(st), owner, perimeter_sid, concat(", ", sort(perimeter))])
 
 # A principal counts as the owner's only when its account parses as the owner's. (A helper, not
 # "not account_of(p) == owner": OPA hoists the call out of the negation, and an unparseable
@@ -117,7 +126,10 @@ inside(p, perimeter) if account_of(p) in perimeter
 # aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) also denies the console, CI
 # and the deploying role; only the account root can then repair the policy. Unless a StringEquals
 # on aws:PrincipalAccount scopes it to other accounts than the owner's, as the by-account
-# perimeter is. The same rule as policydoc.RuleEveryoneVpcLockout.
+# perimeter is, or a StringEquals on aws:PrincipalOrgID with a StringNotEquals on
+# aws:PrincipalAccount listing the owner's account scopes it to the organization but the owner's
+# account, as the by-organization perimeter is (aws:PrincipalOrgID alone does not: the owner is in
+# the organization). The same rule as policydoc.RuleEveryoneVpcLockout.
 deny_everyone_vpc_lockout contains msg if {
 	input.type == bucket_policy_type
 	some st in statements(input)
@@ -125,6 +137,7 @@ deny_everyone_vpc_lockout contains msg if {
 	everyone(st.Principal)
 	endpoint_condition(st)
 	not scoped_to_other_accounts(st, input.provider)
+	not organization_but_owner(st, input.provider)
 	msg := sprintf("bucket policy of %q denies principal \"*\" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) (statement %q), which locks out every administrator; scope the Deny to the consumer roles, or to other accounts than the owner's (%s) with StringEquals on aws:PrincipalAccount", [input.bucket, sid(st), account_or_unpinned(input.provider)])
 }
 

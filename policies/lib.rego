@@ -100,7 +100,10 @@ case_twin(st, key) if {
 # this stack's endpoints: the accounts of its AWS principals (root ARNs, as policydoc renders it
 # per-endpoint and by-access), or, when its Principal is "*" (by-account), the 12-digit IDs of its
 # StringEquals on aws:PrincipalAccount. A document without it (no consumer, or the release step's
-# kept statements alone) binds none.
+# kept statements alone) binds none. Nor does the by-organization form (Principal "*" scoped by a
+# StringEquals on aws:PrincipalOrgID): it names the organization, and which accounts are in it is
+# not in the document, so a kept Allow may then name the owner's account only (as
+# policydoc.statementFindings, which judges spec.GroupByOrganization with no perimeter).
 perimeter_sid := "DenyConsumerAccountsOutsideVpcEndpoints"
 
 perimeter_accounts(sts) := {acct |
@@ -118,7 +121,71 @@ perimeter_bound(st) := {acct |
 	not everyone(object.get(st, "Principal", null))
 }
 
-perimeter_bound(st) := principal_account_scope(st) if everyone(object.get(st, "Principal", null))
+perimeter_bound(st) := principal_account_scope(st) if {
+	everyone(object.get(st, "Principal", null))
+	not organization_scoped(st)
+}
+
+perimeter_bound(st) := set() if {
+	everyone(object.get(st, "Principal", null))
+	organization_scoped(st)
+}
+
+# True when the document's perimeter Deny is the by-organization form.
+organization_perimeter(sts) if {
+	some st in sts
+	object.get(st, "Sid", "") == perimeter_sid
+	st.Effect == "Deny"
+	everyone(object.get(st, "Principal", null))
+	organization_scoped(st)
+}
+
+# True when some StringEquals tests aws:PrincipalOrgID (the key in any case) with some string (as
+# in policydoc.organizationButOwner).
+organization_scoped(st) if {
+	some key, raw in object.get(object.get(st, "Condition", {}), "StringEquals", {})
+	lower(key) == "aws:principalorgid"
+	some v in as_array(raw)
+	is_string(v)
+}
+
+# True when some StringEquals limits the statement to fixed organization IDs: aws:PrincipalOrgID
+# (the key in any case) with o- IDs only, at least one, no wildcard, no policy variable (as
+# policydoc.limitedToOrganization). S3 does not count a "*" so limited as public: "To be considered
+# non-public, a bucket policy must grant access only to fixed values (values that don't contain a
+# wildcard or an AWS Identity and Access Management Policy Variable) for one or more of the
+# following: An AWS principal, user, role, or service principal (e.g. aws:PrincipalOrgID)" (S3 user
+# guide, "The meaning of public", docs.aws.amazon.com/AmazonS3/latest/userguide/
+# access-control-block-public-access.html#access-control-block-public-access-policy-status).
+limited_to_organization(st) if {
+	some key, raw in object.get(object.get(st, "Condition", {}), "StringEquals", {})
+	lower(key) == "aws:principalorgid"
+	vals := as_array(raw)
+	count(vals) > 0
+	every v in vals {
+		is_string(v)
+		regex.match(`^o-[a-z0-9]{10,32}$`, v)
+	}
+}
+
+# True when the statement's Principal makes an Allow public (as policydoc.publicPrincipal): "*",
+# or "*" under AWS, CanonicalUser or Federated; "*" and AWS "*" not when limited_to_organization.
+public_principal(st) if {
+	st.Principal == "*"
+	not limited_to_organization(st)
+}
+
+public_principal(st) if {
+	some p in principals(st)
+	p.type != "Service"
+	p.value == "*"
+	not organization_exempt(p, st)
+}
+
+organization_exempt(p, st) if {
+	p.type == "AWS"
+	limited_to_organization(st)
+}
 
 # The 12-digit account IDs a StringEquals on aws:PrincipalAccount (the key in any case) limits the
 # statement to.
@@ -144,6 +211,24 @@ scoped_to_other_accounts(st, provider) if {
 		is_string(v)
 		regex.match(`^\d{12}$`, v)
 		v != owner
+	}
+}
+
+# True when the statement applies only to the organization but the owner's account: a StringEquals
+# on aws:PrincipalOrgID, and a StringNotEquals on aws:PrincipalAccount listing 12-digit IDs only,
+# the owner's among them (the by-organization perimeter, as policydoc.organizationButOwner). False
+# when the owner's account is not known.
+organization_but_owner(st, provider) if {
+	owner := pinned_account(provider)
+	regex.match(`^\d{12}$`, owner)
+	organization_scoped(st)
+	some key, raw in object.get(object.get(st, "Condition", {}), "StringNotEquals", {})
+	lower(key) == "aws:principalaccount"
+	vals := as_array(raw)
+	owner in vals
+	every v in vals {
+		is_string(v)
+		regex.match(`^\d{12}$`, v)
 	}
 }
 

@@ -202,8 +202,7 @@ func TestAByAccountStackWithServicesPassesThePack(t *testing.T) {
 // the rendered policy, by the pack's rule alone.
 func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
 	p := loadPack(t)
-	good := renderedBucketPolicy(t, programResources(t, byAccountStack(t)))
-	for _, tc := range []struct{ rule, statement, goSays string }{
+	for _, tc := range []refusal{
 		{"deny_public_allow",
 			`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
 			`allows principal "*", which makes the bucket public`},
@@ -211,37 +210,145 @@ func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
 			`{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ingest-ec2"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
 			`allows arn:aws:iam::333333333333:role/ingest-ec2 of another account without a VPC endpoint condition`},
 	} {
-		cfg := byAccountStack(t)
-		cfg["extraBucketPolicyStatements"] = "[" + tc.statement + "]"
-		m := &offline.Mocks{}
-		err := m.Run(program.Run, cfg)
-		if err == nil || !strings.Contains(err.Error(), tc.goSays) {
-			t.Errorf("%s: the program ran with %v, want an error saying %q", tc.rule, err, tc.goSays)
-		}
-		if len(m.Resources) != 0 {
-			t.Errorf("%s: the program registered %d resources", tc.rule, len(m.Resources))
-		}
+		refusedTwice(t, p, "by-account", byAccountStack, tc)
+	}
+}
 
-		var doc map[string]any
-		if err := json.Unmarshal([]byte(good.Properties["policy"].(string)), &doc); err != nil {
+// A kept statement the program refuses, the pack rule that alone must fire on it, and what the
+// program's error says.
+type refusal struct{ rule, statement, goSays string }
+
+// refusedTwice: with tc.statement kept in the stack config(t) describes, the program fails
+// saying tc.goSays and registers nothing, and the pack, on the policy the program renders without
+// it plus that statement, reports tc.rule and no other mandatory rule.
+func refusedTwice(t *testing.T, p *pack, name string, config func(*testing.T) map[string]string, tc refusal) {
+	t.Helper()
+	good := renderedBucketPolicy(t, programResources(t, config(t)))
+	cfg := config(t)
+	cfg["extraBucketPolicyStatements"] = "[" + tc.statement + "]"
+	m := &offline.Mocks{}
+	err := m.Run(program.Run, cfg)
+	if err == nil || !strings.Contains(err.Error(), tc.goSays) {
+		t.Errorf("%s %s: the program ran with %v, want an error saying %q", name, tc.rule, err, tc.goSays)
+	}
+	if len(m.Resources) != 0 {
+		t.Errorf("%s %s: the program registered %d resources", name, tc.rule, len(m.Resources))
+	}
+	if rules := mandatoryRulesWith(t, p, good, tc.statement); strings.Join(rules, ",") != tc.rule {
+		t.Errorf("the pack on the %s policy with %s: got %v, want %s", name, tc.statement, rules, tc.rule)
+	}
+}
+
+// mandatoryRulesWith: the mandatory rules the pack reports on the bucket policy good with the
+// statement appended.
+func mandatoryRulesWith(t *testing.T, p *pack, good analyzerResource, statement string) []string {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(good.Properties["policy"].(string)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	if err := json.Unmarshal([]byte(statement), &st); err != nil {
+		t.Fatal(err)
+	}
+	doc["Statement"] = append(doc["Statement"].([]any), st)
+	b, _ := json.Marshal(doc)
+	bad := good
+	bad.Properties = map[string]any{"bucket": good.Properties["bucket"], "policy": string(b)}
+	var rules []string
+	for _, f := range p.checkResource(t, bad) {
+		if !strings.HasPrefix(f.rule, "warn") {
+			rules = append(rules, f.rule)
+		}
+	}
+	return rules
+}
+
+// organizationStack is the by-organization example (examples/Pulumi.organization.yaml), with
+// ingest letting Athena call for its role when viaAthena.
+func organizationStack(viaAthena bool) func(*testing.T) map[string]string {
+	return func(t *testing.T) map[string]string {
+		t.Helper()
+		st, err := stackfile.LoadFile("../Pulumi.yaml", "../examples/Pulumi.organization.yaml", "organization")
+		if err != nil {
 			t.Fatal(err)
 		}
-		var st map[string]any
-		if err := json.Unmarshal([]byte(tc.statement), &st); err != nil {
-			t.Fatal(err)
+		cfg := st.Values
+		if viaAthena {
+			var consumers []map[string]any
+			if err := json.Unmarshal([]byte(cfg["consumers"]), &consumers); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range consumers {
+				if c["name"] == "ingest" {
+					c["viaAwsServices"] = []any{"athena.amazonaws.com"}
+				}
+			}
+			b, err := json.Marshal(consumers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg["consumers"] = string(b)
 		}
-		doc["Statement"] = append(doc["Statement"].([]any), st)
-		b, _ := json.Marshal(doc)
-		bad := good
-		bad.Properties = map[string]any{"bucket": good.Properties["bucket"], "policy": string(b)}
-		var rules []string
-		for _, f := range p.checkResource(t, bad) {
-			if !strings.HasPrefix(f.rule, "warn") {
-				rules = append(rules, f.rule)
+		return cfg
+	}
+}
+
+// The by-organization grouping admits Principal "*" limited to the organization (a fixed
+// aws:PrincipalOrgID: not public) and bound to endpoints of the caller's own account, writes the
+// perimeter on Principal "*" scoped to the organization but the owner's account, and, with
+// viaAwsServices, a ...ViaServices Allow on aws:PrincipalOrgID and aws:CalledVia: none of that
+// trips a mandatory rule (public_allow, everyone_vpc_lockout and outside_perimeter read these
+// forms). A kept "*" Allow limited to the organization passes too.
+func TestAnOrganizationStackPassesThePack(t *testing.T) {
+	p := loadPack(t)
+	for _, viaAthena := range []bool{false, true} {
+		rs := programResources(t, organizationStack(viaAthena)(t))
+		if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
+			t.Errorf("viaAthena %v: mandatory violations: %v", viaAthena, bad)
+		}
+		policy, _ := renderedBucketPolicy(t, rs).Properties["policy"].(string)
+		want := []string{
+			`"Effect":"Allow","Principal":"*"`,
+			`{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"],"aws:VpceAccount":["${aws:PrincipalAccount}"]}}`,
+			`"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*"`,
+			`"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]}`,
+		}
+		if viaAthena {
+			want = append(want, `{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]}}`)
+		}
+		for _, w := range want {
+			if !strings.Contains(policy, w) {
+				t.Errorf("viaAthena %v: the by-organization policy lacks %s: %s", viaAthena, w, policy)
 			}
 		}
-		if strings.Join(rules, ",") != tc.rule {
-			t.Errorf("the pack on the by-account policy with %s: got %v, want %s", tc.statement, rules, tc.rule)
-		}
+	}
+
+	cfg := organizationStack(true)(t)
+	cfg["extraBucketPolicyStatements"] = `[{"Sid":"KeepOrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/audit/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5","aws:VpceAccount":"${aws:PrincipalAccount}"}}}]`
+	rs := programResources(t, cfg)
+	if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
+		t.Errorf("with a kept Allow limited to the organization: mandatory violations: %v", bad)
+	}
+}
+
+// In the by-organization grouping a public kept Allow (and one whose organization is a wildcard)
+// is still refused, and so is a kept Allow to a consumer account, pinned to its endpoints: there
+// the organization grant covers the consumer accounts, and a kept statement may grant only the
+// owner's account. Each is refused twice, by the program's validation and by the pack's rule alone.
+func TestAnOrganizationStackStillRefusesBadKeptStatements(t *testing.T) {
+	p := loadPack(t)
+	for _, tc := range []refusal{
+		{"deny_public_allow",
+			`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
+			`allows principal "*", which makes the bucket public`},
+		{"deny_public_allow",
+			`{"Sid":"AnyOrg","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-*","aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+			`allows principal "*", which makes the bucket public`},
+		{"deny_outside_perimeter",
+			`{"Sid":"KeepIngestRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ingest-ec2"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
+			`allows arn:aws:iam::333333333333:role/ingest-ec2, whose account is not the bucket owner's (111111111111): with bucketPolicyGrouping "by-organization" a kept statement may grant only the owner's account`},
+	} {
+		refusedTwice(t, p, "by-organization", organizationStack(true), tc)
 	}
 }

@@ -38,7 +38,12 @@ const (
 	byAccountPerimeter = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"ForAllValues:StringNotEquals":{"aws:CalledVia":["athena.amazonaws.com"]},"StringEquals":{"aws:PrincipalAccount":["222222222222"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
 	byAccountAllow     = `{"Sid":"AllowOwnEndpoints","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
 	viaAthena          = `{"Sid":"AllowViaAthena","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:root"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"ForAnyValue:StringEquals":{"aws:CalledVia":["athena.amazonaws.com"]}}}`
-	restrictedEP       = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
+	// The by-organization grouping's forms (policydoc.BucketPolicy with spec.GroupByOrganization):
+	// Principal "*" limited to the organization, and the perimeter on the organization but the
+	// owner's account.
+	byOrgPerimeter = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
+	byOrgAllow     = `{"Sid":"AllowOrganization","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"],"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
+	restrictedEP   = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
 )
 
 const (
@@ -98,6 +103,14 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint)),
 			bucketPolicy(document(tlsDeny, `{"Sid":"Public","Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}`)),
 			`bucket policy of "shared-data" allows principal "*" (statement "Public"); name the consumer roles instead`},
+		{"deny_public_allow",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow)),
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, strings.Replace(byOrgAllow, `"o-a1b2c3d4e5"]`, `"${aws:ResourceOrgID}"]`, 1))),
+			`bucket policy of "shared-data" allows principal "*" (statement "AllowOrganization"); name the consumer roles instead`},
+		{"deny_public_allow",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow)),
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, strings.Replace(byOrgAllow, `"aws:PrincipalOrgID":["o-a1b2c3d4e5"],`, ``, 1))),
+			`bucket policy of "shared-data" allows principal "*" (statement "AllowOrganization"); name the consumer roles instead`},
 		{"deny_cross_account_without_endpoint",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, `{"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/ops"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
 			bucketPolicy(document(tlsDeny, perimeter, `{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":["arn:aws:iam::222222222222:role/app"]},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/*"}`)),
@@ -130,6 +143,10 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(viaEndpoint, `"AllowViaEndpoint"`, `"SecondRole"`, 1))),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(strings.Replace(viaEndpoint, `"AllowViaEndpoint"`, `"Backdoor"`, 1), "222222222222:role/app", "999999999999:root", 1))),
 			`bucket policy of "shared-data" allows arn:aws:iam::999999999999:root (statement "Backdoor"), whose account is neither the owner's (111111111111) nor one that the perimeter Deny DenyConsumerAccountsOutsideVpcEndpoints binds to this stack's endpoints (222222222222); make the account a consumer, or remove the statement`},
+		{"deny_outside_perimeter",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, ownOps)),
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, byAccountAllow)),
+			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:root (statement "AllowOwnEndpoints"), whose account is not the owner's (111111111111): the perimeter Deny DenyConsumerAccountsOutsideVpcEndpoints names the organization, not accounts, so with bucketPolicyGrouping by-organization a statement may grant only the owner's account, because the organization grant already admits the organization's accounts; grant the access through the stack's own grants, or remove the statement`},
 		{"deny_statement_incomplete",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `{"AWS":`, `{"User":`, 1))),
@@ -161,6 +178,10 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 		{"deny_everyone_vpc_lockout",
 			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, viaAthena)),
 			bucketPolicy(document(tlsDeny, strings.Replace(byAccountPerimeter, `"222222222222"`, `"222222222222","111111111111"`, 1), byAccountAllow)),
+			`bucket policy of "shared-data" denies principal "*" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) (statement "DenyConsumerAccountsOutsideVpcEndpoints"), which locks out every administrator; scope the Deny to the consumer roles, or to other accounts than the owner's (111111111111) with StringEquals on aws:PrincipalAccount`},
+		{"deny_everyone_vpc_lockout",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow)),
+			bucketPolicy(document(tlsDeny, strings.Replace(byOrgPerimeter, `"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},`, ``, 1), byOrgAllow)),
 			`bucket policy of "shared-data" denies principal "*" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths) (statement "DenyConsumerAccountsOutsideVpcEndpoints"), which locks out every administrator; scope the Deny to the consumer roles, or to other accounts than the owner's (111111111111) with StringEquals on aws:PrincipalAccount`},
 		{"deny_missing_tls_deny",
 			bucketPolicy(document(ownOps)), // the release step: kept statements alone

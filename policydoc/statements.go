@@ -38,7 +38,16 @@ const (
 	// is not supported (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html).
 	RuleNotPrincipal = "not_principal"
 	// RulePublicAllow: an Allow to principal "*", or "*" under AWS, CanonicalUser or Federated,
-	// makes the bucket public.
+	// makes the bucket public. Not a "*" (or AWS "*") that a StringEquals on aws:PrincipalOrgID
+	// limits to fixed organization IDs (o-…, no wildcard, no policy variable): S3 does not count
+	// that as public ("To be considered non-public, a bucket policy must grant access only to
+	// fixed values (values that don't contain a wildcard or an AWS Identity and Access Management
+	// Policy Variable) for one or more of the following: An AWS principal, user, role, or service
+	// principal (e.g. aws:PrincipalOrgID)", S3 user guide, "The meaning of public",
+	// docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
+	// #access-control-block-public-access-policy-status), and it is the by-organization grouping's
+	// own form. Only aws:PrincipalOrgID counts here, not the other keys of that list; a "*" pinned
+	// only by aws:CalledVia or aws:VpceAccount stays public.
 	RulePublicAllow = "public_allow"
 	// RuleServiceWildcard: an Allow to a Service principal with a wildcard ({"Service": "*"}):
 	// every AWS service, acting for any account, may use the grant.
@@ -68,13 +77,21 @@ const (
 	// owner's nor a consumer account (unknown accounts included). The perimeter Deny
 	// (DenyConsumerAccountsOutsideVpcEndpoints) binds only the consumer accounts to this stack's
 	// endpoints; another account would be held only by its statement's own condition, on
-	// endpoints this stack neither created nor checks. docs/kept-statements.md says why.
+	// endpoints this stack neither created nor checks. docs/kept-statements.md says why. With
+	// spec.GroupByOrganization the perimeter Deny names the organization, not accounts, and
+	// which accounts are in it is known to neither these rules nor the pack: the perimeter is
+	// then empty, and a kept Allow may name the owner's account only (the organization's
+	// accounts get their access from the stack's own grants).
 	RuleOutsidePerimeter = "outside_perimeter"
 	// RuleEveryoneVpcLockout: a Deny on principal "*" conditioned on a VPC endpoint key
 	// (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID, aws:VpceOrgPaths) also denies
 	// the console, CI and the deploying role; only the account root can repair it. Unless the Deny
 	// is scoped to other accounts: a StringEquals on aws:PrincipalAccount whose values are all
-	// 12-digit IDs, none of them the bucket owner's (the by-account grouping's perimeter).
+	// 12-digit IDs, none of them the bucket owner's (the by-account grouping's perimeter); or a
+	// StringEquals on aws:PrincipalOrgID together with a StringNotEquals on aws:PrincipalAccount
+	// whose values are all 12-digit IDs, the owner's among them (the by-organization grouping's
+	// perimeter: the organization but the owner's account). A Deny scoped by aws:PrincipalOrgID
+	// alone still fires: the owner's account is in the organization.
 	RuleEveryoneVpcLockout = "everyone_vpc_lockout"
 	// RuleForeignResource: a Resource or NotResource that is not this bucket or a key in it. S3
 	// refuses a bucket policy that names another bucket ("Policy has invalid resource").
@@ -135,12 +152,22 @@ func PerimeterAccounts(s spec.Spec) []string {
 }
 
 // StatementFindings checks one kept statement against the shared rules, with the consumer accounts
-// of s as the perimeter. Sid checks, which need this stack's own Sids, are Check's.
+// of s as the perimeter (none with spec.GroupByOrganization: statementFindings). Sid checks, which
+// need this stack's own Sids, are Check's.
 func StatementFindings(s spec.Spec, st map[string]any) []Finding {
 	return statementFindings(s, PerimeterAccounts(s), st)
 }
 
+// statementFindings judges st with perimeter as the accounts the perimeter Deny binds; with
+// spec.GroupByOrganization it ignores perimeter and judges with none, whoever calls it (Check,
+// CheckOwner, StatementFindings): that perimeter names the organization, whose accounts neither
+// these rules nor the pack can list, so a kept Allow may grant the owner's account only
+// (RuleOutsidePerimeter), as the pack, which finds no account in that Deny, decides too.
 func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Finding {
+	byOrganization := s.Grouping() == spec.GroupByOrganization
+	if byOrganization {
+		perimeter = nil
+	}
 	var out []Finding
 	add := func(rule, format string, args ...any) {
 		out = append(out, Finding{Rule: rule, Message: fmt.Sprintf(format, args...)})
@@ -191,7 +218,7 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 	}
 
 	principals := principalsOf(st["Principal"])
-	if effect == "Allow" && everyone(st["Principal"]) {
+	if effect == "Allow" && publicPrincipal(st["Principal"], st["Condition"]) {
 		add(RulePublicAllow, `allows principal "*", which makes the bucket public; name the principals instead, e.g. %s`, example)
 	}
 	var services, wildServices []string
@@ -233,7 +260,14 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 			add(RuleCrossAccountWithoutEndpoint, `allows %s of another account without a VPC endpoint condition (or an aws:CalledVia one), so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID, or aws:VpceAccount with account IDs or "%s"), as this stack's own grants do; or, for requests an AWS service makes with the principal's credentials, "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["athena.amazonaws.com"]}}`,
 				strings.Join(foreign, ", "), CallerAccount)
 		}
-		if len(outside) > 0 {
+		if len(outside) > 0 && byOrganization {
+			org := s.OrganizationID
+			if org == "" {
+				org = "(not set)"
+			}
+			add(RuleOutsidePerimeter, `allows %s, whose account is not the bucket owner's (%s): with %s %q a kept statement may grant only the owner's account, because the organization grant (aws:PrincipalOrgID %s) already admits the organization's accounts, each through its own endpoints, and the perimeter Deny names no account that a kept grant to another could be checked against (docs/kept-statements.md); give that access through the stack's own grants (actions, prefixes; they reach every account of the organization), or grant a principal of the owner's account, e.g. "Principal": {"AWS": "arn:%s:iam::%s:role/auditor"}`,
+				strings.Join(outside, ", "), owner, spec.PathBucketPolicyGrouping, spec.GroupByOrganization, org, partition, orExampleAccount(owner))
+		} else if len(outside) > 0 {
 			unknown := ""
 			if anyUnknown {
 				unknown = " (a CanonicalUser, or a principal that is not an account's ARN or ID, names no account)"
@@ -242,7 +276,8 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 				strings.Join(outside, ", "), owner, orNone(perimeter), unknown, partition, firstOr(perimeter, "222222222222"))
 		}
 	}
-	if effect == "Deny" && everyone(st["Principal"]) && hasEndpointCondition(st["Condition"]) && !scopedToOtherAccounts(st["Condition"], owner) {
+	if effect == "Deny" && everyone(st["Principal"]) && hasEndpointCondition(st["Condition"]) &&
+		!scopedToOtherAccounts(st["Condition"], owner) && !organizationButOwner(st["Condition"], owner) {
 		add(RuleEveryoneVpcLockout, `denies principal "*" on a VPC endpoint condition (%s), which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles, or to other accounts than the bucket owner's (%s) with "StringEquals": {"aws:PrincipalAccount": [...]}`,
 			strings.Join(endpointKeys[:len(endpointKeys)-1], ", ")+" or "+endpointKeys[len(endpointKeys)-1], owner)
 	}
@@ -457,6 +492,38 @@ func principalsOf(p any) []principal {
 	return out
 }
 
+// publicPrincipal: the Principal makes an Allow public (RulePublicAllow): everyone(p), except
+// that "*" and "*" under AWS are not public when the Condition limits them to fixed organization
+// IDs (limitedToOrganization). "*" under CanonicalUser or Federated always is.
+func publicPrincipal(p any, condition any) bool {
+	orgOnly := limitedToOrganization(condition)
+	if p == "*" {
+		return !orgOnly
+	}
+	for _, x := range principalsOf(p) {
+		if x.value == "*" && x.typ != PrincipalService && !(x.typ == PrincipalAWS && orgOnly) {
+			return true
+		}
+	}
+	return false
+}
+
+// limitedToOrganization: some StringEquals tests aws:PrincipalOrgID (the key in any case) with
+// fixed organization IDs only (^o-[a-z0-9]{10,32}$: no wildcard, no policy variable), at least
+// one. A request from outside those organizations fails it, and S3 does not count the grant as
+// public (RulePublicAllow). StringLike, ...IfExists, Not..., ForAnyValue: and the like do not
+// count.
+func limitedToOrganization(condition any) bool {
+	ops, _ := condition.(map[string]any)
+	m, _ := ops["StringEquals"].(map[string]any)
+	for k, raw := range m {
+		if strings.EqualFold(k, keyPrincipalOrgID) && allStrings(spec.AsList(raw), orgIDPattern.MatchString) {
+			return true
+		}
+	}
+	return false
+}
+
 // everyone: Principal "*", or "*" under AWS, CanonicalUser or Federated (alone or in a list).
 func everyone(p any) bool {
 	if p == "*" {
@@ -531,6 +598,11 @@ func confinedToSource(condition any) bool {
 	return false
 }
 
+func isString(v any) bool {
+	_, ok := v.(string)
+	return ok
+}
+
 // allStrings: at least one value, every one a string that passes ok.
 func allStrings(vs []any, ok func(string) bool) bool {
 	for _, v := range vs {
@@ -576,6 +648,35 @@ func scopedToOtherAccounts(condition any, owner string) bool {
 		if strings.EqualFold(k, keyPrincipalAcct) && allStrings(spec.AsList(raw), func(v string) bool {
 			return accountIDOnly.MatchString(v) && v != owner
 		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// organizationButOwner: some StringEquals tests aws:PrincipalOrgID (with some string) and some
+// StringNotEquals tests aws:PrincipalAccount with 12-digit account IDs only, the owner's (itself an
+// account ID) among them: the by-organization perimeter's scope, everyone of the organization but
+// the owner's account. A Deny carrying it never applies to the owner's administrators, whose
+// aws:PrincipalAccount is the owner's. Without the exclusion, the organization scope alone does
+// not spare the owner, whose account is in the organization.
+func organizationButOwner(condition any, owner string) bool {
+	if !accountIDOnly.MatchString(owner) {
+		return false
+	}
+	ops, _ := condition.(map[string]any)
+	inOrg, _ := ops["StringEquals"].(map[string]any)
+	notAccount, _ := ops["StringNotEquals"].(map[string]any)
+	scoped := false
+	for k, raw := range inOrg {
+		scoped = scoped || (strings.EqualFold(k, keyPrincipalOrgID) && slices.ContainsFunc(spec.AsList(raw), isString))
+	}
+	if !scoped {
+		return false
+	}
+	for k, raw := range notAccount {
+		vs := spec.AsList(raw)
+		if strings.EqualFold(k, keyPrincipalAcct) && allStrings(vs, accountIDOnly.MatchString) && slices.Contains(vs, any(owner)) {
 			return true
 		}
 	}
