@@ -75,19 +75,34 @@ deny_service_without_source contains msg if {
 # then holds only for requests those services make with the principal's credentials, as the
 # ...ViaServices Allows write it). No wildcards. Operators a request without the key passes
 # (...IfExists, Not..., Null) do not pin it. A CanonicalUser, and any principal whose account
-# cannot be read, counts as another account's. The same rule as
-# policydoc.RuleCrossAccountWithoutEndpoint.
+# cannot be read, counts as another account's. So does "*" (or AWS "*") limited to organizations
+# (limited_to_organization: not public), which admits every account of them: outside
+# by-organization the perimeter Deny binds only the consumer accounts. Not when the document's
+# perimeter is the by-organization form and the Allow admits that organization only
+# (held_by_organization_perimeter): that Deny binds every account of the organization but the
+# owner's to endpoints the account owns. The same rule as policydoc.RuleCrossAccountWithoutEndpoint.
 deny_cross_account_without_endpoint contains msg if {
 	input.type == bucket_policy_type
-	owner := pinned_account(input.provider)
-	some st in statements(input)
+	sts := statements(input)
+	some st in sts
 	st.Effect == "Allow"
 	not pinned_to_endpoints(st)
+	some msg in unpinned_grants(st, sts)
+}
+
+# The messages for an unpinned Allow: one for each principal of another account than the owner's,
+# and one when it admits organizations the perimeter does not hold.
+unpinned_grants(st, sts) := {msg |
+	owner := pinned_account(input.provider)
 	some p in principals(st)
 	p.type != "Service"
 	p.value != "*"
 	not owned_by(p, owner)
 	msg := sprintf("bucket policy of %q allows %s from another account without a VPC endpoint condition (or an aws:CalledVia one) (statement %q); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc, or aws:VpceAccount with account IDs or ${aws:PrincipalAccount}) naming the consumer's endpoint, or, for requests an AWS service makes with the principal's credentials, with ForAnyValue:StringEquals on aws:CalledVia naming the service", [input.bucket, principal_label(p), sid(st)])
+} | {msg |
+	organization_wide(st)
+	not held_by_organization_perimeter(st, sts, input.provider)
+	msg := sprintf("bucket policy of %q allows principal \"*\" limited by aws:PrincipalOrgID to %s (statement %q) without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add StringEquals on aws:VpceAccount with ${aws:PrincipalAccount} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or on aws:SourceVpce naming the endpoints", [input.bucket, organizations_label(organization_ids(st)), sid(st)])
 }
 
 # An Allow may admit only the owner's account and the accounts the perimeter Deny binds to this

@@ -187,6 +187,74 @@ organization_exempt(p, st) if {
 	limited_to_organization(st)
 }
 
+# True when an Allow's Principal is "*" or has AWS "*", and limited_to_organization: not public,
+# but every account of those organizations is admitted (as policydoc.organizationWide).
+organization_wide(st) if {
+	st.Principal == "*"
+	limited_to_organization(st)
+}
+
+organization_wide(st) if {
+	some p in principals(st)
+	p.type == "AWS"
+	p.value == "*"
+	limited_to_organization(st)
+}
+
+# The fixed organization IDs of the StringEquals keys on aws:PrincipalOrgID (the key in any case)
+# that limited_to_organization counts, sorted (as policydoc.organizationIDs).
+organization_ids(st) := sort({v |
+	some key, raw in object.get(object.get(st, "Condition", {}), "StringEquals", {})
+	lower(key) == "aws:principalorgid"
+	vals := as_array(raw)
+	fixed_organization_ids(vals)
+	some v in vals
+})
+
+fixed_organization_ids(vals) if {
+	count(vals) > 0
+	every v in vals {
+		is_string(v)
+		regex.match(`^o-[a-z0-9]{10,32}$`, v)
+	}
+}
+
+organizations_label(ids) := concat("", ["the organization ", ids[0]]) if {
+	count(ids) == 1
+} else := concat("", ["the organizations ", concat(", ", ids)])
+
+# True when the document's perimeter Deny is the by-organization form that binds the organization
+# to endpoints: Principal "*", Action s3:* (or *), organization_but_owner, and a
+# StringNotEqualsIfExists on aws:VpceAccount with ${aws:PrincipalAccount} alone; and when some
+# StringEquals on aws:PrincipalOrgID of st names only organizations that Deny scopes to. The Deny
+# then binds every account st admits but the owner's to endpoints that account owns (as
+# policydoc.statementFindings with spec.GroupByOrganization and policydoc.withinOrganization).
+held_by_organization_perimeter(st, sts, provider) if {
+	some d in sts
+	object.get(d, "Sid", "") == perimeter_sid
+	d.Effect == "Deny"
+	everyone(object.get(d, "Principal", null))
+	some a in actions(d)
+	a in {"s3:*", "*"}
+	organization_but_owner(d, provider)
+	some vkey, vraw in object.get(d.Condition, "StringNotEqualsIfExists", {})
+	lower(vkey) == "aws:vpceaccount"
+	as_array(vraw) == ["${aws:PrincipalAccount}"]
+	scope := {v |
+		some key, raw in d.Condition.StringEquals
+		lower(key) == "aws:principalorgid"
+		some v in as_array(raw)
+		is_string(v)
+	}
+	some key, raw in object.get(st.Condition, "StringEquals", {})
+	lower(key) == "aws:principalorgid"
+	vals := as_array(raw)
+	count(vals) > 0
+	every v in vals {
+		v in scope
+	}
+}
+
 # The 12-digit account IDs a StringEquals on aws:PrincipalAccount (the key in any case) limits the
 # statement to.
 principal_account_scope(st) := {v |

@@ -197,8 +197,8 @@ func TestAByAccountStackWithServicesPassesThePack(t *testing.T) {
 	}
 }
 
-// In the by-account grouping a public Allow, or a cross-account Allow without any condition, is
-// still refused twice: by the program's validation (nothing is registered) and, should it reach
+// In the by-account grouping a public Allow, or a cross-account Allow without any condition (a "*"
+// limited to the organization among them), is still refused twice: by the program's validation (nothing is registered) and, should it reach
 // the rendered policy, by the pack's rule alone.
 func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
 	p := loadPack(t)
@@ -209,6 +209,11 @@ func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
 		{"deny_cross_account_without_endpoint",
 			`{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ingest-ec2"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
 			`allows arn:aws:iam::333333333333:role/ingest-ec2 of another account without a VPC endpoint condition`},
+		// Not public, but the by-account perimeter binds only the consumer accounts, not the
+		// organization's others.
+		{"deny_cross_account_without_endpoint",
+			`{"Sid":"OrgAnywhere","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}`,
+			`allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5 without a VPC endpoint condition`},
 	} {
 		refusedTwice(t, p, "by-account", byAccountStack, tc)
 	}
@@ -324,18 +329,27 @@ func TestAnOrganizationStackPassesThePack(t *testing.T) {
 		}
 	}
 
-	cfg := organizationStack(true)(t)
-	cfg["extraBucketPolicyStatements"] = `[{"Sid":"KeepOrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/audit/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5","aws:VpceAccount":"${aws:PrincipalAccount}"}}}]`
-	rs := programResources(t, cfg)
-	if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
-		t.Errorf("with a kept Allow limited to the organization: mandatory violations: %v", bad)
+	// A kept "*" Allow limited to the organization, pinned to the caller's endpoints or not: the
+	// perimeter binds every account of the organization but the owner's to its own endpoints.
+	for _, condition := range []string{
+		`{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5","aws:VpceAccount":"${aws:PrincipalAccount}"}}`,
+		`{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}`,
+	} {
+		cfg := organizationStack(true)(t)
+		cfg["extraBucketPolicyStatements"] = `[{"Sid":"KeepOrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/audit/*","Condition":` + condition + `}]`
+		rs := programResources(t, cfg)
+		if bad := mandatoryFindings(t, p, rs); len(bad) != 0 {
+			t.Errorf("with a kept Allow limited to the organization (%s): mandatory violations: %v", condition, bad)
+		}
 	}
 }
 
 // In the by-organization grouping a public kept Allow (and one whose organization is a wildcard)
 // is still refused, and so is a kept Allow to a consumer account, pinned to its endpoints: there
 // the organization grant covers the consumer accounts, and a kept statement may grant only the
-// owner's account. Each is refused twice, by the program's validation and by the pack's rule alone.
+// owner's account; and so is an unpinned "*" Allow limited to another organization, which the
+// perimeter does not bind. Each is refused twice, by the program's validation and by the pack's
+// rule alone.
 func TestAnOrganizationStackStillRefusesBadKeptStatements(t *testing.T) {
 	p := loadPack(t)
 	for _, tc := range []refusal{
@@ -348,6 +362,10 @@ func TestAnOrganizationStackStillRefusesBadKeptStatements(t *testing.T) {
 		{"deny_outside_perimeter",
 			`{"Sid":"KeepIngestRead","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ingest-ec2"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*","Condition":{"StringEquals":{"aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
 			`allows arn:aws:iam::333333333333:role/ingest-ec2, whose account is not the bucket owner's (111111111111): with bucketPolicyGrouping "by-organization" a kept statement may grant only the owner's account`},
+		// The perimeter binds the stack's organization only.
+		{"deny_cross_account_without_endpoint",
+			`{"Sid":"OtherOrgAnywhere","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-0123456789abcdef"}}}`,
+			`allows principal "*" limited by aws:PrincipalOrgID to the organization o-0123456789abcdef without a VPC endpoint condition`},
 	} {
 		refusedTwice(t, p, "by-organization", organizationStack(true), tc)
 	}

@@ -43,7 +43,10 @@ const (
 	// owner's account.
 	byOrgPerimeter = `{"Sid":"DenyConsumerAccountsOutsideVpcEndpoints","Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"]},"StringNotEquals":{"aws:PrincipalAccount":["111111111111"]},"StringNotEqualsIfExists":{"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
 	byOrgAllow     = `{"Sid":"AllowOrganization","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalOrgID":["o-a1b2c3d4e5"],"aws:VpceAccount":["${aws:PrincipalAccount}"]}}}`
-	restrictedEP   = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
+	// A kept Allow to "*" limited to the organization and pinned to no endpoint: held by the
+	// by-organization perimeter only.
+	orgAnywhere  = `{"Sid":"KeepOrgRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared-data/audit/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}`
+	restrictedEP = `{"Version":"2012-10-17","Statement":[{"Sid":"AllowConsumerAccountToSharedBucket","Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::shared-data","arn:aws:s3:::shared-data/*"],"Condition":{"StringEquals":{"aws:PrincipalAccount":"222222222222"}}}]}`
 )
 
 const (
@@ -119,6 +122,28 @@ func TestEveryRuleHasAPassingAndAViolatingCase(t *testing.T) {
 			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, viaAthena)),
 			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, strings.Replace(viaAthena, `"athena.amazonaws.com"`, `"*.amazonaws.com"`, 1))),
 			`bucket policy of "shared-data" allows arn:aws:iam::222222222222:root from another account without a VPC endpoint condition (or an aws:CalledVia one) (statement "AllowViaAthena"); condition it with StringEquals on aws:SourceVpce (or aws:SourceVpc, or aws:VpceAccount with account IDs or ${aws:PrincipalAccount}) naming the consumer's endpoint, or, for requests an AWS service makes with the principal's credentials, with ForAnyValue:StringEquals on aws:CalledVia naming the service`},
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, orgAnywhere)),
+			bucketPolicy(document(tlsDeny, byAccountPerimeter, byAccountAllow, orgAnywhere)),
+			`bucket policy of "shared-data" allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5 (statement "KeepOrgRead") without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add StringEquals on aws:VpceAccount with ${aws:PrincipalAccount} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or on aws:SourceVpce naming the endpoints`},
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(orgAnywhere, `"o-a1b2c3d4e5"}`, `"o-a1b2c3d4e5","aws:VpceAccount":"${aws:PrincipalAccount}"}`, 1))),
+			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, orgAnywhere)),
+			`bucket policy of "shared-data" allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5 (statement "KeepOrgRead") without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add StringEquals on aws:VpceAccount with ${aws:PrincipalAccount} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or on aws:SourceVpce naming the endpoints`},
+		// By-organization, an organization the perimeter does not scope, no perimeter, or a
+		// perimeter that does not bind each account to its own endpoints does not hold it.
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, orgAnywhere)),
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, strings.Replace(orgAnywhere, `"o-a1b2c3d4e5"`, `["o-a1b2c3d4e5","o-0123456789abcdef"]`, 1))),
+			`bucket policy of "shared-data" allows principal "*" limited by aws:PrincipalOrgID to the organizations o-0123456789abcdef, o-a1b2c3d4e5 (statement "KeepOrgRead") without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add StringEquals on aws:VpceAccount with ${aws:PrincipalAccount} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or on aws:SourceVpce naming the endpoints`},
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, orgAnywhere)),
+			bucketPolicy(document(tlsDeny, orgAnywhere)), // by-organization without a consumer: no perimeter
+			`bucket policy of "shared-data" allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5 (statement "KeepOrgRead") without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add StringEquals on aws:VpceAccount with ${aws:PrincipalAccount} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or on aws:SourceVpce naming the endpoints`},
+		{"deny_cross_account_without_endpoint",
+			bucketPolicy(document(tlsDeny, byOrgPerimeter, byOrgAllow, orgAnywhere)),
+			bucketPolicy(document(tlsDeny, strings.Replace(byOrgPerimeter, `["${aws:PrincipalAccount}"]`, `["${aws:PrincipalAccount}","999999999999"]`, 1), byOrgAllow, orgAnywhere)),
+			`bucket policy of "shared-data" allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5 (statement "KeepOrgRead") without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add StringEquals on aws:VpceAccount with ${aws:PrincipalAccount} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or on aws:SourceVpce naming the endpoints`},
 		{"deny_unknown_element",
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, ownOps)),
 			bucketPolicy(document(tlsDeny, perimeter, viaEndpoint, strings.Replace(ownOps, `"Sid":"OwnOps"`, `"Sid":"OwnOps2","Id":"x"`, 1))),

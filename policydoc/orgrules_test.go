@@ -25,7 +25,9 @@ func TestKeptStatementsInTheOrganizationForms(t *testing.T) {
 	const (
 		public  = `allows principal "*", which makes the bucket public; name the principals instead, e.g. "Principal": {"AWS": "arn:aws:iam::111111111111:role/auditor"}`
 		lockOut = `denies principal "*" on a VPC endpoint condition (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID or aws:VpceOrgPaths), which also locks out the console, CI and this stack's own deploys; scope the Deny to the consumer roles, or to other accounts than the bucket owner's (111111111111) with "StringEquals": {"aws:PrincipalAccount": [...]}`
-		orgOnly = `, whose account is not the bucket owner's (111111111111): with bucketPolicyGrouping "by-organization" a kept statement may grant only the owner's account, because the organization grant (aws:PrincipalOrgID o-a1b2c3d4e5) already admits the organization's accounts, each through its own endpoints, and the perimeter Deny names no account that a kept grant to another could be checked against (docs/kept-statements.md); give that access through the stack's own grants (actions, prefixes; they reach every account of the organization), or grant a principal of the owner's account, e.g. "Principal": {"AWS": "arn:aws:iam::111111111111:role/auditor"}`
+		// An Allow to "*" limited to organizations but pinned to no endpoint.
+		unpinned = ` without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add "StringEquals": {"aws:VpceAccount": "${aws:PrincipalAccount}"} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or "aws:SourceVpce" naming the endpoints, e.g. ["vpce-0123456789abcdef0"]`
+		orgOnly  = `, whose account is not the bucket owner's (111111111111): with bucketPolicyGrouping "by-organization" a kept statement may grant only the owner's account, because the organization grant (aws:PrincipalOrgID o-a1b2c3d4e5) already admits the organization's accounts, each through its own endpoints, and the perimeter Deny names no account that a kept grant to another could be checked against (docs/kept-statements.md); give that access through the stack's own grants (actions, prefixes; they reach every account of the organization), or grant a principal of the owner's account, e.g. "Principal": {"AWS": "arn:aws:iam::111111111111:role/auditor"}`
 	)
 	everyone := func(orgIDs any) map[string]any {
 		return map[string]any{"Sid": "Keep", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
@@ -38,6 +40,17 @@ func TestKeptStatementsInTheOrganizationForms(t *testing.T) {
 		return map[string]any{"Sid": "Keep", "Effect": "Allow", "Principal": map[string]any{"AWS": principal}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
 			"Condition": map[string]any{"StringEquals": map[string]any{"aws:VpceAccount": CallerAccount}}}
 	}
+	// everyone limited to orgIDs and pinned to no endpoint, or pinned by the StringEquals pin.
+	anywhere := func(orgIDs any, pin map[string]any) map[string]any {
+		st := everyone(orgIDs)
+		eq := map[string]any{"aws:PrincipalOrgID": orgIDs}
+		for k, v := range pin {
+			eq[k] = v
+		}
+		st["Condition"] = map[string]any{"StringEquals": eq}
+		return st
+	}
+	twoOrgs := []any{"o-a1b2c3d4e5", "o-0123456789abcdef"}
 	orgScope := map[string]any{"aws:PrincipalOrgID": []any{"o-a1b2c3d4e5"}}
 	notOwner := map[string]any{"aws:PrincipalAccount": []any{"111111111111"}}
 	outsideEndpoints := map[string]any{"aws:VpceAccount": []any{CallerAccount}}
@@ -75,6 +88,35 @@ func TestKeptStatementsInTheOrganizationForms(t *testing.T) {
 			st["Condition"] = map[string]any{"ForAnyValue:StringEquals": map[string]any{"aws:CalledVia": []any{"athena.amazonaws.com"}}}
 			return st
 		}(), public},
+		// Unpinned, "*" limited to the organization admits every account of it: outside
+		// by-organization the perimeter Deny binds only the consumer accounts, so it must be
+		// pinned; by-organization the perimeter binds every account of the stack's organization
+		// but the owner's, and holds it, but not the accounts of another organization.
+		{"* of the organization, unpinned, per-endpoint", spec.GroupPerEndpoint, anywhere("o-a1b2c3d4e5", nil),
+			`allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5` + unpinned},
+		{"AWS * of the organization, unpinned, by-account", spec.GroupByAccount, func() map[string]any {
+			st := anywhere("o-a1b2c3d4e5", nil)
+			st["Principal"] = map[string]any{"aws": []any{"*"}}
+			return st
+		}(), `allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5` + unpinned},
+		{"* of the organization, unpinned, by-organization", spec.GroupByOrganization, anywhere("o-a1b2c3d4e5", nil), ""},
+		{"* of two organizations, unpinned, by-organization", spec.GroupByOrganization, anywhere(twoOrgs, nil),
+			`allows principal "*" limited by aws:PrincipalOrgID to the organizations o-0123456789abcdef, o-a1b2c3d4e5` + unpinned},
+		{"* of two organizations, unpinned, by-account", spec.GroupByAccount, anywhere(twoOrgs, nil),
+			`allows principal "*" limited by aws:PrincipalOrgID to the organizations o-0123456789abcdef, o-a1b2c3d4e5` + unpinned},
+		{"* of the organization, IfExists does not pin", spec.GroupPerEndpoint, func() map[string]any {
+			st := anywhere("o-a1b2c3d4e5", nil)
+			st["Condition"].(map[string]any)["StringEqualsIfExists"] = map[string]any{"aws:VpceAccount": CallerAccount}
+			return st
+		}(), `allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5` + unpinned},
+		{"* of two organizations, pinned to the caller's endpoints, per-endpoint", spec.GroupPerEndpoint,
+			anywhere(twoOrgs, map[string]any{"aws:VpceAccount": CallerAccount}), ""},
+		{"* of two organizations, pinned to the caller's endpoints, by-account", spec.GroupByAccount,
+			anywhere(twoOrgs, map[string]any{"aws:VpceAccount": CallerAccount}), ""},
+		{"* of two organizations, pinned to the caller's endpoints, by-organization", spec.GroupByOrganization,
+			anywhere(twoOrgs, map[string]any{"aws:VpceAccount": CallerAccount}), ""},
+		{"* of the organization, pinned to endpoints, by-account", spec.GroupByAccount,
+			anywhere("o-a1b2c3d4e5", map[string]any{"aws:SourceVpce": "vpce-0123456789abcdef0"}), ""},
 		{"the by-organization perimeter", spec.GroupByOrganization,
 			deny(map[string]any{"StringEquals": orgScope, "StringNotEquals": notOwner, "StringNotEqualsIfExists": outsideEndpoints}), ""},
 		{"the by-organization perimeter, another grouping", spec.GroupByAccount,
@@ -105,6 +147,60 @@ func TestKeptStatementsInTheOrganizationForms(t *testing.T) {
 				t.Errorf("got %v\nwant extraBucketPolicyStatements[0]: %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// An unpinned Allow to "*" of the organization and to a principal of a consumer account breaks
+// cross_account_without_endpoint twice, once for each: for the principal, and for the organization.
+func TestAnUnpinnedOrganizationAllowWithAnotherPrincipalIsRefusedForBoth(t *testing.T) {
+	s := baseSpec()
+	st := map[string]any{"Sid": "Keep", "Effect": "Allow", "Principal": map[string]any{"AWS": []any{"*", "arn:aws:iam::222222222222:role/auditor"}},
+		"Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+	got := StatementFindings(s, st)
+	want := []string{
+		`allows arn:aws:iam::222222222222:role/auditor of another account without a VPC endpoint condition`,
+		`allows principal "*" limited by aws:PrincipalOrgID to the organization o-a1b2c3d4e5 without a VPC endpoint condition`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %d findings", got, len(want))
+	}
+	for i, f := range got {
+		if f.Rule != RuleCrossAccountWithoutEndpoint || !strings.HasPrefix(f.Message, want[i]) {
+			t.Errorf("finding %d: got %s %q, want %s %q...", i, f.Rule, f.Message, RuleCrossAccountWithoutEndpoint, want[i])
+		}
+	}
+}
+
+// By-organization, an unpinned "*" Allow of the stack's organization is held by the perimeter Deny,
+// which BucketPolicy writes only once there is a consumer: without one (nor, for CheckOwner, an
+// account its consumer stacks may grant) nothing binds the organization's accounts, and it is
+// refused, as the pack refuses it on a policy without that Deny.
+func TestAnUnpinnedOrganizationAllowNeedsThePerimeter(t *testing.T) {
+	st := map[string]any{"Sid": "Keep", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared-data/audit/*",
+		"Condition": map[string]any{"StringEquals": map[string]any{"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}
+	s := orgSpec()
+	s.ExtraBucketStatements = []map[string]any{st}
+	if !strings.Contains(BucketPolicy(s, nil).JSON(), `"Sid":"`+SidDenyOutsideEndpoints+`"`) {
+		t.Fatalf("no perimeter with a consumer")
+	}
+	owner := s
+	owner.Consumers = nil
+	if strings.Contains(BucketPolicy(owner, nil).JSON(), SidDenyOutsideEndpoints) {
+		t.Fatalf("a perimeter without consumers")
+	}
+	for name, tc := range map[string]struct {
+		rules []string
+		want  string
+	}{
+		"Check, a consumer":            {findingRules(StatementFindings(s, st)), ""},
+		"Check, no consumer":           {findingRules(StatementFindings(owner, st)), RuleCrossAccountWithoutEndpoint},
+		"CheckOwner, accounts to come": {problemsRules(t, CheckOwner(owner, []string{"222222222222"})), ""},
+		"CheckOwner, no account":       {problemsRules(t, CheckOwner(owner, nil)), RuleCrossAccountWithoutEndpoint},
+	} {
+		if strings.Join(tc.rules, ",") != tc.want {
+			t.Errorf("%s: got %v, want %q", name, tc.rules, tc.want)
+		}
 	}
 }
 
@@ -141,6 +237,8 @@ func problemsRules(t *testing.T, ps spec.Problems) []string {
 		switch {
 		case containsAll(p.Message, "whose account is not the bucket owner's", "by-organization"):
 			out = append(out, RuleOutsidePerimeter)
+		case containsAll(p.Message, `allows principal "*" limited by aws:PrincipalOrgID`, "without a VPC endpoint condition"):
+			out = append(out, RuleCrossAccountWithoutEndpoint)
 		default:
 			out = append(out, p.String())
 		}

@@ -72,6 +72,12 @@ const (
 	// wildcards. Operators that a request without the key passes (…IfExists, Not…, Null) do not
 	// pin it. A CanonicalUser, a Federated principal that is not an ARN of an account, and an AWS
 	// value that is not an account's ARN or ID are of an unknown account, and so of another account.
+	// So is "*" (or AWS "*") limited to organizations (limitedToOrganization: not RulePublicAllow),
+	// which admits every account of them: outside spec.GroupByOrganization the perimeter Deny binds
+	// only the consumer accounts, so it needs a pin too. With spec.GroupByOrganization it does not
+	// when it admits the stack's organization only (withinOrganization) and the stack has a
+	// consumer (so BucketPolicy writes the perimeter Deny): that Deny binds every account of the
+	// organization but the owner's to endpoints that account owns, and holds the Allow.
 	RuleCrossAccountWithoutEndpoint = "cross_account_without_endpoint"
 	// RuleOutsidePerimeter: an Allow to a principal of an account that is neither the bucket
 	// owner's nor a consumer account (unknown accounts included). The perimeter Deny
@@ -165,6 +171,10 @@ func StatementFindings(s spec.Spec, st map[string]any) []Finding {
 // (RuleOutsidePerimeter), as the pack, which finds no account in that Deny, decides too.
 func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Finding {
 	byOrganization := s.Grouping() == spec.GroupByOrganization
+	// The by-organization perimeter Deny is written once there is a consumer (BucketPolicy); for
+	// CheckOwner, once the consumer stacks may grant an account. Only then does it bind the
+	// organization's accounts to their endpoints (RuleCrossAccountWithoutEndpoint).
+	organizationPerimeter := byOrganization && (len(s.Consumers) > 0 || len(perimeter) > 0)
 	if byOrganization {
 		perimeter = nil
 	}
@@ -259,6 +269,11 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 		if len(foreign) > 0 && !pinnedToEndpoints(st["Condition"]) {
 			add(RuleCrossAccountWithoutEndpoint, `allows %s of another account without a VPC endpoint condition (or an aws:CalledVia one), so it works from anywhere; add "Condition": {"StringEquals": {"aws:SourceVpce": ["vpce-0123456789abcdef0"]}} (or aws:SourceVpc with a vpc- ID, or aws:VpceAccount with account IDs or "%s"), as this stack's own grants do; or, for requests an AWS service makes with the principal's credentials, "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["athena.amazonaws.com"]}}`,
 				strings.Join(foreign, ", "), CallerAccount)
+		}
+		if orgs := organizationWide(st["Principal"], st["Condition"]); len(orgs) > 0 && !pinnedToEndpoints(st["Condition"]) &&
+			!(organizationPerimeter && withinOrganization(st["Condition"], s.OrganizationID)) {
+			add(RuleCrossAccountWithoutEndpoint, `allows principal "*" limited by aws:PrincipalOrgID to %s without a VPC endpoint condition (or an aws:CalledVia one), so any account there that the perimeter Deny does not bind to endpoints can use it from anywhere; add "StringEquals": {"aws:VpceAccount": "%s"} next to aws:PrincipalOrgID, so that each principal comes only through its own account's endpoints, or "aws:SourceVpce" naming the endpoints, e.g. ["vpce-0123456789abcdef0"]`,
+				organizationsLabel(orgs), CallerAccount)
 		}
 		if len(outside) > 0 && byOrganization {
 			org := s.OrganizationID
@@ -522,6 +537,65 @@ func limitedToOrganization(condition any) bool {
 		}
 	}
 	return false
+}
+
+// organizationWide is the organizations an Allow to "*" (or to "*" under AWS) that
+// limitedToOrganization limits admits (organizationIDs); nil for any other Principal or
+// Condition. Such an Allow is not public, but it admits the principals of every account of those
+// organizations, so RuleCrossAccountWithoutEndpoint judges it as a grant to other accounts.
+func organizationWide(p any, condition any) []string {
+	if !limitedToOrganization(condition) {
+		return nil
+	}
+	if p == "*" || slices.ContainsFunc(principalsOf(p), func(x principal) bool { return x.typ == PrincipalAWS && x.value == "*" }) {
+		return organizationIDs(condition)
+	}
+	return nil
+}
+
+// organizationIDs are the fixed organization IDs of the StringEquals keys on aws:PrincipalOrgID
+// (in any case) that limitedToOrganization counts, sorted, each once.
+func organizationIDs(condition any) []string {
+	ops, _ := condition.(map[string]any)
+	m, _ := ops["StringEquals"].(map[string]any)
+	var ids []string
+	for k, raw := range m {
+		vs := spec.AsList(raw)
+		if strings.EqualFold(k, keyPrincipalOrgID) && allStrings(vs, orgIDPattern.MatchString) {
+			for _, v := range vs {
+				ids = append(ids, v.(string))
+			}
+		}
+	}
+	return spec.SortedUnique(ids)
+}
+
+// withinOrganization: some StringEquals on aws:PrincipalOrgID (in any case) names org and no
+// other value, so the Allow admits the principals of that organization only. With
+// spec.GroupByOrganization and org the stack's organization, the perimeter Deny binds every one
+// of its accounts but the owner's to endpoints that account owns, and holds such an Allow; an
+// Allow that also admits another organization is not held for that one.
+func withinOrganization(condition any, org string) bool {
+	if org == "" {
+		return false
+	}
+	ops, _ := condition.(map[string]any)
+	m, _ := ops["StringEquals"].(map[string]any)
+	for k, raw := range m {
+		if strings.EqualFold(k, keyPrincipalOrgID) && allStrings(spec.AsList(raw), func(v string) bool { return v == org }) {
+			return true
+		}
+	}
+	return false
+}
+
+// organizationsLabel names organization IDs in a message: "the organization o-…", or "the
+// organizations o-…, o-…".
+func organizationsLabel(ids []string) string {
+	if len(ids) == 1 {
+		return "the organization " + ids[0]
+	}
+	return "the organizations " + strings.Join(ids, ", ")
 }
 
 // everyone: Principal "*", or "*" under AWS, CanonicalUser or Federated (alone or in a list).
