@@ -203,9 +203,7 @@ func TestAByAccountStackWithServicesPassesThePack(t *testing.T) {
 func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
 	p := loadPack(t)
 	for _, tc := range []refusal{
-		{"deny_public_allow",
-			`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
-			`allows principal "*", which makes the bucket public`},
+		publicRefusal,
 		{"deny_cross_account_without_endpoint",
 			`{"Sid":"Anywhere","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::333333333333:role/ingest-ec2"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
 			`allows arn:aws:iam::333333333333:role/ingest-ec2 of another account without a VPC endpoint condition`},
@@ -222,6 +220,11 @@ func TestAByAccountStackStillRefusesBadKeptStatements(t *testing.T) {
 // A kept statement the program refuses, the pack rule that alone must fire on it, and what the
 // program's error says.
 type refusal struct{ rule, statement, goSays string }
+
+// publicRefusal is a public kept Allow, refused in every grouping.
+var publicRefusal = refusal{"deny_public_allow",
+	`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
+	`allows principal "*", which makes the bucket public`}
 
 // refusedTwice: with tc.statement kept in the stack config(t) describes, the program fails
 // saying tc.goSays and registers nothing, and the pack, on the policy the program renders without
@@ -353,9 +356,7 @@ func TestAnOrganizationStackPassesThePack(t *testing.T) {
 func TestAnOrganizationStackStillRefusesBadKeptStatements(t *testing.T) {
 	p := loadPack(t)
 	for _, tc := range []refusal{
-		{"deny_public_allow",
-			`{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*"}`,
-			`allows principal "*", which makes the bucket public`},
+		publicRefusal,
 		{"deny_public_allow",
 			`{"Sid":"AnyOrg","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::example-shared-data/*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-*","aws:VpceAccount":"${aws:PrincipalAccount}"}}}`,
 			`allows principal "*", which makes the bucket public`},

@@ -170,12 +170,9 @@ func denyInsecureTransport(bucketARN string) Statement {
 // a request those services make (aws:CalledVia names one) is not this Deny's: it cannot come
 // through an endpoint, and the consumer's own ...ViaServices Allow decides it.
 func denyOutsideEndpoints(l spec.Layout, bucketARN string, endpoints EndpointIDs) Statement {
-	var accounts, consumers []string
+	var accounts []string
 	for _, a := range l.Accounts {
 		accounts = append(accounts, a.ID)
-	}
-	for _, c := range l.Spec.Consumers {
-		consumers = append(consumers, c.Name)
 	}
 	st := Statement{
 		Sid:       SidDenyOutsideEndpoints,
@@ -183,7 +180,7 @@ func denyOutsideEndpoints(l spec.Layout, bucketARN string, endpoints EndpointIDs
 		Principal: AWSPrincipal(accountRoots(l.Spec, accounts)...),
 		Action:    Strings{"s3:*"},
 		Resource:  Strings{bucketARN, bucketARN + "/*"},
-		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(endpoints.of(consumers))}},
+		Condition: Condition{keyNotOurEndpoint: {keySourceVpce: Strings(endpoints.of(consumerNames(l.Spec)))}},
 	}
 	switch l.Spec.Grouping() {
 	case spec.GroupByAccount:
@@ -229,4 +226,13 @@ func OwnSids(s spec.Spec) []string {
 		sids = append(sids, st.(Statement).Sid)
 	}
 	return sids
+}
+
+// consumerNames are the names of the spec's consumers, in list order.
+func consumerNames(s spec.Spec) []string {
+	out := make([]string, 0, len(s.Consumers))
+	for _, c := range s.Consumers {
+		out = append(out, c.Name)
+	}
+	return out
 }

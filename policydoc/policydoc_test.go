@@ -79,14 +79,6 @@ func TestTheOnlyDenyOnEveryoneIsTheTLSOne(t *testing.T) {
 	}
 }
 
-func consumerNames(s spec.Spec) []string {
-	var out []string
-	for _, c := range s.Consumers {
-		out = append(out, c.Name)
-	}
-	return out
-}
-
 func TestCheckAcceptsTheGoldenCases(t *testing.T) {
 	for name, s := range cases {
 		if ps := Check(s); len(ps) > 0 {

@@ -288,7 +288,7 @@ func statementFindings(s spec.Spec, perimeter []string, st map[string]any) []Fin
 				unknown = " (a CanonicalUser, or a principal that is not an account's ARN or ID, names no account)"
 			}
 			add(RuleOutsidePerimeter, `allows %s, whose account is neither the bucket owner's (%s) nor a consumer account (%s)%s: the perimeter Deny binds only the consumer accounts to this stack's endpoints, so that account would be held only by this statement's own condition, on endpoints this stack neither created nor checks (docs/kept-statements.md); make the account a consumer, or grant a principal of a consumer account, e.g. "Principal": {"AWS": "arn:%s:iam::%s:role/auditor"}`,
-				strings.Join(outside, ", "), owner, orNone(perimeter), unknown, partition, firstOr(perimeter, "222222222222"))
+				strings.Join(outside, ", "), owner, spec.JoinOrNone(perimeter), unknown, partition, firstOr(perimeter, "222222222222"))
 		}
 	}
 	if effect == "Deny" && everyone(st["Principal"]) && hasEndpointCondition(st["Condition"]) &&
@@ -359,13 +359,6 @@ func orExampleAccount(id string) string {
 		return id
 	}
 	return "111111111111"
-}
-
-func orNone(ids []string) string {
-	if len(ids) == 0 {
-		return "none"
-	}
-	return strings.Join(ids, ", ")
 }
 
 func firstOr(ids []string, fallback string) string {

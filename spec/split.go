@@ -156,7 +156,7 @@ func (c ConsumerStack) Exceeds(a Access) []string {
 	for _, svc := range a.ViaServices {
 		if !slices.Contains(c.Ceiling.ViaServices, svc) {
 			out = append(out, fmt.Sprintf("it lets %s call for its roles, which %s does not allow (%s); add it there to allow it",
-				svc, c.Key("viaAwsServices"), noneIfEmpty(c.Ceiling.ViaServices)))
+				svc, c.Key("viaAwsServices"), JoinOrNone(c.Ceiling.ViaServices)))
 		}
 	}
 	return out
@@ -194,7 +194,8 @@ func underAny(prefix string, ceilings []string) bool {
 	return false
 }
 
-func noneIfEmpty(list []string) string {
+// JoinOrNone joins a list for a message: "none" when it is empty.
+func JoinOrNone(list []string) string {
 	if len(list) == 0 {
 		return "none"
 	}
